@@ -1,0 +1,160 @@
+"""``ember.autograd``: ``backward``, ``grad``, ``Function``, grad modes and gradient checks."""
+
+from __future__ import annotations
+
+from . import engine
+from .function import Function, once_differentiable, Node  # noqa: F401
+from .grad_mode import (  # noqa: F401
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
+from . import function as _fn
+
+
+def _tensors(x):
+    if x is None:
+        return None
+    if isinstance(x, _fn.Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _make_grads(outputs, grads, is_grads_batched=False):
+    """The seed gradients: ones for scalar outputs, else the given ones (checked)."""
+    Tensor = _fn.Tensor
+    res = []
+    for i, out in enumerate(outputs):
+        g = grads[i] if grads is not None and i < len(grads) else None
+        if g is None:
+            if out._requires_grad or out._grad_fn is not None:
+                if out._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if out._data.dtype.kind not in "fc":
+                    raise RuntimeError(
+                        "grad can be implicitly created only for real scalar outputs but got "
+                        f"{out.dtype}"
+                    )
+                from ..backend import xp_of
+
+                res.append(Tensor._make(xp_of(out._data).ones(out._data.shape, out._data.dtype)))
+            else:
+                res.append(None)
+            continue
+        if not isinstance(g, Tensor):
+            from ..backend import xp_of
+
+            g = Tensor._make(xp_of(out._data).asarray(g, dtype=out._data.dtype))
+        if g._data.shape != out._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {out.shape}."
+            )
+        if g._data.dtype.kind != out._data.dtype.kind and out._data.dtype.kind in "fc":
+            raise TypeError(
+                f"For complex Tensors, both grad_output and output are required to have the same "
+                f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and "
+                f"output[{i}] has a dtype of {out.dtype}."
+            ) if "c" in (g._data.dtype.kind, out._data.dtype.kind) else RuntimeError(
+                f"grad_output[{i}] has dtype {g.dtype} but output[{i}] has dtype {out.dtype}"
+            )
+        res.append(g)
+    return res
+
+
+def _root_edges(outputs):
+    edges = []
+    for i, t in enumerate(outputs):
+        if t._grad_fn is not None:
+            edges.append((t._grad_fn, t._output_nr))
+        elif t._requires_grad:
+            edges.append(_fn._edge(t))
+        else:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+    return edges
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Sum the gradients of ``tensors`` w.r.t. the graph leaves into their ``.grad``.
+
+    ``grad_tensors`` seeds non-scalar outputs; ``inputs`` limits which tensors receive
+    gradients; ``retain_graph`` keeps saved tensors for another backward; ``create_graph``
+    records the backward itself for higher derivatives.
+    """
+    outputs = _tensors(tensors)
+    if grad_tensors is not None and isinstance(grad_tensors, _fn.Tensor):
+        grad_tensors = (grad_tensors,)
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _make_grads(outputs, grad_tensors)
+    roots = _root_edges(outputs)
+    wanted = None
+    if inputs is not None:
+        ins = _tensors(inputs)
+        if not ins:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        wanted = [(_input_edge(t), t) for t in ins]
+    engine.execute(roots, grads, retain_graph, create_graph, inputs=wanted, store=True)
+
+
+def _input_edge(t):
+    if t._grad_fn is not None:
+        return (t._grad_fn, t._output_nr)
+    if not t._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    return _fn._edge(t)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Return the gradients of ``outputs`` w.r.t. ``inputs`` (no ``.grad`` is changed).
+
+    Example::
+
+        x = ember.tensor([1., 2.], requires_grad=True)
+        (g,) = ember.autograd.grad((x ** 3).sum(), x, create_graph=True)   # 3x^2, differentiable
+    """
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but "
+            "got: allow_unused=False."
+        )
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    outs = _tensors(outputs)
+    single_input = isinstance(inputs, _fn.Tensor)
+    ins = _tensors(inputs)
+    if grad_outputs is not None and isinstance(grad_outputs, _fn.Tensor):
+        grad_outputs = (grad_outputs,)
+    if grad_outputs is not None and len(grad_outputs) != len(outs):
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs "
+            f"and {len(outs)} outputs"
+        )
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _make_grads(outs, grad_outputs)
+    roots = _root_edges(outs)
+    wanted = [(_input_edge(t), t) for t in ins]
+    res = engine.execute(roots, grads, retain_graph, create_graph, inputs=wanted, store=False)
+    out = []
+    for t, g in zip(ins, res):
+        if g is None:
+            if materialize_grads:
+                from ..backend import xp_of
+
+                g = _fn.Tensor._make(xp_of(t._data).zeros_like(t._data))
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+        elif not create_graph:
+            g = g.detach()
+        out.append(g)
+    return tuple(out)
+
+
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402,F401

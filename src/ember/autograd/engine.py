@@ -1,0 +1,287 @@
+"""The backward engine: runs the graph of ctx nodes in reverse, iteratively.
+
+1. Discover every node reachable from the roots and count the edges that point at each.
+2. Run nodes in dependency order: a node runs once every node that feeds it a gradient has run;
+   among ready nodes the most recently created runs first, as in PyTorch.
+3. For each node: the hooks on its outputs' tensors (and ``retain_grad``), its pre-hooks, its
+   ``backward``, a check of what backward returned (count, type, shape; a broadcast gradient is
+   summed down to the input's shape), its post-hooks; then its saved tensors are freed unless
+   ``retain_graph``. A leaf's ``AccumulateGrad`` node adds the gradient into ``.grad``.
+
+There is no recursion, so a graph a million nodes deep is fine.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from ..backend import xp_of_type
+from . import function as _fn
+from .function import AccumulateGrad
+from .grad_mode import _state
+
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else (x,)
+
+
+def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=False):
+    """Run backward from ``roots`` (``(node, output_nr)`` edges) seeded with ``grad_roots``.
+
+    inputs: None to accumulate into every leaf reached (``backward()``); else a list of
+      ``(edge, tensor)`` whose incoming gradients are wanted. With ``store`` they go to each
+      tensor's ``.grad`` (``backward(inputs=...)``); without, they are returned and no
+      ``.grad`` is touched (``autograd.grad``). Only nodes on a path to them run.
+    """
+    Tensor = _fn.Tensor
+    # --- 1. discovery: dependency counts (and parents, to prune towards ``inputs``) ------
+    deps = {}
+    parents = {} if inputs is not None else None
+    stack = []
+    for edge in roots:
+        node = edge[0]
+        if node not in deps:
+            deps[node] = 0
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        for e in node._next:
+            if e is None:
+                continue
+            nxt = e[0]
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                stack.append(nxt)
+            if parents is not None:
+                parents.setdefault(nxt, []).append(node)
+
+    captures = needed = results = None
+    if inputs is not None:
+        captures = {}
+        for slot, (e, t) in enumerate(inputs):
+            captures.setdefault(e[0], []).append((e[1], slot, t))
+        # needed: the targets and every node with a path to one; only those run
+        frontier = [n for n in captures if n in deps]
+        needed = set(frontier)
+        while frontier:
+            for p in parents.get(frontier.pop(), ()):
+                if p not in needed:
+                    needed.add(p)
+                    frontier.append(p)
+        results = [None] * len(inputs)
+
+    # --- 2. seed the roots ---------------------------------------------------------------
+    buffers = {}
+    for edge, g in zip(roots, grad_roots):
+        node, nr = edge
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * _num_outputs(node)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    ready = []
+    for node in buffers:
+        if deps[node] == 0 and (needed is None or node in needed):
+            heapq.heappush(ready, (-node._seq, id(node), node))
+
+    # --- 3. run ------------------------------------------------------------------------------
+    prev_mode = _state.enabled
+    _state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node)
+            if type(node) is AccumulateGrad:
+                if captures is None:
+                    _accumulate(node, grads[0], create_graph)
+                elif node in captures:
+                    for _, slot, _t in captures[node]:
+                        if store:
+                            _accumulate(node, grads[0], create_graph)
+                        else:
+                            results[slot] = _leaf_hooks(node, grads[0])
+                continue
+            if node._tensor_prehooks is not None:
+                _run_tensor_prehooks(node, grads)
+            if captures is not None and node in captures:
+                for nr, slot, t in captures[node]:
+                    g = grads[nr]
+                    results[slot] = g
+                    if store and g is not None:
+                        _add_to_grad(t, g, create_graph)
+                if not any(e is not None and e[0] in needed for e in node._next):
+                    continue  # a target that leads to no other target: it need not run
+            if node._prehooks is not None:
+                for hook in tuple(node._prehooks.values()):
+                    new = hook(tuple(grads))
+                    if new is not None:
+                        grads = list(_as_tuple(new))
+            if node.materialize_grads:
+                _materialize(node, grads)
+            out = _validate(node, node._run_backward(grads), Tensor)
+            if node._hooks is not None:
+                for hook in tuple(node._hooks.values()):
+                    new = hook(out, tuple(grads))
+                    if new is not None:
+                        out = _as_tuple(new)
+            if not retain_graph:
+                node._release()
+            for i, e in enumerate(node._next):
+                if e is None:
+                    continue
+                child = e[0]
+                if needed is not None and child not in needed:
+                    continue
+                g = out[i]
+                buf = buffers.get(child)
+                if buf is None:
+                    buf = buffers[child] = [None] * _num_outputs(child)
+                if g is not None:
+                    nr = e[1]
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                d = deps[child] - 1
+                deps[child] = d
+                if d == 0:
+                    heapq.heappush(ready, (-child._seq, id(child), child))
+    finally:
+        _state.enabled = prev_mode
+    return results
+
+
+def _num_outputs(node):
+    if type(node) is AccumulateGrad:
+        return 1
+    return len(node._out_meta)
+
+
+def _materialize(node, grads):
+    for i, g in enumerate(grads):
+        if g is None:
+            m = node._out_meta[i]
+            if m is not None:
+                shape, dtype, array_type = m
+                grads[i] = _fn.Tensor._make(xp_of_type(array_type).zeros(shape, dtype))
+
+
+def _run_tensor_prehooks(node, grads):
+    for nr, hooks in node._tensor_prehooks.items():
+        if grads[nr] is None:
+            continue
+        for hook in tuple(hooks.values()):
+            new = hook(grads[nr])
+            if new is not None:
+                grads[nr] = new
+
+
+def _leaf_hooks(node, g):
+    """A leaf's own hooks (``register_hook``), then its node's pre-hooks, before accumulation."""
+    hooks = node.variable._hooks
+    if hooks and g is not None:
+        for hook in tuple(hooks.values()):
+            new = hook(g)
+            if new is not None:
+                g = new
+    if node._prehooks is not None:
+        for hook in tuple(node._prehooks.values()):
+            new = hook((g,))
+            if new is not None:
+                g = _as_tuple(new)[0]
+    return g
+
+
+def _accumulate(node, g, create_graph):
+    var = node.variable
+    g = _leaf_hooks(node, g)
+    if g is None:
+        return
+    _add_to_grad(var, g, create_graph)
+    post = var._post_acc_hooks
+    if post:
+        for hook in tuple(post.values()):
+            hook(var)
+    if node._hooks is not None:
+        for hook in tuple(node._hooks.values()):
+            hook((), (g,))
+
+
+def _add_to_grad(var, g, create_graph):
+    cur = var._grad
+    if cur is None:
+        if create_graph:
+            var._grad = g
+        else:
+            # A fresh, writable copy: the incoming gradient may be a broadcast view, or the
+            # very tensor that also flows to another leaf.
+            var._grad = _fn.Tensor._make(g._data.copy())
+    elif create_graph or cur._requires_grad:
+        var._grad = cur + g
+    else:
+        d = cur._data
+        gd = g._data
+        if d.shape == gd.shape:
+            d += gd
+            cur._vc[0] += 1
+        else:
+            var._grad = _fn.Tensor._make(d + gd)
+
+
+def _validate(node, out, Tensor):
+    """PyTorch's checks on what a backward returned; sums broadcast gradients down."""
+    if not isinstance(out, tuple):
+        out = (out,)
+    meta = node._in_meta
+    n = len(meta)
+    if len(out) != n:
+        if len(out) > n and all(o is None for o in out[n:]):
+            out = out[:n]
+        else:
+            raise RuntimeError(
+                f"function {node.name()} returned an incorrect number of gradients (expected "
+                f"{n}, got {len(out)})"
+            )
+    fixed = None
+    for i, g in enumerate(out):
+        if g is None:
+            continue
+        m = meta[i]
+        if m is None:
+            raise RuntimeError(
+                f"function {node.name()} returned a gradient different than None at position "
+                f"{i + 1}, but the corresponding forward input was not a Variable"
+            )
+        if not isinstance(g, Tensor):
+            raise TypeError(
+                f"function {node.name()} returned an incorrect type of gradient at index {i}: "
+                f"expected Tensor or None, got {type(g).__name__}"
+            )
+        shape, dtype = m
+        gd = g._data
+        if gd.shape != shape or gd.dtype != dtype:
+            if fixed is None:
+                fixed = list(out)
+            fixed[i] = _fit(node, i, g, shape, dtype)
+    return out if fixed is None else tuple(fixed)
+
+
+def _fit(node, i, g, shape, dtype):
+    if g._data.shape != shape:
+        if not _expandable(shape, g._data.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(g._data.shape)} but expected shape compatible with {list(shape)}"
+            )
+        g = g.sum_to_size(shape)
+    if g._data.dtype != dtype and dtype.kind in "fc":
+        g = g.to(_fn.Tensor._dtype_of_np(dtype))
+    return g
+
+
+def _expandable(shape, target):
+    """Whether ``shape`` broadcasts to ``target`` (so a gradient of ``target`` can sum down)."""
+    if len(shape) > len(target):
+        return False
+    for s, t in zip(reversed(shape), reversed(target)):
+        if s != t and s != 1:
+            return False
+    return True

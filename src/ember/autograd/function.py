@@ -1,0 +1,447 @@
+"""``Function``: the one way ops enter the graph, built-in and custom alike.
+
+A subclass defines ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` (or
+``forward(*args)`` plus ``setup_context(ctx, inputs, output)``). ``Cls.apply(*args)`` runs the
+forward and, when grad mode is on and some input requires grad, links a graph node. The ctx *is*
+that node: an instance of ``Cls._backward_cls`` (named ``<Cls>Backward``), so
+``y.grad_fn.saved_tensors`` reads what forward saved, exactly as in PyTorch.
+
+Built-in ops (``_builtin = True``) take Tensors, compute on raw arrays, and return Tensors made
+with ``Tensor._make``; with grad off they get a shared do-nothing ctx and link nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+
+from ..utils.hooks import add_hook
+from .grad_mode import _state
+
+_seq = itertools.count()
+Tensor = None  # set by ember.tensor once the class exists (import cycle)
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
+
+
+def _type_desc(t):
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+             "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+             "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+    return f"torch.{names.get(t.dtype.name, t.dtype.name)}Tensor {list(t._data.shape)}"
+
+
+class Node:
+    """A node of the backward graph; for Functions, also the ``ctx`` their methods receive."""
+
+    __slots__ = (
+        "_next", "_in_meta", "_saved", "_saved_ver", "_to_save", "needs_input_grad", "_seq",
+        "_out_meta", "_hooks", "_prehooks", "_tensor_prehooks", "_dirty", "_non_diff",
+        "materialize_grads", "_freed", "metadata_", "__dict__", "__weakref__",
+    )
+    _forward_cls = None
+
+    def __init__(self):
+        self._next = ()
+        self._in_meta = ()
+        self._saved = None
+        self._to_save = None
+        self._hooks = self._prehooks = self._tensor_prehooks = None
+        self._dirty = self._non_diff = None
+        self.materialize_grads = True
+        self._freed = False
+        self._seq = next(_seq)
+
+    # ----- the ctx API used inside forward ---------------------------------------------
+    def save_for_backward(self, *tensors):
+        """Keep tensors (or None) for backward; they are version-checked when read."""
+        self._to_save = tensors
+
+    def mark_dirty(self, *tensors):
+        """Declare inputs that forward modified in place (they are returned as outputs)."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        """Declare outputs that are not differentiable (their grads arrive as zeros)."""
+        self._non_diff = tensors
+
+    def set_materialize_grads(self, value: bool):
+        """Whether undefined output gradients reach backward as zeros (True) or None."""
+        self.materialize_grads = bool(value)
+
+    def save_for_forward(self, *tensors):
+        self.saved_for_forward = tensors
+
+    @property
+    def saved_tensors(self):
+        """The tensors given to ``save_for_backward``, checked against in-place changes."""
+        saved = self._saved
+        if saved is None:
+            if self._freed:
+                raise RuntimeError(_FREED_MSG)
+            return ()
+        vers = self._saved_ver
+        for i, t in enumerate(saved):
+            if t is not None and t._vc[0] != vers[i]:
+                raise RuntimeError(self._modified_message(t, vers[i]))
+        return saved
+
+    def _modified_message(self, t, expected):
+        where = ""
+        if t._grad_fn is not None:
+            where = f", which is output {t._output_nr} of {t._grad_fn.name()}"
+        return (
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{_type_desc(t)}]{where}, is at version {t._vc[0]}; expected "
+            f"version {expected} instead. Hint: enable anomaly detection to find the operation "
+            "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+        )
+
+    # ----- the node API ------------------------------------------------------------------
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        """One ``(node, output_nr)`` per forward input; ``(None, 0)`` where no grad flows."""
+        return tuple(e if e is not None else (None, 0) for e in self._next)
+
+    @property
+    def metadata(self) -> dict:
+        try:
+            return self.metadata_
+        except AttributeError:
+            self.metadata_ = {}
+            return self.metadata_
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = {}
+        return add_hook(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node; may return new grad_outputs."""
+        if self._prehooks is None:
+            self._prehooks = {}
+        return add_hook(self._prehooks, fn)
+
+    def _add_tensor_prehook(self, output_nr, fn):
+        if self._tensor_prehooks is None:
+            self._tensor_prehooks = {}
+        return add_hook(self._tensor_prehooks.setdefault(output_nr, {}), fn)
+
+    def _release(self):
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+    def _run_backward(self, grads):
+        return self._forward_cls.backward(self, *grads)
+
+    def __call__(self, *grads):
+        return self._run_backward(grads)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The node for a leaf tensor: the engine adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        Node.__init__(self)
+        self.variable = variable
+        self._in_meta = ()
+        self._seq = -1  # leaves run last among ready nodes, as in PyTorch
+
+    def _run_backward(self, grads):  # pragma: no cover - the engine accumulates itself
+        raise RuntimeError("AccumulateGrad is run by the engine")
+
+
+class _NullCtx:
+    """The ctx a built-in op's forward gets when no graph is recorded: saving does nothing."""
+
+    __slots__ = ("__dict__",)
+
+    def save_for_backward(self, *tensors):
+        pass
+
+    def mark_dirty(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+
+_NULL_CTX = _NullCtx()
+
+
+class FunctionMeta(type):
+    """Gives each Function subclass its node class, ``<Name>Backward``."""
+
+    def __init__(cls, name, bases, attrs):
+        node_name = attrs.get("_node_name", name + "Backward")
+        cls._backward_cls = type(node_name, (BackwardCFunction,), {"_forward_cls": cls,
+                                                                   "__slots__": ()})
+        cls._new_style = "setup_context" in attrs or any(
+            getattr(b, "_new_style", False) for b in bases if b is not Function
+        )
+        super().__init__(name, bases, attrs)
+
+
+class BackwardCFunction(Node):
+    """Base of every Function's node class."""
+
+    __slots__ = ()
+
+
+class Function(metaclass=FunctionMeta):
+    """Base class of differentiable operations, with PyTorch's ``autograd.Function`` contract.
+
+    Example::
+
+        class Exp(ember.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = x.exp()
+                ctx.save_for_backward(y)
+                return y
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                y, = ctx.saved_tensors
+                return grad_output * y
+
+        y = Exp.apply(ember.randn(3, requires_grad=True))
+    """
+
+    _builtin = False
+    generate_vmap_rule = False
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+        )
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
+
+    vjp = backward
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run forward; record a graph node when grad mode is on and an input requires grad."""
+        if kwargs:
+            args = _bind(cls, args, kwargs)
+        record = False
+        if _state.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+                    break
+        if cls._builtin:
+            if not record:
+                return cls.forward(_NULL_CTX, *args)
+            ctx = cls._backward_cls()
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+            out = cls.forward(ctx, *args)
+        else:
+            ctx = cls._backward_cls()
+            ctx.needs_input_grad = tuple(
+                record and isinstance(a, Tensor) and a._requires_grad for a in args
+            )
+            prev = _state.enabled
+            _state.enabled = False
+            try:
+                if cls._new_style:
+                    out = cls.forward(*args)
+                    cls.setup_context(ctx, args, out)
+                else:
+                    out = cls.forward(ctx, *args)
+            finally:
+                _state.enabled = prev
+            if not record:
+                return _finish_unrecorded(ctx, args, out)
+        return _link(ctx, args, out)
+
+
+def _bind(cls, args, kwargs):
+    fwd = cls.forward
+    sig = inspect.signature(fwd)
+    params = list(sig.parameters.values())
+    if not cls._new_style:
+        params = params[1:]  # ctx
+    bound = inspect.Signature(params).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return tuple(bound.arguments.values())
+
+
+def _edge(t):
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    acc = t._acc
+    if acc is None:
+        acc = t._acc = AccumulateGrad(t)
+    return (acc, 0)
+
+
+def _link(ctx, args, out):
+    """Connect ``ctx`` into the graph: edges to the inputs, grad_fn on the outputs, saved tensors."""
+    ctx._next = tuple(
+        _edge(a) if isinstance(a, Tensor) and a._requires_grad else None for a in args
+    )
+    ctx._in_meta = tuple(
+        (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args
+    )
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    dirty = ctx._dirty
+    non_diff = ctx._non_diff
+    meta = []
+    wrapped = []
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            meta.append(None)
+            wrapped.append(o)
+            continue
+        if dirty is not None and any(o is d for d in dirty):
+            if o._grad_fn is None and o._requires_grad:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad has been used in an in-place operation."
+                )
+        elif any(o is a for a in args):
+            o = o._alias()  # an input returned unchanged becomes a new tensor on this node
+        if (non_diff is not None and any(o is n for n in non_diff)) or o._data.dtype.kind not in "fc":
+            o._requires_grad = False
+            if dirty is not None and any(o is d for d in dirty):
+                o._grad_fn = None
+        else:
+            o._grad_fn = ctx
+            o._output_nr = i
+            o._requires_grad = True
+        meta.append((o._data.shape, o._data.dtype, type(o._data)))
+        wrapped.append(o)
+    ctx._out_meta = meta
+    to_save = ctx._to_save
+    if to_save is not None:
+        ctx._to_save = None
+        for s in to_save:
+            if s is not None and not isinstance(s, Tensor):
+                raise TypeError(
+                    "save_for_backward can only save variables, but argument "
+                    f"{to_save.index(s)} is of type {type(s).__name__}"
+                )
+        ctx._saved = to_save
+        ctx._saved_ver = tuple(s._vc[0] if s is not None else 0 for s in to_save)
+    if single:
+        return wrapped[0]
+    return tuple(wrapped)
+
+
+def _finish_unrecorded(ctx, args, out):
+    """A custom Function ran without recording: outputs do not require grad."""
+    to_save = ctx._to_save
+    if to_save is not None:
+        ctx._to_save = None
+        ctx._saved = to_save
+        ctx._saved_ver = tuple(s._vc[0] if s is not None else 0 for s in to_save)
+    dirty = ctx._dirty
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    res = []
+    for o in outs:
+        if isinstance(o, Tensor):
+            is_dirty = dirty is not None and any(o is d for d in dirty)
+            if not is_dirty and any(o is a for a in args):
+                o = o._alias()
+            elif o._grad_fn is not None and not is_dirty:
+                o = o.detach()
+        res.append(o)
+    return res[0] if single else tuple(res)
+
+
+def once_differentiable(fn):
+    """Decorate a ``backward`` that is not itself differentiable: run it without recording,
+    and make a second differentiation through it raise a clear error."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        from .grad_mode import no_grad
+
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not _state.enabled:
+            return outputs
+        requires_grad = any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        if not requires_grad:
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        err_fn = _DelayedError.make(
+            "trying to differentiate twice a function that was marked with "
+            "@once_differentiable", [a for a in args if isinstance(a, Tensor)]
+        )
+        res = tuple(err_fn(o) if isinstance(o, Tensor) else o for o in outs)
+        return res[0] if single else res
+
+    return wrapper
+
+
+class _DelayedError:
+    """Builds a Function whose backward raises ``msg`` (PyTorch's DelayedError node)."""
+
+    @staticmethod
+    def make(msg, inputs):
+        class Error(Function):
+            _builtin = True
+            _node_name = "DelayedError"
+
+            @staticmethod
+            def forward(ctx, x, *rest):
+                return x._alias()
+
+            @staticmethod
+            def backward(ctx, *grads):
+                raise RuntimeError(msg)
+
+        return lambda o: Error.apply(o, *inputs)

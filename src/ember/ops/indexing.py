@@ -1,0 +1,258 @@
+"""Indexing: ``x[key]`` (views for basic keys, copies for advanced ones) and ``x[key] = v``.
+
+Basic keys (ints, slices, None, Ellipsis) give views, as in PyTorch; integer or boolean tensor
+and list keys give copies. The gradient of a read scatters back into zeros (summing duplicate
+indices); the gradient of a write zeroes the written region of the old value.
+"""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ._util import Tensor, _state, make, xp_of
+from .shape import as_view
+
+
+def _norm_key(key):
+    """The key as a tuple NumPy understands, and whether it is basic (a view)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    basic = True
+    for k in key:
+        if isinstance(k, Tensor):
+            d = k._data
+            if d.dtype.kind not in "iub":
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+            if d.ndim == 0 and d.dtype.kind in "iu":
+                out.append(int(d))
+                continue
+            basic = False
+            out.append(d)
+        elif isinstance(k, (list, tuple)):
+            basic = False
+            arr = xp_of(None).asarray([int(v) if isinstance(v, Tensor) else v for v in k])
+            if arr.dtype.kind == "f":
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+            out.append(arr)
+        elif k is None or k is Ellipsis or isinstance(k, (int, slice)):
+            if isinstance(k, bool):
+                basic = False
+            out.append(k)
+        elif hasattr(k, "__index__"):
+            out.append(k.__index__())
+        elif hasattr(k, "dtype") and hasattr(k, "shape"):  # an ndarray key
+            basic = False
+            out.append(k)
+        else:
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                "are valid indices (got " + type(k).__name__ + ")"
+            )
+    return tuple(out), basic
+
+
+def _check_steps(key):
+    for k in key:
+        if isinstance(k, slice) and k.step is not None and k.step <= 0:
+            raise ValueError("step must be greater than zero")
+
+
+def _index_error(err, shape):
+    msg = str(err).replace("axis", "dimension")
+    return IndexError(msg)
+
+
+class _BasicIndex(Function):
+    """y = x[key] (a view);  dy/dx = the gradient placed into zeros at key"""
+
+    _builtin = True
+    _node_name = "SliceBackward0"
+
+    @staticmethod
+    def forward(ctx, x, key):
+        d = x._data
+        try:
+            out = d[key]
+        except IndexError as e:
+            raise _index_error(e, d.shape) from None
+        ctx.key = key
+        ctx.shape = d.shape
+        return as_view(make(out), x, lambda t: t[key])
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return IndexPutIntoZeros.apply(grad_output, ctx.key, ctx.shape, False), None
+
+
+class Select(_BasicIndex):
+    _node_name = "SelectBackward0"
+
+
+class Slice(_BasicIndex):
+    _node_name = "SliceBackward0"
+
+
+class Unsqueeze_(_BasicIndex):
+    _node_name = "UnsqueezeBackward0"
+
+
+class Index(Function):
+    """y = x[key] for an advanced key (a copy);  dy/dx = gradients summed into zeros at key"""
+
+    _builtin = True
+    _node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, x, key):
+        d = x._data
+        try:
+            out = d[key]
+        except IndexError as e:
+            raise _index_error(e, d.shape) from None
+        ctx.key = key
+        ctx.shape = d.shape
+        return make(out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return IndexPutIntoZeros.apply(grad_output, ctx.key, ctx.shape, True), None
+
+
+class IndexPutIntoZeros(Function):
+    """y = zeros(shape) with g put (or summed, for duplicates) at key;  dy/dg = y_grad[key]"""
+
+    _builtin = True
+    _node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, g, key, shape, accumulate):
+        gd = g._data
+        xp = xp_of(gd)
+        out = xp.zeros(shape, gd.dtype)
+        if accumulate:
+            xp.add.at(out, key, gd)
+        else:
+            out[key] = gd
+        ctx.key = key
+        ctx.accumulate = accumulate
+        return make(out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        if ctx.accumulate:
+            return Index.apply(grad_output, ctx.key), None, None, None
+        return _BasicIndex.apply(grad_output, ctx.key), None, None, None
+
+
+class IndexPut(Function):
+    """y = x with value written at key;  dy/dx = grad zeroed at key, dy/dvalue = grad[key]"""
+
+    _builtin = True
+    _node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, x, value, key):
+        out = x._data.copy()
+        v = value._data if isinstance(value, Tensor) else value
+        try:
+            out[key] = v
+        except IndexError as e:
+            raise _index_error(e, out.shape) from None
+        except ValueError:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(getattr(v, 'shape', ()))} cannot "
+                f"be broadcast to indexing result of shape {list(out[key].shape)}"
+            ) from None
+        ctx.key = key
+        ctx.value_shape = getattr(v, "shape", ())
+        return make(out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = IndexPut.apply(grad_output, 0.0, ctx.key)
+        if ctx.needs_input_grad[1]:
+            gv = getitem(grad_output, ctx.key)
+        return gx, gv, None
+
+
+def getitem(x, key):
+    """``x[key]``: a view for basic keys, a copy for advanced ones."""
+    if type(key) is int:
+        d = x._data
+        if d.ndim == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        return Select.apply(x, key)
+    nkey, basic = _norm_key(key)
+    _check_steps(nkey)
+    if basic:
+        cls = Slice
+        for k in reversed(nkey):
+            if isinstance(k, int):
+                cls = Select
+                break
+            if isinstance(k, slice) and k != slice(None):
+                break
+        return cls.apply(x, nkey)
+    return Index.apply(x, nkey)
+
+
+def setitem(x, key, value):
+    """``x[key] = value``, in place; on the graph it replaces x's history (CopySlices)."""
+    from .inplace import inplace
+
+    nkey, _ = _norm_key(key)
+    if isinstance(value, Tensor) and value._data.dtype != x._data.dtype:
+        value = value.to(x.dtype)
+    recording = _state.enabled and (
+        x._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+    )
+    if not recording:
+        v = value._data if isinstance(value, Tensor) else value
+        try:
+            x._data[nkey] = v
+        except IndexError as e:
+            raise _index_error(e, x._data.shape) from None
+        except ValueError as e:
+            if "read-only" in str(e):
+                raise RuntimeError(
+                    "unsupported operation: more than one element of the written-to tensor "
+                    "refers to a single memory location. Please clone() the tensor before "
+                    "performing the operation."
+                ) from None
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(getattr(v, 'shape', ()))} cannot "
+                f"be broadcast to indexing result of shape {list(x._data[nkey].shape)}"
+            ) from None
+        x._vc[0] += 1
+        return
+    inplace(x, IndexPut, value, nkey)
+
+
+def nonzero(input, *, as_tuple=False):
+    d = input._data
+    idx = xp_of(d).nonzero(d)
+    if as_tuple:
+        return tuple(make(i.astype("int64")) for i in idx)
+    return make(xp_of(d).stack(idx, axis=1).astype("int64") if idx else
+                xp_of(d).zeros((0, 0), "int64"))
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` where ``mask`` is True (broadcasting)."""
+    from .elementwise import where
+
+    if isinstance(value, Tensor) and value._data.ndim != 0:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+    if not isinstance(value, Tensor):
+        value = make(xp_of(input._data).asarray(value, dtype=input._data.dtype))
+    elif value._data.dtype != input._data.dtype:
+        value = value.to(input.dtype)
+    return where(mask, value, input)

@@ -1,0 +1,153 @@
+"""In-place ops on the graph: run the op out of place, write the result into the tensor's own
+memory, and give the tensor the op's node as its new history.
+
+Two details keep gradients right: a saved input that is the tensor itself is replaced by a
+snapshot of its old value (the write would otherwise change what backward reads), and an
+in-place write into a view rewrites its base's history too (``CopySlices``), so gradients flow
+to the base's other elements as before.
+"""
+
+from __future__ import annotations
+
+from .. import dtypes as _dt
+from ..autograd.function import Function
+from ._util import Tensor, _state, make
+
+
+class CopySlices(Function):
+    """base' = base with the view region replaced by src;
+    d/dbase = grad with that region zeroed, d/dsrc = grad[region]"""
+
+    _builtin = True
+    _node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, base, src, view_fn):
+        ctx.view_fn = view_fn
+        return base._alias()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        gb = gs = None
+        if ctx.needs_input_grad[0]:
+            gb = grad_output.clone()
+            ctx.view_fn(gb).zero_()
+        if ctx.needs_input_grad[1]:
+            gs = ctx.view_fn(grad_output).clone()
+        return gb, gs, None
+
+
+def _dtype_name(np_dtype):
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+             "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+    return names.get(str(np_dtype), str(np_dtype))
+
+
+def check_write(self, arr):
+    """PyTorch's checks before writing a result into ``self`` (shape and dtype)."""
+    d = self._data
+    if arr.shape != d.shape:
+        from .shape import broadcast_shapes
+
+        try:
+            ok = tuple(broadcast_shapes(arr.shape, d.shape)) == d.shape
+        except RuntimeError:
+            ok = False
+        if not ok:
+            raise RuntimeError(
+                f"output with shape {list(d.shape)} doesn't match the broadcast shape "
+                f"{list(broadcast_shapes(arr.shape, d.shape)) if _broadcastable(arr.shape, d.shape) else list(arr.shape)}"
+            )
+    if arr.dtype != d.dtype:
+        if not _dt.can_cast(_dt.from_numpy_dtype(arr.dtype), _dt.from_numpy_dtype(d.dtype)):
+            raise RuntimeError(
+                f"result type {_dtype_name(arr.dtype)} can't be cast to the desired output type "
+                f"{_dtype_name(d.dtype)}"
+            )
+    if not d.flags.writeable:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+
+
+def _broadcastable(a, b):
+    from .shape import broadcast_shapes
+
+    try:
+        broadcast_shapes(a, b)
+        return True
+    except RuntimeError:
+        return False
+
+
+def _snapshot(t):
+    """A copy of t's current value that keeps t's place in the graph (for saved inputs)."""
+    s = make(t._data.copy())
+    s._grad_fn = t._grad_fn
+    s._output_nr = t._output_nr
+    s._requires_grad = t._requires_grad
+    s._acc = t._acc
+    return s
+
+
+def check_leaf(self):
+    if self._grad_fn is None and self._requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    base = self._base
+    if base is not None and base._grad_fn is None and base._requires_grad:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
+def inplace(self, op, *args):
+    """``self = op(self, *args)`` in place, keeping the graph (and any base's graph) right."""
+    recording = _state.enabled and (
+        self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+    )
+    if not recording:
+        res = op.apply(self, *args)
+        check_write(self, res._data)
+        self._data[...] = res._data
+        self._vc[0] += 1
+        return self
+    check_leaf(self)
+    if self._acc is not None and self._grad_fn is None:
+        self._acc = None  # a leaf that did not require grad is now on the graph
+    res = op.apply(self, *args)
+    check_write(self, res._data)
+    node = res._grad_fn
+    saved = node._saved
+    if saved is not None and any(s is self for s in saved):
+        snap = _snapshot(self)
+        node._saved = tuple(snap if s is self else s for s in saved)
+        node._saved_ver = tuple(0 if s is snap else v for s, v in zip(node._saved,
+                                                                       node._saved_ver))
+    self._data[...] = res._data
+    self._vc[0] += 1
+    saved = node._saved
+    if saved is not None and any(s is res for s in saved):
+        node._saved = tuple(self if s is res else s for s in saved)
+        node._saved_ver = tuple(
+            self._vc[0] if s is self else v for s, v in zip(node._saved, node._saved_ver)
+        )
+    base = self._base
+    if base is None:
+        self._grad_fn = node
+        self._output_nr = res._output_nr
+        self._requires_grad = True
+        return self
+    # self is a view: the base gets the new history, and self is re-derived from it
+    out = CopySlices.apply(base, res, self._view_fn)
+    base._grad_fn = out._grad_fn
+    base._output_nr = 0
+    base._requires_grad = True
+    view = self._view_fn(base)
+    self._grad_fn = view._grad_fn
+    self._output_nr = view._output_nr
+    self._requires_grad = True
+    return self

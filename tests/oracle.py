@@ -1,0 +1,139 @@
+"""Run the same code on ember and on PyTorch from the same float64 inputs, and compare.
+
+``check(fn, *arrays)`` builds ember and torch tensors from the NumPy ``arrays`` (float arrays
+require grad), runs ``fn(lib, *tensors)`` with ``lib`` the module (``ember`` or ``torch``), and
+compares value, shape and dtype of the output, the input gradients for a random cotangent, and
+the gradients of those gradients. Without PyTorch installed it only runs ember and a numerical
+``gradcheck``/``gradgradcheck``, so every test still checks something.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+
+try:
+    import torch
+
+    torch.set_default_dtype(torch.float32)
+except ImportError:  # pragma: no cover - depends on the environment
+    torch = None
+
+requires_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+
+def to_numpy(t):
+    if t is None:
+        return None
+    if torch is not None and isinstance(t, torch.Tensor):
+        return t.detach().cpu().numpy()
+    return t.detach().numpy()
+
+
+def _make(lib, arrays, requires_grad):
+    out = []
+    for a, rg in zip(arrays, requires_grad):
+        if isinstance(a, np.ndarray):
+            t = lib.tensor(a)
+            if rg:
+                t.requires_grad_(True)
+            out.append(t)
+        else:
+            out.append(a)
+    return out
+
+
+def _outs(res):
+    return tuple(res) if isinstance(res, (tuple, list)) else (res,)
+
+
+def assert_close(a, b, rtol=1e-6, atol=1e-8, what=""):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape, f"{what}: shape {a.shape} != {b.shape}"
+    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True, err_msg=what)
+
+
+def check(fn, *arrays, grad=True, gradgrad=True, rtol=1e-6, atol=1e-8, requires_grad=None,
+          seed=0):
+    """Compare ``fn`` on ember and PyTorch (value, dtype, gradient, gradient of gradient).
+
+    Falls back to ember's numerical gradcheck when PyTorch is missing. Returns the ember
+    outputs."""
+    if requires_grad is None:
+        requires_grad = [isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in arrays]
+    ins_e = _make(ember, arrays, requires_grad)
+    outs_e = _outs(fn(ember, *ins_e))
+    diff_e = [t for t, rg in zip(ins_e, requires_grad) if rg]
+    rng = np.random.default_rng(seed)
+    cots = [rng.standard_normal(o.shape) if o.dtype.is_floating_point else None for o in outs_e]
+    if torch is None:
+        if grad and diff_e:
+            f = lambda *xs: fn(ember, *_replace(ins_e, requires_grad, xs))  # noqa: E731
+            assert ember.autograd.gradcheck(f, tuple(diff_e), atol=1e-5, rtol=1e-3)
+            if gradgrad:
+                assert ember.autograd.gradgradcheck(f, tuple(diff_e), atol=1e-5, rtol=1e-3)
+        return outs_e
+    ins_t = _make(torch, arrays, requires_grad)
+    outs_t = _outs(fn(torch, *ins_t))
+    assert len(outs_e) == len(outs_t)
+    for i, (e, t) in enumerate(zip(outs_e, outs_t)):
+        if isinstance(t, torch.Tensor):
+            assert str(e.dtype) == str(t.dtype), f"output {i} dtype {e.dtype} != {t.dtype}"
+            assert tuple(e.shape) == tuple(t.shape), f"output {i} shape {e.shape} != {t.shape}"
+            assert_close(to_numpy(e), to_numpy(t), rtol, atol, f"output {i}")
+        else:
+            assert e == t
+    if not grad:
+        return outs_e
+    diff_t = [t for t, rg in zip(ins_t, requires_grad) if rg]
+    pairs = [(i, o) for i, o in enumerate(outs_e) if isinstance(o, ember.Tensor)
+             and o.requires_grad and cots[i] is not None]
+    if not pairs or not diff_e:
+        return outs_e
+    ge = ember.autograd.grad([outs_e[i] for i, _ in pairs], diff_e,
+                             [ember.tensor(cots[i]).to(outs_e[i].dtype) for i, _ in pairs],
+                             create_graph=gradgrad, allow_unused=True)
+    gt = torch.autograd.grad([outs_t[i] for i, _ in pairs], diff_t,
+                             [torch.tensor(cots[i]).to(outs_t[i].dtype) for i, _ in pairs],
+                             create_graph=gradgrad, allow_unused=True)
+    for k, (a, b) in enumerate(zip(ge, gt)):
+        if b is None:
+            assert a is None or np.allclose(to_numpy(a), 0), f"grad {k}: torch None"
+            continue
+        assert a is not None, f"grad {k}: ember None, torch {b}"
+        assert_close(to_numpy(a), to_numpy(b), rtol, atol, f"grad of input {k}")
+    if gradgrad:
+        te = [g for g in ge if g is not None and g.requires_grad]
+        tt = [g for g in gt if g is not None and g.requires_grad]
+        if te and tt and len(te) == len(tt):
+            se = sum((g * g).sum() for g in te)
+            st = sum((g * g).sum() for g in tt)
+            gge = ember.autograd.grad(se, diff_e, allow_unused=True)
+            ggt = torch.autograd.grad(st, diff_t, allow_unused=True)
+            for k, (a, b) in enumerate(zip(gge, ggt)):
+                if b is None:
+                    continue
+                if a is None:
+                    assert np.allclose(to_numpy(b), 0), f"gradgrad {k}: ember None"
+                    continue
+                assert_close(to_numpy(a), to_numpy(b), rtol * 10, atol * 10,
+                             f"grad of grad of input {k}")
+    return outs_e
+
+
+def _replace(ins, requires_grad, xs):
+    it = iter(xs)
+    return [next(it) if rg else a for a, rg in zip(ins, requires_grad)]
+
+
+def check_error(fn_ember, fn_torch, exc_type, phrase):
+    """Both libraries raise ``exc_type`` and ember's message contains ``phrase``."""
+    with pytest.raises(exc_type) as info:
+        fn_ember(ember)
+    assert phrase in str(info.value), str(info.value)
+    if torch is not None and fn_torch is not None:
+        with pytest.raises(exc_type) as tinfo:
+            fn_torch(torch)
+        assert phrase in str(tinfo.value), f"torch says: {tinfo.value}"
