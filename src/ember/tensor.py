@@ -66,10 +66,17 @@ class Tensor:
         x.grad        # tensor([2., 4.])
     """
 
-    __slots__ = (
-        "_data", "_requires_grad", "_grad_fn", "_output_nr", "_vc", "_grad", "_base", "_view_fn",
-        "_acc", "_hooks", "_post_acc_hooks", "_retains_grad", "__dict__", "__weakref__",
-    )
+    # Every tensor sets the slots; the rarely used fields are class defaults, overridden in
+    # the instance __dict__ when set (views, leaves' AccumulateGrad, hooks), so creating a
+    # tensor costs a few writes.
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_vc", "_grad",
+                 "__dict__", "__weakref__")
+    _base = None
+    _view_fn = None
+    _acc = None
+    _hooks = None
+    _post_acc_hooks = None
+    _retains_grad = False
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __new__(cls, *args, **kwargs):
@@ -96,11 +103,6 @@ class Tensor:
         t._output_nr = 0
         t._vc = [0]
         t._grad = None
-        t._base = None
-        t._acc = None
-        t._hooks = None
-        t._post_acc_hooks = None
-        t._retains_grad = False
         return t
 
     @staticmethod
@@ -286,9 +288,7 @@ class Tensor:
 
         A non-scalar tensor needs ``gradient`` (the vector of the vector-Jacobian product).
         """
-        from .autograd import backward as _backward
-
-        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # ----- conversion ---------------------------------------------------------------------
     def item(self):
@@ -535,11 +535,6 @@ def _init(t, arr):
     t._output_nr = 0
     t._vc = [0]
     t._grad = None
-    t._base = None
-    t._acc = None
-    t._hooks = None
-    t._post_acc_hooks = None
-    t._retains_grad = False
 
 
 def _rebuild(arr, requires_grad):
@@ -560,5 +555,6 @@ def _wrap_dim(dim, ndim):
 
 _fn.Tensor = Tensor
 
+from . import autograd as _autograd  # noqa: E402
 from . import ops as _ops  # noqa: E402  (the ops need the class above)
 from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..backend import xp_of
 from . import engine
 from .function import Function, once_differentiable, Node  # noqa: F401
 from .grad_mode import (  # noqa: F401
@@ -34,15 +35,11 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{out.dtype}"
                     )
-                from ..backend import xp_of
-
                 res.append(Tensor._make(xp_of(out._data).ones(out._data.shape, out._data.dtype)))
             else:
                 res.append(None)
             continue
         if not isinstance(g, Tensor):
-            from ..backend import xp_of
-
             g = Tensor._make(xp_of(out._data).asarray(g, dtype=out._data.dtype))
         if g._data.shape != out._data.shape:
             raise RuntimeError(
@@ -143,8 +140,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t, g in zip(ins, res):
         if g is None:
             if materialize_grads:
-                from ..backend import xp_of
-
                 g = _fn.Tensor._make(xp_of(t._data).zeros_like(t._data))
             elif not allow_unused:
                 raise RuntimeError(

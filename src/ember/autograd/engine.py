@@ -117,7 +117,7 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                     new = hook(tuple(grads))
                     if new is not None:
                         grads = list(_as_tuple(new))
-            if node.materialize_grads:
+            if None in grads and node.materialize_grads:
                 _materialize(node, grads)
             out = _validate(node, node._run_backward(grads), Tensor)
             if node._hooks is not None:
@@ -230,8 +230,8 @@ def _validate(node, out, Tensor):
     """PyTorch's checks on what a backward returned; sums broadcast gradients down."""
     if not isinstance(out, tuple):
         out = (out,)
-    meta = node._in_meta
-    n = len(meta)
+    edges = node._next
+    n = len(edges)
     if len(out) != n:
         if len(out) > n and all(o is None for o in out[n:]):
             out = out[:n]
@@ -244,23 +244,25 @@ def _validate(node, out, Tensor):
     for i, g in enumerate(out):
         if g is None:
             continue
-        m = meta[i]
-        if m is None:
-            raise RuntimeError(
-                f"function {node.name()} returned a gradient different than None at position "
-                f"{i + 1}, but the corresponding forward input was not a Variable"
-            )
+        e = edges[i]
+        if e is None:
+            is_tensor = node._in_meta
+            if is_tensor is not None and not is_tensor[i]:
+                raise RuntimeError(
+                    f"function {node.name()} returned a gradient different than None at "
+                    f"position {i + 1}, but the corresponding forward input was not a Variable"
+                )
+            continue  # an input that does not require grad: the gradient is dropped
         if not isinstance(g, Tensor):
             raise TypeError(
                 f"function {node.name()} returned an incorrect type of gradient at index {i}: "
                 f"expected Tensor or None, got {type(g).__name__}"
             )
-        shape, dtype = m
         gd = g._data
-        if gd.shape != shape or gd.dtype != dtype:
+        if gd.shape != e[2] or gd.dtype != e[3]:
             if fixed is None:
                 fixed = list(out)
-            fixed[i] = _fit(node, i, g, shape, dtype)
+            fixed[i] = _fit(node, i, g, e[2], e[3])
     return out if fixed is None else tuple(fixed)
 
 

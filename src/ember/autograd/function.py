@@ -20,6 +20,7 @@ from ..utils.hooks import add_hook
 from .grad_mode import _state
 
 _seq = itertools.count()
+_new = object.__new__
 Tensor = None  # set by ember.tensor once the class exists (import cycle)
 
 _FREED_MSG = (
@@ -41,28 +42,28 @@ def _type_desc(t):
 class Node:
     """A node of the backward graph; for Functions, also the ``ctx`` their methods receive."""
 
-    __slots__ = (
-        "_next", "_in_meta", "_saved", "_saved_ver", "_to_save", "needs_input_grad", "_seq",
-        "_out_meta", "_hooks", "_prehooks", "_tensor_prehooks", "_dirty", "_non_diff",
-        "materialize_grads", "_freed", "metadata_", "__dict__", "__weakref__",
-    )
+    # Only what every node sets lives in slots; the rest are class defaults that an instance
+    # overrides in its __dict__ when used, so creating a node costs a handful of writes.
+    __slots__ = ("_next", "_saved", "_saved_ver", "needs_input_grad", "_seq", "_out_meta",
+                 "__dict__", "__weakref__")
     _forward_cls = None
+    _hooks = _prehooks = _tensor_prehooks = None
+    _dirty = _non_diff = None
+    materialize_grads = True
+    _freed = False
+
+    _in_meta = None  # custom Functions: which forward inputs were tensors
 
     def __init__(self):
         self._next = ()
-        self._in_meta = ()
         self._saved = None
-        self._to_save = None
-        self._hooks = self._prehooks = self._tensor_prehooks = None
-        self._dirty = self._non_diff = None
-        self.materialize_grads = True
-        self._freed = False
+        self._out_meta = ()
         self._seq = next(_seq)
 
     # ----- the ctx API used inside forward ---------------------------------------------
     def save_for_backward(self, *tensors):
         """Keep tensors (or None) for backward; they are version-checked when read."""
-        self._to_save = tensors
+        self._saved = tensors
 
     def mark_dirty(self, *tensors):
         """Declare inputs that forward modified in place (they are returned as outputs)."""
@@ -89,8 +90,10 @@ class Node:
             return ()
         vers = self._saved_ver
         for i, t in enumerate(saved):
-            if t is not None and t._vc[0] != vers[i]:
-                raise RuntimeError(self._modified_message(t, vers[i]))
+            # built-in ops may also keep Python scalars here (their version is None)
+            v = vers[i]
+            if v is not None and t._vc[0] != v:
+                raise RuntimeError(self._modified_message(t, v))
         return saved
 
     def _modified_message(self, t, expected):
@@ -111,7 +114,7 @@ class Node:
     @property
     def next_functions(self):
         """One ``(node, output_nr)`` per forward input; ``(None, 0)`` where no grad flows."""
-        return tuple(e if e is not None else (None, 0) for e in self._next)
+        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self._next)
 
     @property
     def metadata(self) -> dict:
@@ -161,7 +164,6 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         Node.__init__(self)
         self.variable = variable
-        self._in_meta = ()
         self._seq = -1  # leaves run last among ready nodes, as in PyTorch
 
     def _run_backward(self, grads):  # pragma: no cover - the engine accumulates itself
@@ -200,6 +202,8 @@ class FunctionMeta(type):
             getattr(b, "_new_style", False) for b in bases if b is not Function
         )
         super().__init__(name, bases, attrs)
+        if getattr(cls, "_builtin", False) and "apply" not in attrs:
+            cls.apply = classmethod(_builtin_apply)
 
 
 class BackwardCFunction(Node):
@@ -272,35 +276,23 @@ class Function(metaclass=FunctionMeta):
         """Run forward; record a graph node when grad mode is on and an input requires grad."""
         if kwargs:
             args = _bind(cls, args, kwargs)
-        record = False
-        if _state.enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    record = True
-                    break
-        if cls._builtin:
-            if not record:
-                return cls.forward(_NULL_CTX, *args)
-            ctx = cls._backward_cls()
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-            out = cls.forward(ctx, *args)
-        else:
-            ctx = cls._backward_cls()
-            ctx.needs_input_grad = tuple(
-                record and isinstance(a, Tensor) and a._requires_grad for a in args
-            )
-            prev = _state.enabled
-            _state.enabled = False
-            try:
-                if cls._new_style:
-                    out = cls.forward(*args)
-                    cls.setup_context(ctx, args, out)
-                else:
-                    out = cls.forward(ctx, *args)
-            finally:
-                _state.enabled = prev
-            if not record:
-                return _finish_unrecorded(ctx, args, out)
+        record = _state.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        ctx = cls._backward_cls()
+        ctx.needs_input_grad = tuple(
+            record and isinstance(a, Tensor) and a._requires_grad for a in args
+        )
+        prev = _state.enabled
+        _state.enabled = False
+        try:
+            if cls._new_style:
+                out = cls.forward(*args)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args)
+        finally:
+            _state.enabled = prev
+        if not record:
+            return _finish_unrecorded(ctx, args, out)
         return _link(ctx, args, out)
 
 
@@ -316,23 +308,81 @@ def _bind(cls, args, kwargs):
 
 
 def _edge(t):
+    """The edge to ``t``'s producer: ``(node, output_nr, shape, dtype)``; for a leaf its
+    AccumulateGrad node (made once and cached on the leaf)."""
     fn = t._grad_fn
+    d = t._data
     if fn is not None:
-        return (fn, t._output_nr)
+        return (fn, t._output_nr, d.shape, d.dtype)
     acc = t._acc
     if acc is None:
         acc = t._acc = AccumulateGrad(t)
-    return (acc, 0)
+    return (acc, 0, d.shape, d.dtype)
+
+
+def _builtin_apply(cls, *args):
+    """``apply`` of built-in ops (no keyword arguments): the graph bookkeeping in one pass."""
+    if _state.enabled:
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                break
+        else:
+            return cls.forward(_NULL_CTX, *args)
+        ctx = _new(cls._backward_cls)
+        nxt = []
+        needs = []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                d = a._data
+                fn = a._grad_fn
+                if fn is None:
+                    fn = a._acc
+                    if fn is None:
+                        fn = a._acc = AccumulateGrad(a)
+                    nxt.append((fn, 0, d.shape, d.dtype))
+                else:
+                    nxt.append((fn, a._output_nr, d.shape, d.dtype))
+                needs.append(True)
+            else:
+                nxt.append(None)
+                needs.append(False)
+        ctx._next = nxt
+        ctx.needs_input_grad = needs
+        ctx._saved = None
+        ctx._seq = next(_seq)
+        out = cls.forward(ctx, *args)
+        if out.__class__ is tuple:
+            out_meta = []
+            non_diff = ctx._non_diff
+            for i, o in enumerate(out):
+                d = o._data
+                if d.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff)):
+                    o._grad_fn = ctx
+                    o._output_nr = i
+                    o._requires_grad = True
+                out_meta.append((d.shape, d.dtype, d.__class__))
+            ctx._out_meta = out_meta
+        else:
+            d = out._data
+            if d.dtype.kind in "fc":
+                out._grad_fn = ctx
+                out._requires_grad = True
+            ctx._out_meta = ((d.shape, d.dtype, d.__class__),)
+        saved = ctx._saved
+        if saved is not None:
+            vers = []
+            for t in saved:
+                vers.append(t._vc[0] if isinstance(t, Tensor) else None)
+            ctx._saved_ver = vers
+        return out
+    return cls.forward(_NULL_CTX, *args)
 
 
 def _link(ctx, args, out):
     """Connect ``ctx`` into the graph: edges to the inputs, grad_fn on the outputs, saved tensors."""
-    ctx._next = tuple(
-        _edge(a) if isinstance(a, Tensor) and a._requires_grad else None for a in args
-    )
-    ctx._in_meta = tuple(
-        (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args
-    )
+    ctx._next = [_edge(a) if isinstance(a, Tensor) and a._requires_grad else None for a in args]
+    # which inputs were tensors: a gradient for a non-tensor input is an error
+    ctx._in_meta = [isinstance(a, Tensor) for a in args]
     single = not isinstance(out, tuple)
     outs = (out,) if single else out
     dirty = ctx._dirty
@@ -362,17 +412,15 @@ def _link(ctx, args, out):
         meta.append((o._data.shape, o._data.dtype, type(o._data)))
         wrapped.append(o)
     ctx._out_meta = meta
-    to_save = ctx._to_save
+    to_save = ctx._saved
     if to_save is not None:
-        ctx._to_save = None
         for s in to_save:
             if s is not None and not isinstance(s, Tensor):
                 raise TypeError(
                     "save_for_backward can only save variables, but argument "
                     f"{to_save.index(s)} is of type {type(s).__name__}"
                 )
-        ctx._saved = to_save
-        ctx._saved_ver = tuple(s._vc[0] if s is not None else 0 for s in to_save)
+        ctx._saved_ver = [s._vc[0] if s is not None else None for s in to_save]
     if single:
         return wrapped[0]
     return tuple(wrapped)
@@ -380,11 +428,9 @@ def _link(ctx, args, out):
 
 def _finish_unrecorded(ctx, args, out):
     """A custom Function ran without recording: outputs do not require grad."""
-    to_save = ctx._to_save
+    to_save = ctx._saved
     if to_save is not None:
-        ctx._to_save = None
-        ctx._saved = to_save
-        ctx._saved_ver = tuple(s._vc[0] if s is not None else 0 for s in to_save)
+        ctx._saved_ver = [s._vc[0] if s is not None else None for s in to_save]
     dirty = ctx._dirty
     single = not isinstance(out, tuple)
     outs = (out,) if single else out

@@ -38,3 +38,23 @@ numpy = np  # the default array module, for code that builds arrays from Python 
 def xp_of_type(array_type):
     """The array module for an array class (``numpy.ndarray`` -> numpy)."""
     return _XP_BY_ARRAY_TYPE.get(array_type, np)
+
+
+def broadcast_to(a, shape):
+    """A read-only broadcast view of ``a`` (NumPy's ``broadcast_to``, without its Python-level
+    overhead for the contiguous arrays that gradients almost always are)."""
+    if type(a) is np.ndarray and a.flags.c_contiguous:
+        lead = len(shape) - a.ndim
+        strides = [0] * lead
+        for i, n in enumerate(a.shape):
+            t = shape[lead + i]
+            if n == t:
+                strides.append(a.strides[i])
+            elif n == 1:
+                strides.append(0)
+            else:
+                return np.broadcast_to(a, shape)  # raises NumPy's error
+        out = np.ndarray(shape, a.dtype, buffer=a, strides=strides)
+        out.flags.writeable = False
+        return out
+    return xp_of(a).broadcast_to(a, shape)

@@ -73,19 +73,19 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
-                              b if isinstance(b, Tensor) else None)
-        ctx.scalars = (a, b)
-        return make(_binary(_mul, a, b))
+        ad, bd = pair(a, b)
+        try:
+            out = ad * bd
+        except ValueError:
+            raise broadcast_error(shape_of(a), shape_of(b)) from None
+        ctx.save_for_backward(a, b)  # a Python scalar operand is kept as is
+        return make(out)
 
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        sa, sb = ctx.scalars
         need_a, need_b = ctx.needs_input_grad
-        ga = grad_output * (b if b is not None else sb) if need_a else None
-        gb = grad_output * (a if a is not None else sa) if need_b else None
-        return ga, gb
+        return (grad_output * b if need_a else None), (grad_output * a if need_b else None)
 
 
 class Div(Function):
@@ -96,37 +96,37 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
-                              b if isinstance(b, Tensor) else None)
-        ctx.scalars = (a, b)
         ad, bd = pair(a, b)
-        if getattr(ad, "dtype", None) is not None and ad.dtype.kind not in "fc" and (
-            getattr(bd, "dtype", None) is None or bd.dtype.kind not in "fc"
-        ):
-            from ..dtypes import get_default_dtype
+        if getattr(ad, "dtype", _FLOAT).kind not in "fc" and getattr(bd, "dtype", _FLOAT).kind \
+                not in "fc" and not (isinstance(ad, float) or isinstance(bd, float)):
+            from ..dtypes import get_default_dtype  # integer / integer is true division
 
-            ad = _xp(a, b).asarray(ad, dtype=get_default_dtype().np)
-        elif getattr(ad, "dtype", None) is None and getattr(bd, "dtype", None) is not None \
-                and bd.dtype.kind not in "fc":
-            from ..dtypes import get_default_dtype
-
-            bd = _xp(a, b).asarray(bd, dtype=get_default_dtype().np)
+            if isinstance(a, Tensor):
+                ad = ad.astype(get_default_dtype().np)
+            else:
+                bd = bd.astype(get_default_dtype().np)
         try:
-            return make(ad / bd)
+            out = ad / bd
         except ValueError:
             raise broadcast_error(shape_of(a), shape_of(b)) from None
+        except ZeroDivisionError:
+            out = _xp(a, b).true_divide(ad, bd)
+        ctx.save_for_backward(a, b)
+        return make(out)
 
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        sa, sb = ctx.scalars
-        b_ = b if b is not None else sb
-        ga = grad_output / b_ if ctx.needs_input_grad[0] else None
-        gb = None
-        if ctx.needs_input_grad[1]:
-            a_ = a if a is not None else sa
-            gb = -grad_output * a_ / (b_ * b_)
+        ga = grad_output / b if ctx.needs_input_grad[0] else None
+        gb = -grad_output * a / (b * b) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+
+class _Float:
+    kind = "f"
+
+
+_FLOAT = _Float()
 
 
 class Neg(Function):
@@ -167,24 +167,20 @@ class Pow(Function):
             out = make(xp.power(ad, bd))
         except ValueError:
             raise broadcast_error(shape_of(a), shape_of(b)) from None
-        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
-                              b if isinstance(b, Tensor) else None, out)
-        ctx.scalars = (a, b)
+        ctx.save_for_backward(a, b, out)
         return out
 
     @staticmethod
     def backward(ctx, grad_output):
-        a, b, out = ctx.saved_tensors
-        sa, sb = ctx.scalars
-        a_ = a if a is not None else sa
-        b_ = b if b is not None else sb
+        a_, b_, out = ctx.saved_tensors
+        scalar_b = not isinstance(b_, Tensor)
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            if b is None and b_ == 0:
+            if scalar_b and b_ == 0:
                 ga = grad_output * 0
-            elif b is None and b_ == 2:
+            elif scalar_b and b_ == 2:
                 ga = grad_output * 2 * a_
-            elif b is None and b_ == 1:
+            elif scalar_b and b_ == 1:
                 ga = grad_output
             else:
                 ga = grad_output * b_ * a_ ** (b_ - 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ._util import Tensor, dims_of, make, xp_of
+from .shape import Expand
 
 
 def _unsqueeze_to(grad, shape, dims, keepdim):
@@ -35,7 +36,7 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad_output):
         g = _unsqueeze_to(grad_output, ctx.shape, ctx.dims, ctx.keepdim)
-        return g.expand(ctx.shape), None, None, None
+        return Expand.apply(g, ctx.shape), None, None, None
 
 
 class SumDim(Sum):

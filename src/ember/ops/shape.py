@@ -7,6 +7,7 @@ the base (``_view_fn``) so an in-place write into it can be replayed on the base
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..backend import broadcast_to as _broadcast_view
 from ._util import Tensor, make, wrap_dim, xp_of
 
 
@@ -85,7 +86,7 @@ class Expand(Function):
     def forward(ctx, x, shape):
         d = x._data
         ctx.shape = d.shape
-        return as_view(make(xp_of(d).broadcast_to(d, shape)), x, lambda t: t.expand(shape))
+        return as_view(make(_broadcast_view(d, shape)), x, lambda t: t.expand(shape))
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -1,0 +1,1 @@
+"""Saved-tensor hooks (``saved_tensors_hooks``, ``save_on_cpu``)."""
