@@ -69,8 +69,9 @@ class Tensor:
     # Every tensor sets the slots; the rarely used fields are class defaults, overridden in
     # the instance __dict__ when set (views, leaves' AccumulateGrad, hooks), so creating a
     # tensor costs a few writes.
-    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_vc", "_grad",
-                 "__dict__", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_vc", "__dict__", "__weakref__")
+    _output_nr = 0
+    _grad = None
     _base = None
     _view_fn = None
     _acc = None
@@ -100,9 +101,7 @@ class Tensor:
         t._data = arr
         t._requires_grad = requires_grad
         t._grad_fn = None
-        t._output_nr = 0
         t._vc = [0]
-        t._grad = None
         return t
 
     @staticmethod
@@ -532,9 +531,7 @@ def _init(t, arr):
     t._data = arr
     t._requires_grad = False
     t._grad_fn = None
-    t._output_nr = 0
     t._vc = [0]
-    t._grad = None
 
 
 def _rebuild(arr, requires_grad):

@@ -35,7 +35,9 @@ def _make_grads(outputs, grads, is_grads_batched=False):
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{out.dtype}"
                     )
-                res.append(Tensor._make(xp_of(out._data).ones(out._data.shape, out._data.dtype)))
+                res.append(Tensor._make(xp_of(out._data).full(out._data.shape, 1, out._data.dtype)
+                                        if out._data.ndim else
+                                        xp_of(out._data).array(1, out._data.dtype)))
             else:
                 res.append(None)
             continue

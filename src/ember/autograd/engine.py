@@ -75,7 +75,7 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
     # --- 2. seed the roots ---------------------------------------------------------------
     buffers = {}
     for edge, g in zip(roots, grad_roots):
-        node, nr = edge
+        node, nr = edge[0], edge[1]
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * _num_outputs(node)
@@ -88,11 +88,12 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
     # --- 3. run ------------------------------------------------------------------------------
     prev_mode = _state.enabled
     _state.enabled = create_graph
+    heappop, heappush = heapq.heappop, heapq.heappush
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[2]
             grads = buffers.pop(node)
-            if type(node) is AccumulateGrad:
+            if node.__class__ is AccumulateGrad:
                 if captures is None:
                     _accumulate(node, grads[0], create_graph)
                 elif node in captures:
@@ -117,42 +118,62 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                     new = hook(tuple(grads))
                     if new is not None:
                         grads = list(_as_tuple(new))
-            if None in grads and node.materialize_grads:
-                _materialize(node, grads)
-            out = _validate(node, node._run_backward(grads), Tensor)
-            if node._hooks is not None:
-                for hook in tuple(node._hooks.values()):
-                    new = hook(out, tuple(grads))
-                    if new is not None:
-                        out = _as_tuple(new)
+            edges = node._next
+            if None in grads:
+                if node._out_meta is None:  # a built-in op with no incoming gradient: skip it
+                    out = (None,) * len(edges)
+                elif node.materialize_grads:
+                    _materialize(node, grads)
+                    out = node._forward_cls.backward(node, *grads)
+                else:
+                    out = node._forward_cls.backward(node, *grads)
+            else:
+                out = node._forward_cls.backward(node, *grads)
+            if out.__class__ is not tuple or len(out) != len(edges) or node._hooks is not None:
+                out = _validate(node, out, Tensor)
+                if node._hooks is not None:
+                    for hook in tuple(node._hooks.values()):
+                        new = hook(out, tuple(grads))
+                        if new is not None:
+                            out = _as_tuple(new)
             if not retain_graph:
                 node._release()
-            for i, e in enumerate(node._next):
+            i = -1
+            for e in edges:
+                i += 1
+                g = out[i]
                 if e is None:
+                    if g is not None and node._in_meta is not None and not node._in_meta[i]:
+                        _validate(node, out, Tensor)  # raises PyTorch's error
                     continue
                 child = e[0]
                 if needed is not None and child not in needed:
                     continue
-                g = out[i]
                 buf = buffers.get(child)
                 if buf is None:
-                    buf = buffers[child] = [None] * _num_outputs(child)
+                    meta = child._out_meta
+                    buf = buffers[child] = [None] * (1 if meta is None else len(meta))
                 if g is not None:
+                    if g.__class__ is not Tensor and not isinstance(g, Tensor):
+                        _validate(node, out, Tensor)  # raises PyTorch's TypeError
+                    gd = g._data
+                    if gd.shape != e[2] or gd.dtype != e[3]:
+                        g = _fit(node, i, g, e[2], e[3])
                     nr = e[1]
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    prev = buf[nr]
+                    buf[nr] = g if prev is None else prev + g
                 d = deps[child] - 1
                 deps[child] = d
                 if d == 0:
-                    heapq.heappush(ready, (-child._seq, id(child), child))
+                    heappush(ready, (-child._seq, id(child), child))
     finally:
         _state.enabled = prev_mode
     return results
 
 
 def _num_outputs(node):
-    if type(node) is AccumulateGrad:
-        return 1
-    return len(node._out_meta)
+    meta = node._out_meta
+    return 1 if meta is None else len(meta)
 
 
 def _materialize(node, grads):
@@ -192,7 +213,8 @@ def _leaf_hooks(node, g):
 
 def _accumulate(node, g, create_graph):
     var = node.variable
-    g = _leaf_hooks(node, g)
+    if var._hooks or node._prehooks is not None:
+        g = _leaf_hooks(node, g)
     if g is None:
         return
     _add_to_grad(var, g, create_graph)

@@ -44,8 +44,11 @@ class Node:
 
     # Only what every node sets lives in slots; the rest are class defaults that an instance
     # overrides in its __dict__ when used, so creating a node costs a handful of writes.
-    __slots__ = ("_next", "_saved", "_saved_ver", "needs_input_grad", "_seq", "_out_meta",
+    __slots__ = ("_next", "_saved", "_saved_ver", "needs_input_grad", "_seq",
                  "__dict__", "__weakref__")
+    # (shape, dtype, array type) of each output, to make zeros for a missing gradient; None
+    # for a built-in op's single output, whose node is simply skipped when no gradient comes.
+    _out_meta = None
     _forward_cls = None
     _hooks = _prehooks = _tensor_prehooks = None
     _dirty = _non_diff = None
@@ -57,7 +60,6 @@ class Node:
     def __init__(self):
         self._next = ()
         self._saved = None
-        self._out_meta = ()
         self._seq = next(_seq)
 
     # ----- the ctx API used inside forward ---------------------------------------------
@@ -276,13 +278,21 @@ class Function(metaclass=FunctionMeta):
         """Run forward; record a graph node when grad mode is on and an input requires grad."""
         if kwargs:
             args = _bind(cls, args, kwargs)
-        record = _state.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
-        ctx = cls._backward_cls()
-        ctx.needs_input_grad = tuple(
-            record and isinstance(a, Tensor) and a._requires_grad for a in args
-        )
-        prev = _state.enabled
-        _state.enabled = False
+        state = _state
+        prev = state.enabled
+        needs = []
+        record = False
+        for a in args:
+            if prev and isinstance(a, Tensor) and a._requires_grad:
+                needs.append(True)
+                record = True
+            else:
+                needs.append(False)
+        ctx = _new(cls._backward_cls)
+        ctx._saved = None
+        ctx._seq = next(_seq)
+        ctx.needs_input_grad = tuple(needs)
+        state.enabled = False  # forward runs without recording, as in PyTorch
         try:
             if cls._new_style:
                 out = cls.forward(*args)
@@ -290,7 +300,7 @@ class Function(metaclass=FunctionMeta):
             else:
                 out = cls.forward(ctx, *args)
         finally:
-            _state.enabled = prev
+            state.enabled = prev
         if not record:
             return _finish_unrecorded(ctx, args, out)
         return _link(ctx, args, out)
@@ -363,11 +373,9 @@ def _builtin_apply(cls, *args):
                 out_meta.append((d.shape, d.dtype, d.__class__))
             ctx._out_meta = out_meta
         else:
-            d = out._data
-            if d.dtype.kind in "fc":
+            if out._data.dtype.kind in "fc":
                 out._grad_fn = ctx
                 out._requires_grad = True
-            ctx._out_meta = ((d.shape, d.dtype, d.__class__),)
         saved = ctx._saved
         if saved is not None:
             vers = []
@@ -378,12 +386,29 @@ def _builtin_apply(cls, *args):
     return cls.forward(_NULL_CTX, *args)
 
 
+def _is_in(x, seq):
+    for y in seq:
+        if x is y:
+            return True
+    return False
+
+
 def _link(ctx, args, out):
-    """Connect ``ctx`` into the graph: edges to the inputs, grad_fn on the outputs, saved tensors."""
-    ctx._next = [_edge(a) if isinstance(a, Tensor) and a._requires_grad else None for a in args]
-    # which inputs were tensors: a gradient for a non-tensor input is an error
-    ctx._in_meta = [isinstance(a, Tensor) for a in args]
-    single = not isinstance(out, tuple)
+    """Connect a custom Function's ``ctx`` into the graph: edges to the inputs, ``grad_fn`` on
+    the outputs (an input returned unchanged becomes a new tensor; a dirty one is rebased),
+    and the saved tensors' versions."""
+    nxt = []
+    is_tensor = []
+    for a in args:
+        if isinstance(a, Tensor):
+            is_tensor.append(True)
+            nxt.append(_edge(a) if a._requires_grad else None)
+        else:
+            is_tensor.append(False)
+            nxt.append(None)
+    ctx._next = nxt
+    ctx._in_meta = is_tensor  # a gradient for a non-tensor input is an error
+    single = out.__class__ is not tuple
     outs = (out,) if single else out
     dirty = ctx._dirty
     non_diff = ctx._non_diff
@@ -394,33 +419,40 @@ def _link(ctx, args, out):
             meta.append(None)
             wrapped.append(o)
             continue
-        if dirty is not None and any(o is d for d in dirty):
+        is_dirty = dirty is not None and _is_in(o, dirty)
+        if is_dirty:
             if o._grad_fn is None and o._requires_grad:
                 raise RuntimeError(
                     "a leaf Variable that requires grad has been used in an in-place operation."
                 )
-        elif any(o is a for a in args):
+        elif _is_in(o, args):
             o = o._alias()  # an input returned unchanged becomes a new tensor on this node
-        if (non_diff is not None and any(o is n for n in non_diff)) or o._data.dtype.kind not in "fc":
+        d = o._data
+        if (non_diff is not None and _is_in(o, non_diff)) or d.dtype.kind not in "fc":
             o._requires_grad = False
-            if dirty is not None and any(o is d for d in dirty):
+            if is_dirty:
                 o._grad_fn = None
         else:
             o._grad_fn = ctx
             o._output_nr = i
             o._requires_grad = True
-        meta.append((o._data.shape, o._data.dtype, type(o._data)))
+        meta.append((d.shape, d.dtype, d.__class__))
         wrapped.append(o)
     ctx._out_meta = meta
     to_save = ctx._saved
     if to_save is not None:
-        for s in to_save:
-            if s is not None and not isinstance(s, Tensor):
+        vers = []
+        for k, t in enumerate(to_save):
+            if t is None:
+                vers.append(None)
+            elif isinstance(t, Tensor):
+                vers.append(t._vc[0])
+            else:
                 raise TypeError(
                     "save_for_backward can only save variables, but argument "
-                    f"{to_save.index(s)} is of type {type(s).__name__}"
+                    f"{k} is of type {type(t).__name__}"
                 )
-        ctx._saved_ver = [s._vc[0] if s is not None else None for s in to_save]
+        ctx._saved_ver = vers
     if single:
         return wrapped[0]
     return tuple(wrapped)

@@ -399,17 +399,15 @@ class Clamp(Function):
             out = xp.maximum(out, lo_d)
         if hi_d is not None:
             out = xp.minimum(out, hi_d)
-        if xp.isnan(x._data).any() if x._data.dtype.kind == "f" else False:
-            out = xp.where(xp.isnan(x._data), x._data, out)
-        ctx.save_for_backward(x, lo if isinstance(lo, Tensor) else None,
-                              hi if isinstance(hi, Tensor) else None)
-        ctx.bounds = (lo, hi)
-        return make(out.astype(out.dtype, copy=False))
+        # maximum/minimum propagate NaN, as PyTorch's clamp does
+        ctx.save_for_backward(x, lo, hi)
+        return make(out)
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, lo_t, hi_t = ctx.saved_tensors
-        lo, hi = ctx.bounds
+        x, lo, hi = ctx.saved_tensors
+        lo_t = lo if isinstance(lo, Tensor) else None
+        hi_t = hi if isinstance(hi, Tensor) else None
         mask = None
         if lo is not None:
             mask = x >= lo

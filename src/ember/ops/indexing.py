@@ -207,6 +207,18 @@ def setitem(x, key, value):
     """``x[key] = value``, in place; on the graph it replaces x's history (CopySlices)."""
     from .inplace import inplace
 
+    if key.__class__ is Tensor and not (_state.enabled and (x._requires_grad or (
+            isinstance(value, Tensor) and value._requires_grad))) and not isinstance(value, Tensor):
+        # the common ``x[mask] = 0`` with no graph to record: one NumPy assignment
+        kd = key._data
+        if kd.dtype.kind in "biu" and kd.ndim:
+            try:
+                x._data[kd] = value
+            except (IndexError, ValueError):
+                pass  # fall through to the general path for PyTorch's error message
+            else:
+                x._vc[0] += 1
+                return
     nkey, _ = _norm_key(key)
     if isinstance(value, Tensor) and value._data.dtype != x._data.dtype:
         value = value.to(x.dtype)
