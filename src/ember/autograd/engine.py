@@ -155,7 +155,7 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                     buf = buffers[child] = [None] * (1 if meta is None else len(meta))
                 if g is not None:
                     if g.__class__ is not Tensor and not isinstance(g, Tensor):
-                        _validate(node, out, Tensor)  # raises PyTorch's TypeError
+                        _validate(node, out, Tensor)  # raises PyTorch's error
                     gd = g._data
                     if gd.shape != e[2] or gd.dtype != e[3]:
                         g = _fit(node, i, g, e[2], e[3])
@@ -186,6 +186,7 @@ def _materialize(node, grads):
 
 
 def _run_tensor_prehooks(node, grads):
+    """Hooks registered on this node's output tensors, then ``retain_grad`` (PyTorch's order)."""
     for nr, hooks in node._tensor_prehooks.items():
         if grads[nr] is None:
             continue
@@ -193,6 +194,17 @@ def _run_tensor_prehooks(node, grads):
             new = hook(grads[nr])
             if new is not None:
                 grads[nr] = new
+    retains = node.__dict__.get("_retains")
+    if retains:
+        for nr, ref in retains.items():
+            t = ref()
+            g = grads[nr]
+            if t is None or g is None:
+                continue
+            if t._grad is None:
+                t._grad = g if _state.enabled else _fn.Tensor._make(g._data.copy())
+            else:
+                t._grad = t._grad + g
 
 
 def _leaf_hooks(node, g):
@@ -276,10 +288,7 @@ def _validate(node, out, Tensor):
                 )
             continue  # an input that does not require grad: the gradient is dropped
         if not isinstance(g, Tensor):
-            raise TypeError(
-                f"function {node.name()} returned an incorrect type of gradient at index {i}: "
-                f"expected Tensor or None, got {type(g).__name__}"
-            )
+            raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
         gd = g._data
         if gd.shape != e[2] or gd.dtype != e[3]:
             if fixed is None:

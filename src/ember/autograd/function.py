@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
+import re
 
 from ..utils.hooks import add_hook
 from .grad_mode import _state
@@ -101,12 +102,18 @@ class Node:
     def _modified_message(self, t, expected):
         where = ""
         if t._grad_fn is not None:
-            where = f", which is output {t._output_nr} of {t._grad_fn.name()}"
+            # PyTorch names a built-in op's node without its "Backward0" suffix here
+            name = t._grad_fn.name()
+            if self._forward_cls is not None and t._grad_fn._forward_cls is not None and \
+                    t._grad_fn._forward_cls._builtin:
+                name = re.sub(r"Backward\d*$", "", name)
+            where = f", which is output {t._output_nr} of {name}"
         return (
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{_type_desc(t)}]{where}, is at version {t._vc[0]}; expected "
             f"version {expected} instead. Hint: enable anomaly detection to find the operation "
-            "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+            "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
+            "check_nan=False)."
         )
 
     # ----- the node API ------------------------------------------------------------------
@@ -276,8 +283,8 @@ class Function(metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward; record a graph node when grad mode is on and an input requires grad."""
-        if kwargs:
-            args = _bind(cls, args, kwargs)
+        if kwargs or cls._new_style:
+            args = _bind(cls, args, kwargs)  # setup_context sees defaults filled in, as in PyTorch
         state = _state
         prev = state.enabled
         needs = []
@@ -307,12 +314,18 @@ class Function(metaclass=FunctionMeta):
 
 
 def _bind(cls, args, kwargs):
-    fwd = cls.forward
-    sig = inspect.signature(fwd)
-    params = list(sig.parameters.values())
-    if not cls._new_style:
-        params = params[1:]  # ctx
-    bound = inspect.Signature(params).bind(*args, **kwargs)
+    sig = cls.__dict__.get("_forward_signature")
+    if sig is None:
+        params = list(inspect.signature(cls.forward).parameters.values())
+        if not cls._new_style:
+            params = params[1:]  # ctx
+        sig = inspect.Signature(params)
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+            sig = False  # forward(*args): nothing to bind
+        cls._forward_signature = sig
+    if sig is False:
+        return args
+    bound = sig.bind(*args, **kwargs)
     bound.apply_defaults()
     return tuple(bound.arguments.values())
 
@@ -512,7 +525,7 @@ class _DelayedError:
     def make(msg, inputs):
         class Error(Function):
             _builtin = True
-            _node_name = "DelayedError"
+            _node_name = "Error"
 
             @staticmethod
             def forward(ctx, x, *rest):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import warnings
 
 from . import function as _fn
-from .grad_mode import no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -30,17 +29,16 @@ def _numerical(func, inputs, i, eps):
     x = inputs[i]
     flat = x._data.reshape(-1)
     cols = []
-    with no_grad():
-        for k in range(flat.size):
-            orig = flat[k].item()
-            flat[k] = orig + eps
-            plus = [o._data.astype("complex128" if o._data.dtype.kind == "c" else "float64")
-                    .reshape(-1).copy() for o in _outputs(func, inputs)]
-            flat[k] = orig - eps
-            minus = [o._data.astype("complex128" if o._data.dtype.kind == "c" else "float64")
-                     .reshape(-1).copy() for o in _outputs(func, inputs)]
-            flat[k] = orig
-            cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    for k in range(flat.size):
+        orig = flat[k].item()
+        flat[k] = orig + eps
+        plus = [o._data.astype("complex128" if o._data.dtype.kind == "c" else "float64")
+                .reshape(-1).copy() for o in _outputs(func, inputs)]
+        flat[k] = orig - eps
+        minus = [o._data.astype("complex128" if o._data.dtype.kind == "c" else "float64")
+                 .reshape(-1).copy() for o in _outputs(func, inputs)]
+        flat[k] = orig
+        cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     return cols
 
 

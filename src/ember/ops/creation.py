@@ -102,7 +102,11 @@ def _size(size):
 def _finish(arr, requires_grad):
     t = make(arr)
     if requires_grad:
-        t.requires_grad_(True)
+        if arr.dtype.kind not in "fc" and arr.dtype.name != "bfloat16":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._requires_grad = True
     return t
 
 

@@ -97,8 +97,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ad, bd = pair(a, b)
-        if getattr(ad, "dtype", _FLOAT).kind not in "fc" and getattr(bd, "dtype", _FLOAT).kind \
-                not in "fc" and not (isinstance(ad, float) or isinstance(bd, float)):
+        if _kind(ad) not in "fc" and _kind(bd) not in "fc":
             from ..dtypes import get_default_dtype  # integer / integer is true division
 
             if isinstance(a, Tensor):
@@ -122,11 +121,14 @@ class Div(Function):
         return ga, gb
 
 
-class _Float:
-    kind = "f"
-
-
-_FLOAT = _Float()
+def _kind(x):
+    """NumPy's dtype kind of an array or a Python scalar."""
+    d = getattr(x, "dtype", None)
+    if d is not None:
+        return d.kind
+    if isinstance(x, bool):
+        return "b"
+    return "i" if isinstance(x, int) else "c" if isinstance(x, complex) else "f"
 
 
 class Neg(Function):
