@@ -417,28 +417,28 @@ class Tensor:
 
     # ----- arithmetic: dispatch only ----------------------------------------------------------
     def __add__(self, other):
-        return Add.apply(self, other)
+        return _add(self, other)
 
     def __radd__(self, other):
-        return Add.apply(self, other)
+        return _add(self, other)
 
     def __sub__(self, other):
-        return Sub.apply(self, other)
+        return _sub(self, other)
 
     def __rsub__(self, other):
-        return Sub.apply(other, self)
+        return _sub(other, self)
 
     def __mul__(self, other):
-        return Mul.apply(self, other)
+        return _mul(self, other)
 
     def __rmul__(self, other):
-        return Mul.apply(self, other)
+        return _mul(self, other)
 
     def __truediv__(self, other):
-        return Div.apply(self, other)
+        return _div(self, other)
 
     def __rtruediv__(self, other):
-        return Div.apply(other, self)
+        return _div(other, self)
 
     def __floordiv__(self, other):
         return _ops.floor_divide(self, other)
@@ -453,10 +453,10 @@ class Tensor:
         return _ops.remainder(other, self)
 
     def __pow__(self, other):
-        return Pow.apply(self, other)
+        return _pow(self, other)
 
     def __rpow__(self, other):
-        return Pow.apply(other, self)
+        return _pow(other, self)
 
     def __matmul__(self, other):
         return _ops.matmul(self, other)
@@ -465,7 +465,7 @@ class Tensor:
         return _ops.matmul(other, self)
 
     def __neg__(self):
-        return Neg.apply(self)
+        return _neg(self)
 
     def __pos__(self):
         return self
@@ -563,3 +563,7 @@ _fn.Tensor = Tensor
 from . import autograd as _autograd  # noqa: E402
 from . import ops as _ops  # noqa: E402  (the ops need the class above)
 from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
+
+# the dunders call the bound ``apply`` of their op directly (one attribute lookup less per op)
+_add, _sub, _mul, _div, _pow, _neg = Add.apply, Sub.apply, Mul.apply, Div.apply, Pow.apply, \
+    Neg.apply

@@ -205,8 +205,9 @@ class FunctionMeta(type):
 
     def __init__(cls, name, bases, attrs):
         node_name = attrs.get("_node_name", name + "Backward")
-        cls._backward_cls = type(node_name, (BackwardCFunction,), {"_forward_cls": cls,
-                                                                   "__slots__": ()})
+        base = BuiltinNode if attrs.get("_builtin", any(getattr(b, "_builtin", False)
+                                                        for b in bases)) else BackwardCFunction
+        cls._backward_cls = type(node_name, (base,), {"_forward_cls": cls, "__slots__": ()})
         cls._new_style = "setup_context" in attrs or any(
             getattr(b, "_new_style", False) for b in bases if b is not Function
         )
@@ -219,6 +220,16 @@ class BackwardCFunction(Node):
     """Base of every Function's node class."""
 
     __slots__ = ()
+
+
+class BuiltinNode(BackwardCFunction):
+    """Base of built-in ops' nodes: ``needs_input_grad`` is read off the edges when asked."""
+
+    __slots__ = ()
+
+    @property
+    def needs_input_grad(self):
+        return tuple([e is not None for e in self._next])
 
 
 class Function(metaclass=FunctionMeta):
@@ -346,14 +357,8 @@ def _edge(t):
 def _builtin_apply(cls, *args):
     """``apply`` of built-in ops (no keyword arguments): the graph bookkeeping in one pass."""
     if _state.enabled:
-        for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
-                break
-        else:
-            return cls.forward(_NULL_CTX, *args)
-        ctx = _new(cls._backward_cls)
         nxt = []
-        needs = []
+        record = False
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
                 d = a._data
@@ -365,12 +370,13 @@ def _builtin_apply(cls, *args):
                     nxt.append((fn, 0, d.shape, d.dtype))
                 else:
                     nxt.append((fn, a._output_nr, d.shape, d.dtype))
-                needs.append(True)
+                record = True
             else:
                 nxt.append(None)
-                needs.append(False)
+        if not record:
+            return cls.forward(_NULL_CTX, *args)
+        ctx = _new(cls._backward_cls)
         ctx._next = nxt
-        ctx.needs_input_grad = needs
         ctx._saved = None
         ctx._seq = next(_seq)
         out = cls.forward(ctx, *args)
