@@ -507,22 +507,22 @@ class Tensor:
         return self.pow_(other)
 
     def __eq__(self, other):
-        return _ops.eq(self, other)
+        return _eq(self, other)
 
     def __ne__(self, other):
-        return _ops.ne(self, other)
+        return _ne(self, other)
 
     def __lt__(self, other):
-        return _ops.lt(self, other)
+        return _lt(self, other)
 
     def __le__(self, other):
-        return _ops.le(self, other)
+        return _le(self, other)
 
     def __gt__(self, other):
-        return _ops.gt(self, other)
+        return _gt(self, other)
 
     def __ge__(self, other):
-        return _ops.ge(self, other)
+        return _ge(self, other)
 
     def __getitem__(self, key):
         return _ops.getitem(self, key)
@@ -563,6 +563,8 @@ _fn.Tensor = Tensor
 from . import autograd as _autograd  # noqa: E402
 from . import ops as _ops  # noqa: E402  (the ops need the class above)
 from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
+from .ops.elementwise import eq as _eq, ge as _ge, gt as _gt, le as _le, lt as _lt, \
+    ne as _ne  # noqa: E402
 
 # the dunders call the bound ``apply`` of their op directly (one attribute lookup less per op)
 _add, _sub, _mul, _div, _pow, _neg = Add.apply, Sub.apply, Mul.apply, Div.apply, Pow.apply, \

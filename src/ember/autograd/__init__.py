@@ -82,6 +82,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     gradients; ``retain_graph`` keeps saved tensors for another backward; ``create_graph``
     records the backward itself for higher derivatives.
     """
+    if grad_tensors is None and inputs is None and tensors.__class__ is _fn.Tensor:
+        # the everyday ``loss.backward()``: a scalar with a grad_fn, seeded with one
+        fn = tensors._grad_fn
+        d = tensors._data
+        if fn is not None and d.ndim == 0 and d.dtype.kind in "fc":
+            seed = _fn.Tensor._make(xp_of(d).array(1, d.dtype))
+            engine.execute([(fn, tensors._output_nr)], [seed],
+                           create_graph if retain_graph is None else retain_graph, create_graph)
+            return
     outputs = _tensors(tensors)
     if grad_tensors is not None and isinstance(grad_tensors, _fn.Tensor):
         grad_tensors = (grad_tensors,)

@@ -83,7 +83,7 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
     ready = []
     for node in buffers:
         if deps[node] == 0 and (needed is None or node in needed):
-            heapq.heappush(ready, (-node._seq, id(node), node))
+            heapq.heappush(ready, (-node._seq, node))
 
     # --- 3. run ------------------------------------------------------------------------------
     prev_mode = _state.enabled
@@ -91,7 +91,7 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
     heappop, heappush = heapq.heappop, heapq.heappush
     try:
         while ready:
-            node = heappop(ready)[2]
+            node = heappop(ready)[1]
             grads = buffers.pop(node)
             if node.__class__ is AccumulateGrad:
                 if captures is None:
@@ -119,7 +119,7 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                     if new is not None:
                         grads = list(_as_tuple(new))
             edges = node._next
-            if None in grads:
+            if grads[0] is None if len(grads) == 1 else _has_none(grads):
                 if node._out_meta is None:  # a built-in op with no incoming gradient: skip it
                     out = (None,) * len(edges)
                 elif node.materialize_grads:
@@ -136,8 +136,8 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                         new = hook(out, tuple(grads))
                         if new is not None:
                             out = _as_tuple(new)
-            if not retain_graph:
-                node._release()
+            if not retain_graph and node._saved is not None:
+                node._saved = _fn.FREED
             i = -1
             for e in edges:
                 i += 1
@@ -165,10 +165,17 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                 d = deps[child] - 1
                 deps[child] = d
                 if d == 0:
-                    heappush(ready, (-child._seq, id(child), child))
+                    heappush(ready, (-child._seq, child))
     finally:
         _state.enabled = prev_mode
     return results
+
+
+def _has_none(grads):
+    for g in grads:
+        if g is None:
+            return True
+    return False
 
 
 def _num_outputs(node):

@@ -21,7 +21,9 @@ from ..utils.hooks import add_hook
 from .grad_mode import _state
 
 _seq = itertools.count()
+_acc_seq = itertools.count()
 _new = object.__new__
+FREED = ("<freed>",)  # what ``_saved`` becomes once backward has released the saved tensors
 Tensor = None  # set by ember.tensor once the class exists (import cycle)
 
 _FREED_MSG = (
@@ -54,7 +56,6 @@ class Node:
     _hooks = _prehooks = _tensor_prehooks = None
     _dirty = _non_diff = None
     materialize_grads = True
-    _freed = False
 
     _in_meta = None  # custom Functions: which forward inputs were tensors
 
@@ -88,9 +89,9 @@ class Node:
         """The tensors given to ``save_for_backward``, checked against in-place changes."""
         saved = self._saved
         if saved is None:
-            if self._freed:
-                raise RuntimeError(_FREED_MSG)
             return ()
+        if saved is FREED:
+            raise RuntimeError(_FREED_MSG)
         vers = self._saved_ver
         for i, t in enumerate(saved):
             # built-in ops may also keep Python scalars here (their version is None)
@@ -152,8 +153,7 @@ class Node:
 
     def _release(self):
         if self._saved is not None:
-            self._saved = None
-            self._freed = True
+            self._saved = FREED
 
     def _run_backward(self, grads):
         return self._forward_cls.backward(self, *grads)
@@ -173,7 +173,9 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         Node.__init__(self)
         self.variable = variable
-        self._seq = -1  # leaves run last among ready nodes, as in PyTorch
+        # PyTorch gives AccumulateGrad the highest sequence number: a ready leaf accumulates
+        # before any other ready node runs (unique values keep the ready heap's order total)
+        self._seq = (1 << 62) - next(_acc_seq)
 
     def _run_backward(self, grads):  # pragma: no cover - the engine accumulates itself
         raise RuntimeError("AccumulateGrad is run by the engine")
@@ -444,8 +446,11 @@ def _link(ctx, args, out):
                 raise RuntimeError(
                     "a leaf Variable that requires grad has been used in an in-place operation."
                 )
-        elif _is_in(o, args):
-            o = o._alias()  # an input returned unchanged becomes a new tensor on this node
+        else:
+            for a in args:
+                if o is a:  # an input returned unchanged becomes a new tensor on this node
+                    o = o._alias()
+                    break
         d = o._data
         if (non_diff is not None and _is_in(o, non_diff)) or d.dtype.kind not in "fc":
             o._requires_grad = False

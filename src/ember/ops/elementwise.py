@@ -391,17 +391,15 @@ class Clamp(Function):
     def forward(ctx, x, lo, hi):
         if lo is None and hi is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        xp = xp_of(x._data)
-        lo_d = lo._data if isinstance(lo, Tensor) else lo
-        hi_d = hi._data if isinstance(hi, Tensor) else hi
         out = x._data
-        if isinstance(lo, float) or isinstance(hi, float):
+        xp = xp_of(out)
+        if out.dtype.kind not in "fc" and (isinstance(lo, float) or isinstance(hi, float)):
             out = _float(x)
-        if lo_d is not None:
-            out = xp.maximum(out, lo_d)
-        if hi_d is not None:
-            out = xp.minimum(out, hi_d)
         # maximum/minimum propagate NaN, as PyTorch's clamp does
+        if lo is not None:
+            out = xp.maximum(out, lo._data if isinstance(lo, Tensor) else lo)
+        if hi is not None:
+            out = xp.minimum(out, hi._data if isinstance(hi, Tensor) else hi)
         ctx.save_for_backward(x, lo, hi)
         return make(out)
 
@@ -566,8 +564,6 @@ def cos(input):
 
 def clamp(input, min=None, max=None):
     """Limit values to ``[min, max]`` (either bound may be omitted, or be a tensor)."""
-    if isinstance(min, Tensor) and isinstance(max, Tensor):
-        return Clamp.apply(input, min, max)
     return Clamp.apply(input, min, max)
 
 
@@ -628,65 +624,66 @@ def _zero_grad_op(input, out):
 
 
 # ------------------------------------------------------------------ comparisons (no gradient)
-def _compare(op, a, b):
-    return make(_binary(op, a, b))
+def _compare_error(a, b):
+    return broadcast_error(shape_of(a), shape_of(b))
 
 
 def eq(input, other):
-    if not isinstance(other, (Tensor, int, float, bool, complex)) and other is not None:
-        return NotImplemented
+    """``input == other`` elementwise (a bool tensor; comparisons are not differentiable)."""
     if other is None:
         return False
-    return _compare(_eq, input, other)
+    if not isinstance(other, (Tensor, int, float, bool, complex)):
+        return NotImplemented
+    ad, bd = pair(input, other)
+    try:
+        return make(ad == bd)
+    except ValueError:
+        raise _compare_error(input, other) from None
 
 
 def ne(input, other):
     if other is None:
         return True
-    return _compare(_ne, input, other)
+    ad, bd = pair(input, other)
+    try:
+        return make(ad != bd)
+    except ValueError:
+        raise _compare_error(input, other) from None
 
 
 def lt(input, other):
-    return _compare(_lt, input, other)
+    ad, bd = pair(input, other)
+    try:
+        return make(ad < bd)
+    except ValueError:
+        raise _compare_error(input, other) from None
 
 
 def le(input, other):
-    return _compare(_le, input, other)
+    ad, bd = pair(input, other)
+    try:
+        return make(ad <= bd)
+    except ValueError:
+        raise _compare_error(input, other) from None
 
 
 def gt(input, other):
-    return _compare(_gt, input, other)
+    ad, bd = pair(input, other)
+    try:
+        return make(ad > bd)
+    except ValueError:
+        raise _compare_error(input, other) from None
 
 
 def ge(input, other):
-    return _compare(_ge, input, other)
+    ad, bd = pair(input, other)
+    try:
+        return make(ad >= bd)
+    except ValueError:
+        raise _compare_error(input, other) from None
 
 
 less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
-
-
-def _eq(a, b):
-    return a == b
-
-
-def _ne(a, b):
-    return a != b
-
-
-def _lt(a, b):
-    return a < b
-
-
-def _le(a, b):
-    return a <= b
-
-
-def _gt(a, b):
-    return a > b
-
-
-def _ge(a, b):
-    return a >= b
 
 
 def _bool_or_int(name):

@@ -205,8 +205,6 @@ def getitem(x, key):
 
 def setitem(x, key, value):
     """``x[key] = value``, in place; on the graph it replaces x's history (CopySlices)."""
-    from .inplace import inplace
-
     if key.__class__ is Tensor and not (_state.enabled and (x._requires_grad or (
             isinstance(value, Tensor) and value._requires_grad))) and not isinstance(value, Tensor):
         # the common ``x[mask] = 0`` with no graph to record: one NumPy assignment
@@ -244,6 +242,8 @@ def setitem(x, key, value):
             ) from None
         x._vc[0] += 1
         return
+    from .inplace import inplace
+
     inplace(x, IndexPut, value, nkey)
 
 
