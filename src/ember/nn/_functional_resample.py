@@ -1,0 +1,263 @@
+"""Functional resampling and attention: ``pad``, ``interpolate`` (and the ``upsample*``
+aliases), ``pixel_shuffle``/``pixel_unshuffle``, ``scaled_dot_product_attention``. Re-exported
+by ``ember.nn.functional`` through ``_functional_layers``.
+
+Example::
+
+    import ember
+    import ember.nn.functional as F
+    F.interpolate(ember.randn(1, 1, 2, 2), scale_factor=2, mode="bilinear").shape  # [1,1,4,4]
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from ..ops import pool_ops as P
+from ..ops._util import make, xp_of
+
+__all__ = [
+    "pad",
+    "interpolate",
+    "upsample",
+    "upsample_nearest",
+    "upsample_bilinear",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "scaled_dot_product_attention",
+]
+
+
+def _ntuple(v, n):
+    if isinstance(v, numbers.Integral):
+        return (int(v),) * n
+    v = tuple(int(a) for a in v)
+    if len(v) == 1 and n > 1:
+        return v * n
+    return v
+
+
+# ------------------------------------------------------------------------------ pad, resample
+def _pad_index(mode, n, lo, hi):
+    import numpy as _np  # only to build the small index vector on the host
+
+    j = _np.arange(-lo, n + hi)
+    if mode == "reflect":
+        period = 2 * (n - 1)
+        j = _np.abs(j) % period if period else _np.zeros_like(j)
+        j = _np.where(j >= n, period - j, j)
+    elif mode == "replicate":
+        j = _np.clip(j, 0, n - 1)
+    else:  # circular
+        j = j % n
+    return j
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last dims: ``pad = (left, right[, top, bottom[, front, back]])``.
+
+    Modes ``'constant'`` (with ``value``, negative pads crop), ``'reflect'``, ``'replicate'``,
+    ``'circular'``."""
+    pads = [int(v) for v in pad]
+    if len(pads) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pads) // 2 > input.dim():
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input "
+            "dimension but got padding length "
+            f"{len(pads)} and input of dimension {input.dim()}"
+        )
+    if mode == "constant":
+        return P.ConstantPad.apply(input, pads, 0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    nd = len(pads) // 2
+    if input.dim() not in (nd + 1, nd + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pads)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    xp = xp_of(input._data)
+    mats = []
+    for i in range(nd):
+        ax = input.dim() - nd + i
+        n = input.shape[ax]
+        lo, hi = pads[2 * (nd - 1 - i)], pads[2 * (nd - 1 - i) + 1]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({lo}, {hi}) at dimension {ax} of input "
+                f"{list(input.shape)}"
+            )
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        mats.append(
+            None
+            if lo == hi == 0
+            else P.index_matrix(xp, xp.asarray(_pad_index(mode, n, lo, hi)), n)
+        )
+    name = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}.get(mode, "CircularPad")
+    return P.named(P.PadIndexOp, f"{name}{nd}DBackward0").apply(input, mats)
+
+
+def interpolate(
+    input,
+    size=None,
+    scale_factor=None,
+    mode="nearest",
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias=False,
+):
+    """Resize the spatial dims by ``size`` or ``scale_factor``.
+
+    Modes: ``'nearest'``, ``'nearest-exact'``, ``'linear'``, ``'bilinear'``, ``'bicubic'``,
+    ``'trilinear'`` (with ``align_corners``), ``'area'`` (adaptive average pooling). ember
+    difference: ``antialias=True`` is not supported (ValueError)."""
+    if antialias:
+        raise ValueError("ember: interpolate(antialias=True) is not supported")
+    x = input
+    nd = x.dim() - 2
+    if nd < 1:
+        raise ValueError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
+            f"{x.dim()}D) for the modes: nearest | linear | bilinear | bicubic | "
+            f"trilinear | area | nearest-exact (got {mode})"
+        )
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError(
+            "align_corners option can only be set with the interpolating modes: "
+            "linear | bilinear | bicubic | trilinear"
+        )
+    if (size is None) == (scale_factor is None):
+        raise ValueError("only one of size or scale_factor should be defined")
+    S = tuple(x.shape[2:])
+    if size is not None:
+        O = _ntuple(size, nd)
+        scales = [S[i] / O[i] for i in range(nd)]
+    else:
+        sf = (
+            (float(scale_factor),) * nd
+            if isinstance(scale_factor, numbers.Number)
+            else tuple(float(v) for v in scale_factor)
+        )
+        O = tuple(int(math.floor(S[i] * sf[i])) for i in range(nd))
+        scales = [S[i] / O[i] if recompute_scale_factor else 1.0 / sf[i] for i in range(nd)]
+    xp = xp_of(x._data)
+    if mode == "area":
+        from ._functional_layers import _adaptive_avg
+
+        return _adaptive_avg(nd, x, O)
+    if mode in ("nearest", "nearest-exact"):
+        mats = []
+        for i in range(nd):
+            o = xp.arange(O[i])
+            src = xp.floor((o + (0.5 if mode == "nearest-exact" else 0.0)) * scales[i])
+            mats.append(P.index_matrix(xp, xp.minimum(src.astype(xp.int64), S[i] - 1), S[i]))
+        exact = "Exact" if mode == "nearest-exact" else ""
+        return P.named(P.UpsampleNearestOp, f"Upsample{'Nearest' + exact}{nd}DBackward0").apply(
+            x, mats
+        )
+    want = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode)
+    if want is None:
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.dim()}D) for the "
+            "modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
+            f"(got {mode})"
+        )
+    if want != nd:
+        raise NotImplementedError(f"Got {x.dim()}D input, but {mode} mode needs {want + 2}D input")
+    if mode == "bicubic":
+        mats = [P.cubic_matrix(xp, S[i], O[i], bool(align_corners), scales[i]) for i in range(nd)]
+        return P.UpsampleBicubicOp.apply(x, mats)  # UpsampleBicubic2DBackward0
+    mats = [P.linear_matrix(xp, S[i], O[i], bool(align_corners), scales[i]) for i in range(nd)]
+    name = {1: "Linear1D", 2: "Bilinear2D", 3: "Trilinear3D"}[nd]
+    return P.named(P.UpsampleOp, f"Upsample{name}Backward0").apply(x, mats)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def pixel_shuffle(input, upscale_factor):
+    """``(*, C*r*r, H, W)`` -> ``(*, C, H*r, W*r)``."""
+    r = int(upscale_factor)
+    x = input
+    if x.dim() < 3:
+        raise RuntimeError(
+            f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+            f"{x.dim()} dimension(s)"
+        )
+    *lead, c, h, w = x.shape
+    if c % (r * r):
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+            f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
+        )
+    nl = len(lead)
+    y = x.reshape(*lead, c // (r * r), r, r, h, w)
+    y = y.permute(*range(nl), nl, nl + 3, nl + 1, nl + 4, nl + 2)
+    return y.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """``(*, C, H*r, W*r)`` -> ``(*, C*r*r, H, W)``."""
+    r = int(downscale_factor)
+    x = input
+    *lead, c, h, w = x.shape
+    if h % r or w % r:
+        raise RuntimeError(
+            "pixel_unshuffle expects height and width to be divisible by downscale_factor"
+        )
+    nl = len(lead)
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    y = y.permute(*range(nl), nl, nl + 2, nl + 4, nl + 1, nl + 3)
+    return y.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def scaled_dot_product_attention(
+    query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False
+):
+    """``softmax(q @ k^T * scale + mask) @ v``; a bool mask keeps True positions, a float mask
+    is added; ``is_causal`` masks the upper triangle."""
+    from ..ops.creation import rand
+
+    L, Sk = query.shape[-2], key.shape[-2]
+    sc = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = (query @ key.transpose(-2, -1)) * sc
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError(
+                "_scaled_dot_product_attention: Explicit attn_mask should not be "
+                "set when is_causal=True"
+            )
+        keep = make(xp_of(query._data).tril(xp_of(query._data).ones((L, Sk), bool)))
+        scores = scores.masked_fill(~keep, float("-inf"))
+    if attn_mask is not None:
+        if attn_mask.dtype.is_floating_point:
+            scores = scores + attn_mask
+        else:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+    attn = _softmax_last(scores)
+    if dropout_p > 0.0:
+        keep = (rand(*attn.shape, dtype=attn.dtype) >= dropout_p).to(attn.dtype)
+        attn = attn * keep / (1.0 - dropout_p)
+    return attn @ value
+
+
+def _softmax_last(x):
+    from ..ops.nn_ops import softmax
+
+    return softmax(x, -1)
