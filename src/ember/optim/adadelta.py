@@ -1,0 +1,104 @@
+"""Adadelta: step sizes from running averages of squared gradients and squared updates."""
+
+from __future__ import annotations
+
+from ..backend import xp_of
+from ..tensor import Tensor
+from .optimizer import Optimizer, _bump, _check_common, _grad_array, _real, _to_float, _zeros_like
+
+__all__ = ["Adadelta"]
+
+
+class Adadelta(Optimizer):
+    """Adadelta, PyTorch's formulas::
+
+        v = rho * v + (1 - rho) * g * g;  delta = sqrt(u + eps) / sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * delta * delta;  p -= lr * delta
+
+    Args: ``lr=1.0``, ``rho=0.9``, ``eps=1e-6``, ``weight_decay=0``, ``maximize=False``.
+    State: ``'step'``, ``'square_avg'``, ``'acc_delta'``.
+
+    Example::
+
+        opt = ember.optim.Adadelta(model.parameters())
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1.0,
+        rho=0.9,
+        eps=1e-6,
+        weight_decay=0,
+        foreach=None,
+        *,
+        capturable=False,
+        maximize=False,
+        differentiable=False,
+    ):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {
+            "lr": lr,
+            "rho": rho,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+            "capturable": capturable,
+            "foreach": foreach,
+            "differentiable": differentiable,
+        }
+        _check_common(defaults)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One Adadelta step; ``closure`` is optional."""
+        loss = None
+        if closure is not None:
+            from ..autograd.grad_mode import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr, rho, eps = _to_float(group["lr"]), group["rho"], group["eps"]
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = self._step_tensor()
+                    st["square_avg"] = _zeros_like(p._data)
+                    st["acc_delta"] = _zeros_like(p._data)
+                step_t = st["step"]._data
+                step_t += 1
+                g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
+                param, g = _real(p._data), _real(g)
+                square_avg, acc_delta = _real(st["square_avg"]._data), _real(st["acc_delta"]._data)
+                xp = xp_of(param)
+                t1, t2, t3 = self._tmp(param, 1), self._tmp(param, 2), self._tmp(param, 3)
+                square_avg *= rho
+                xp.multiply(g, 1 - rho, out=t3)
+                t3 *= g
+                square_avg += t3
+                xp.add(square_avg, eps, out=t1)
+                xp.sqrt(t1, out=t1)  # std
+                xp.add(acc_delta, eps, out=t2)
+                xp.sqrt(t2, out=t2)
+                t2 /= t1
+                t2 *= g  # delta
+                acc_delta *= rho
+                xp.multiply(t2, 1 - rho, out=t3)
+                t3 *= t2
+                acc_delta += t3
+                t2 *= lr
+                param -= t2
+                _bump(p)
+        return loss

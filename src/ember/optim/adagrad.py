@@ -1,0 +1,111 @@
+"""Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
+
+from __future__ import annotations
+
+from ..backend import xp_of
+from ..tensor import Tensor
+from .optimizer import Optimizer, _bump, _check_common, _grad_array, _real, _to_float, _zeros_like
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad, PyTorch's formulas::
+
+        clr = lr / (1 + (t - 1) * lr_decay);  s += g * g;  p -= clr * g / (sqrt(s) + eps)
+
+    Args: ``lr=1e-2``, ``lr_decay=0``, ``weight_decay=0``, ``initial_accumulator_value=0``,
+    ``eps=1e-10``, ``maximize=False``. State (created for every parameter at construction, as
+    in PyTorch): ``'step'``, ``'sum'``.
+
+    Example::
+
+        opt = ember.optim.Adagrad(model.parameters(), lr=0.01)
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        fused=None,
+    ):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
+            )
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        _check_common(defaults)
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(p)
+
+    def _init_state(self, p):
+        state = self.state[p]
+        state["step"] = self._step_tensor()
+        v = self.defaults["initial_accumulator_value"]
+        if p.is_complex():
+            v = complex(v, v)
+        state["sum"] = _zeros_like(p._data, v)
+
+    def step(self, closure=None):
+        """One Adagrad step; ``closure`` is optional."""
+        loss = None
+        if closure is not None:
+            from ..autograd.grad_mode import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr, lr_decay, eps = _to_float(group["lr"]), group["lr_decay"], group["eps"]
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    self._init_state(p)
+                step_t = st["step"]._data
+                step_t += 1
+                step = float(step_t)
+                g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
+                clr = lr / (1 + (step - 1) * lr_decay)
+                param, g, state_sum = _real(p._data), _real(g), _real(st["sum"]._data)
+                xp = xp_of(param)
+                t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
+                xp.multiply(g, g, out=t1)
+                state_sum += t1
+                xp.sqrt(state_sum, out=t1)
+                t1 += eps
+                xp.multiply(g, -clr, out=t2)
+                t2 /= t1
+                param += t2
+                _bump(p)
+        return loss

@@ -1,0 +1,167 @@
+"""Adam (and, with ``decoupled_weight_decay=True``, AdamW)."""
+
+from __future__ import annotations
+
+from ..backend import xp_of
+from ..tensor import Tensor
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_common,
+    _grad_array,
+    _lerp_,
+    _real,
+    _to_float,
+    _zeros_like,
+)
+
+__all__ = ["Adam"]
+
+
+def _check_adam_args(lr, betas, eps, weight_decay):
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+class Adam(Optimizer):
+    """Adam, PyTorch's formulas::
+
+        g = grad (+ weight_decay * p, or p *= 1 - lr * weight_decay when decoupled)
+        m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g * g
+        p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    With ``amsgrad`` the running maximum of ``v`` replaces ``v`` in the denominator.
+    Args: ``lr=1e-3``, ``betas=(0.9, 0.999)``, ``eps=1e-8``, ``weight_decay=0``,
+    ``amsgrad=False``, ``maximize=False``, ``decoupled_weight_decay=False``.
+    State: ``'step'`` (0-d float32 tensor), ``'exp_avg'``, ``'exp_avg_sq'``
+    (+ ``'max_exp_avg_sq'``).
+
+    Example::
+
+        opt = ember.optim.Adam(model.parameters(), lr=1e-3)
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+        decoupled_weight_decay=False,
+    ):
+        _check_adam_args(lr, betas, eps, weight_decay)
+        if not (
+            (isinstance(betas[0], float) and isinstance(betas[1], float))
+            or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))
+        ):
+            raise ValueError("betas must be either both floats or both Tensors")
+        betas = tuple(_to_float(b) for b in betas)
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
+        _check_common(defaults)
+        super().__init__(params, defaults)
+        if fused and foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("amsgrad", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("capturable", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("decoupled_weight_decay", False)
+            group.setdefault("fused", None)
+            for p in group["params"]:
+                p_state = self.state.get(p, [])
+                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
+                    p_state["step"] = self._step_tensor(float(p_state["step"]))
+
+    def step(self, closure=None):
+        """One Adam step; ``closure`` (re-evaluating the loss) is optional."""
+        loss = None
+        if closure is not None:
+            from ..autograd.grad_mode import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            lr = _to_float(group["lr"])
+            weight_decay = group["weight_decay"]
+            eps = group["eps"]
+            amsgrad = group["amsgrad"]
+            decoupled = group["decoupled_weight_decay"]
+            maximize = group["maximize"]
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = self._step_tensor()
+                    st["exp_avg"] = _zeros_like(p._data)
+                    st["exp_avg_sq"] = _zeros_like(p._data)
+                    if amsgrad:
+                        st["max_exp_avg_sq"] = _zeros_like(p._data)
+                g = _grad_array(self, p, 0, maximize, 0 if decoupled else weight_decay)
+                step_t = st["step"]._data
+                step_t += 1
+                if weight_decay != 0 and decoupled:
+                    p._data *= 1 - lr * weight_decay
+                param, g = _real(p._data), _real(g)
+                exp_avg, exp_avg_sq = _real(st["exp_avg"]._data), _real(st["exp_avg_sq"]._data)
+                xp = xp_of(param)
+                t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
+                _lerp_(exp_avg, g, 1 - beta1, t1)
+                exp_avg_sq *= beta2
+                xp.multiply(g, 1 - beta2, out=t1)
+                t1 *= g
+                exp_avg_sq += t1
+                step = float(step_t)
+                bias_correction1 = 1 - beta1**step
+                bias_correction2 = 1 - beta2**step
+                step_size = lr / bias_correction1
+                bias_correction2_sqrt = bias_correction2**0.5
+                if amsgrad:
+                    mx = _real(st["max_exp_avg_sq"]._data)
+                    xp.maximum(mx, exp_avg_sq, out=mx)
+                    xp.sqrt(mx, out=t1)
+                else:
+                    xp.sqrt(exp_avg_sq, out=t1)
+                t1 /= bias_correction2_sqrt
+                t1 += eps
+                xp.multiply(exp_avg, -step_size, out=t2)
+                t2 /= t1
+                param += t2
+                _bump(p)
+        return loss

@@ -1,0 +1,104 @@
+"""ASGD: SGD with Polyak-Ruppert iterate averaging (the average is kept in ``state['ax']``)."""
+
+from __future__ import annotations
+
+from ..backend import xp_of
+from ..tensor import Tensor
+from .optimizer import Optimizer, _bump, _check_common, _grad_array, _real, _to_float, _zeros_like
+
+__all__ = ["ASGD"]
+
+
+class ASGD(Optimizer):
+    """Averaged SGD, PyTorch's formulas::
+
+        p *= 1 - lambd * eta;  p -= eta * g;  ax += (p - ax) * mu  (ax = p while mu == 1)
+        eta = lr / (1 + lambd * lr * t) ** alpha;  mu = 1 / max(1, t - t0)
+
+    Args: ``lr=1e-2``, ``lambd=1e-4``, ``alpha=0.75``, ``t0=1e6``, ``weight_decay=0``,
+    ``maximize=False``. State: ``'step'``, ``'eta'``, ``'mu'`` (0-d float32), ``'ax'``.
+
+    Example::
+
+        opt = ember.optim.ASGD(model.parameters(), lr=0.01)
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lambd=1e-4,
+        alpha=0.75,
+        t0=1e6,
+        weight_decay=0,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+        capturable=False,
+    ):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {
+            "lr": lr,
+            "lambd": lambd,
+            "alpha": alpha,
+            "t0": t0,
+            "weight_decay": weight_decay,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "capturable": capturable,
+        }
+        _check_common(defaults)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One ASGD step; ``closure`` is optional."""
+        loss = None
+        if closure is not None:
+            from ..autograd.grad_mode import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            lr, lambd, alpha, t0 = (
+                _to_float(group["lr"]),
+                group["lambd"],
+                group["alpha"],
+                group["t0"],
+            )
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = self._step_tensor()
+                    st["eta"] = self._step_tensor(lr)
+                    st["mu"] = self._step_tensor(1.0)
+                    st["ax"] = _zeros_like(p._data)
+                g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
+                step_t = st["step"]._data
+                step_t += 1
+                param, g, ax = _real(p._data), _real(g), _real(st["ax"]._data)
+                xp = xp_of(param)
+                eta = float(st["eta"]._data)
+                param *= 1 - lambd * eta
+                t1 = self._tmp(param, 1)
+                xp.multiply(g, -eta, out=t1)
+                param += t1
+                mu = st["mu"]._data
+                if float(mu) != 1:
+                    xp.subtract(param, ax, out=t1)
+                    t1 *= mu.astype(t1.dtype)
+                    ax += t1
+                else:
+                    ax[...] = param
+                step = float(step_t)
+                st["eta"]._data[...] = lr / ((1 + lambd * lr * step) ** alpha)
+                mu[...] = 1 / max(1, step - t0)
+                _bump(p)
+        return loss

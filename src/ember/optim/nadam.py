@@ -1,0 +1,125 @@
+"""NAdam: Adam with Nesterov momentum and PyTorch's momentum-decay schedule."""
+
+from __future__ import annotations
+
+from ..backend import xp_of
+from .adam import _check_adam_args
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_common,
+    _grad_array,
+    _lerp_,
+    _real,
+    _to_float,
+    _zeros_like,
+)
+
+__all__ = ["NAdam"]
+
+
+class NAdam(Optimizer):
+    """NAdam, PyTorch's formulas::
+
+        mu_t = beta1 * (1 - 0.5 * 0.96**(t * momentum_decay));  prod *= mu_t
+        m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g * g
+        d = sqrt(v / (1 - beta2**t)) + eps
+        p -= lr * (1 - mu_t) / (1 - prod) * g / d + lr * mu_{t+1} / (1 - prod * mu_{t+1}) * m / d
+
+    Args: ``lr=2e-3``, ``betas=(0.9, 0.999)``, ``eps=1e-8``, ``weight_decay=0``,
+    ``momentum_decay=4e-3``, ``decoupled_weight_decay=False``, ``maximize=False``.
+    State: ``'step'``, ``'mu_product'`` (0-d float32 tensors), ``'exp_avg'``, ``'exp_avg_sq'``.
+
+    Example::
+
+        opt = ember.optim.NAdam(model.parameters())
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
+        _check_adam_args(lr, betas, eps, weight_decay)
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "momentum_decay": momentum_decay,
+            "decoupled_weight_decay": decoupled_weight_decay,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+        }
+        _check_common(defaults)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One NAdam step; ``closure`` is optional."""
+        loss = None
+        if closure is not None:
+            from ..autograd.grad_mode import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            lr, eps = _to_float(group["lr"]), group["eps"]
+            weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
+            decoupled = group["decoupled_weight_decay"]
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = self._step_tensor()
+                    st["mu_product"] = self._step_tensor(1.0)
+                    st["exp_avg"] = _zeros_like(p._data)
+                    st["exp_avg_sq"] = _zeros_like(p._data)
+                g = _grad_array(self, p, 0, group["maximize"], 0 if decoupled else weight_decay)
+                step_t = st["step"]._data
+                step_t += 1
+                step = float(step_t)
+                bias_correction2 = 1 - beta2**step
+                if weight_decay != 0 and decoupled:
+                    p._data *= 1 - lr * weight_decay
+                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+                mu_product = st["mu_product"]._data
+                mu_product *= mu  # a float32 product, as PyTorch's 0-d tensor
+                param, g = _real(p._data), _real(g)
+                exp_avg, exp_avg_sq = _real(st["exp_avg"]._data), _real(st["exp_avg_sq"]._data)
+                xp = xp_of(param)
+                t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
+                _lerp_(exp_avg, g, 1 - beta1, t1)
+                exp_avg_sq *= beta2
+                xp.multiply(g, 1 - beta2, out=t1)
+                t1 *= g
+                exp_avg_sq += t1
+                xp.divide(exp_avg_sq, bias_correction2, out=t1)
+                xp.sqrt(t1, out=t1)
+                t1 += eps
+                mp = float(mu_product)
+                mu_product_next = mp * mu_next
+                xp.multiply(g, -lr * (1.0 - mu) / (1.0 - mp), out=t2)
+                t2 /= t1
+                param += t2
+                xp.multiply(exp_avg, (-lr * mu_next) / (1.0 - mu_product_next), out=t2)
+                t2 /= t1
+                param += t2
+                _bump(p)
+        return loss

@@ -1,0 +1,99 @@
+"""Rprop: resilient backpropagation, per-coordinate step sizes adapted from gradient signs."""
+
+from __future__ import annotations
+
+from ..backend import xp_of
+from ..tensor import Tensor
+from .optimizer import Optimizer, _bump, _check_common, _real, _to_float, _zeros_like
+
+__all__ = ["Rprop"]
+
+
+class Rprop(Optimizer):
+    """Rprop, PyTorch's formulas::
+
+        s = sign(g * g_prev) mapped to (etaplus, etaminus, 1) for (+, -, 0)
+        step_size = clamp(step_size * s, *step_sizes);  g[s == etaminus] = 0
+        p -= sign(g) * step_size;  g_prev = g
+
+    Args: ``lr=1e-2`` (the initial step size), ``etas=(0.5, 1.2)``,
+    ``step_sizes=(1e-6, 50)``, ``maximize=False``. State: ``'step'``, ``'prev'``,
+    ``'step_size'``.
+
+    Example::
+
+        opt = ember.optim.Rprop(model.parameters())
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        etas=(0.5, 1.2),
+        step_sizes=(1e-6, 50),
+        *,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        defaults = {
+            "lr": lr,
+            "etas": etas,
+            "step_sizes": step_sizes,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "capturable": capturable,
+        }
+        _check_common(defaults)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One Rprop step; ``closure`` is optional."""
+        loss = None
+        if closure is not None:
+            from ..autograd.grad_mode import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            etaminus, etaplus = group["etas"]
+            step_size_min, step_size_max = group["step_sizes"]
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    lr = _to_float(group["lr"])
+                    st["step"] = self._step_tensor()
+                    st["prev"] = _zeros_like(p._data)
+                    st["step_size"] = _zeros_like(
+                        p._data, complex(lr, lr) if p.is_complex() else lr
+                    )
+                st["step"]._data += 1
+                g = p._grad._data
+                xp = xp_of(g)
+                g = xp.array(-g if group["maximize"] else g)  # a copy; 0-d stays an array
+                param, g = _real(p._data), _real(g)
+                prev, step_size = _real(st["prev"]._data), _real(st["step_size"]._data)
+                sign = xp.asarray(xp.sign(g * prev))
+                sign[sign > 0] = etaplus
+                sign[sign < 0] = etaminus
+                sign[sign == 0] = 1
+                step_size *= sign
+                xp.clip(step_size, step_size_min, step_size_max, out=step_size)
+                g[sign == etaminus] = 0
+                sg = xp.asarray(xp.sign(g))
+                sg *= -1
+                sg *= step_size
+                param += sg
+                prev[...] = g
+                _bump(p)
+        return loss
