@@ -30,7 +30,7 @@ def to_numpy(t):
     if t is None:
         return None
     if torch is not None and isinstance(t, torch.Tensor):
-        return t.detach().cpu().numpy()
+        return t.detach().cpu().numpy(force=True)  # force: materialises ZeroTensors
     return t.detach().numpy()
 
 

@@ -53,6 +53,54 @@ swapaxes = swapdims = transpose = _shape.transpose
 t = _shape.t
 unbind = _shape.unbind
 unsqueeze = _shape.unsqueeze
+# linalg/shape/indexing (C2)
+from .ops.linalg import (  # noqa: E402,F401
+    addbmm, addmm, addmv, addr, baddbmm, cross, diag, diag_embed, diagonal, einsum, kron,
+    tensordot, trace, vdot,
+)
+from .ops.linalg_ext import (  # noqa: E402,F401
+    chain_matmul, det, inner, inverse, logdet, matrix_power, pinverse,
+    cholesky_legacy as cholesky, qr_legacy as qr, svd_legacy as svd, _slogdet_torch as slogdet,
+    lstsq_removed as lstsq, matrix_rank_removed as matrix_rank, solve_removed as solve,
+)
+from .ops.shape_ext import (  # noqa: E402,F401
+    atleast_1d, atleast_2d, atleast_3d, chunk, column_stack, dsplit, dstack, flip, fliplr,
+    flipud, hsplit, hstack, moveaxis, movedim, repeat_interleave, roll, rot90, row_stack, split,
+    split_with_sizes, tensor_split, tile, unflatten, vsplit, vstack,
+)
+from .ops.indexing_ext import (  # noqa: E402,F401
+    argsort, argwhere, bucketize, gather, index_add, index_copy, index_fill, index_put,
+    index_put_, index_select, kthvalue, masked_scatter, masked_select, msort, nonzero, put,
+    scatter, scatter_add, scatter_reduce, searchsorted, sort, take, take_along_dim, topk,
+)
+from . import linalg  # noqa: E402,F401
+from .ops.nn_ops import (  # noqa: E402,F401  (A1)
+    celu, cosine_similarity, dropout, log_softmax, pairwise_distance, prelu, selu, softmax,
+    threshold,
+)
+# elementwise/reductions/creation (C1)
+from .ops.math_ext import (  # noqa: E402,F401
+    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh, atan, atanh,
+    ceil, conj, cosh, digamma, erf, erfc, erfinv, exp2, expm1, fix, floor, frac, imag, lgamma,
+    log10, log1p, log2, logit, polygamma, real, reciprocal, round, rsqrt, sgn, sign, sinh, square,
+    tan, trunc,
+)
+from .ops.elementwise import (  # noqa: E402,F401
+    addcdiv, addcmul, arctan2, atan2, bitwise_left_shift, bitwise_right_shift, clamp_max,
+    clamp_min, float_power, fmax, fmin, fmod, hypot, isneginf, isposinf, isreal, lerp,
+    nan_to_num,
+)
+from .ops.reduction import (  # noqa: E402,F401
+    amax, amin, aminmax, count_nonzero, logsumexp, nanmean, nansum, norm, prod, std, std_mean,
+    var, var_mean,
+)
+from .ops.reduction_ext import (  # noqa: E402,F401
+    bincount, cummax, cummin, cumprod, cumsum, histc, logcumsumexp, median, mode, nanmedian,
+    nanquantile, quantile, unique, unique_consecutive,
+)
+from .ops.creation import (  # noqa: E402,F401
+    bernoulli, meshgrid, multinomial, normal, poisson, tril, tril_indices, triu, triu_indices,
+)
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
 
 
@@ -71,6 +119,9 @@ def is_floating_point(input) -> bool:
 
 def is_complex(input) -> bool:
     return input.is_complex()
+
+
+from .serialization import load, save  # noqa: E402,F401
 
 
 def _lazy(name):

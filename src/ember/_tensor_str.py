@@ -71,23 +71,20 @@ class _Formatter:
                 if v != math.ceil(v):
                     self.int_mode = False
                     break
-            if self.int_mode:
-                if nz_max / nz_min > 1000.0 or nz_max > 1.0e8:
-                    self.sci_mode = True
-                    for v in vals:
-                        self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-                else:
-                    for v in vals:
-                        self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
-            elif nz_max / nz_min > 1000.0 or nz_max > 1.0e8 or nz_min < 1.0e-4:
-                self.sci_mode = True
+            # PyTorch 2.13: the forced sci_mode also decides the widths
+            if PRINT_OPTS.sci_mode is None:
+                self.sci_mode = nz_max / nz_min > 1000.0 or nz_max > 1.0e8 or nz_min < 1.0e-4
+            else:
+                self.sci_mode = PRINT_OPTS.sci_mode
+            if self.sci_mode:
                 for v in vals:
                     self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
+            elif self.int_mode:
+                for v in vals:
+                    self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
             else:
                 for v in vals:
                     self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
-        if PRINT_OPTS.sci_mode is not None:
-            self.sci_mode = PRINT_OPTS.sci_mode
 
     def width(self):
         return self.max_width
@@ -115,7 +112,7 @@ def _summarized(a):
     if a.ndim == 1:
         return _np.concatenate((a[:e], a[-e:])) if a.shape[0] > 2 * e else a
     if not e:
-        return a.reshape((0,) * a.ndim)
+        return _np.empty((0,) * a.ndim, a.dtype)
     if a.shape[0] > 2 * e:
         parts = [a[i] for i in range(e)] + [a[i] for i in range(a.shape[0] - e, a.shape[0])]
     else:
@@ -180,7 +177,8 @@ def _complex_str(a, indent, summarize):
 
     class _C:
         def width(self):
-            return real.width() + imag.width() + 3
+            # PyTorch's element length: real width + 2 (", ") + imag width + 1 ("j")
+            return real.width() + imag.width() + 1
 
         def format(self, v):
             im = imag.format(v.imag).lstrip()

@@ -18,6 +18,7 @@ __all__ = [
 ]
 
 _builtin_bool, _builtin_int, _builtin_float, _builtin_complex = bool, int, float, complex
+_builtin_type = type
 
 
 class dtype:
@@ -47,7 +48,18 @@ class dtype:
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
     def to_complex(self):
-        return {"float64": complex128, "float16": complex64}.get(self.name, complex64)
+        """The complex dtype of this real dtype (float16: complex64, as ember has no
+        complex32)."""
+        if self._cat == 3:
+            return self
+        if self._cat != 2:
+            raise RuntimeError(f"Unknown Complex ScalarType for {_TYPE_NAMES[self.name]}")
+        return complex128 if self.name == "float64" else complex64
+
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+               "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+               "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 try:  # bfloat16 for NumPy comes from ml_dtypes when installed; otherwise it is not offered.
@@ -139,8 +151,10 @@ def _scalar_dtype(x) -> dtype:
         return _defaults.dtype
     if isinstance(x, _builtin_complex):
         return complex128 if _defaults.dtype is float64 else complex64
-    if isinstance(x, np.generic):
-        return from_numpy_dtype(x.dtype)
+    if isinstance(x, np.generic):  # PyTorch treats NumPy scalars as Python scalars
+        k = x.dtype.kind
+        return bool if k == "b" else int64 if k in "iu" else _defaults.dtype if k == "f" else \
+            (complex128 if _defaults.dtype is float64 else complex64)
     raise TypeError(f"unsupported operand type: {type(x).__name__}")
 
 
@@ -193,40 +207,54 @@ def can_cast(from_: dtype, to: dtype) -> bool:
 
 
 class finfo:
-    """Machine limits of a floating dtype (``bits``, ``eps``, ``max``, ``min``, ``tiny``...)."""
+    """Machine limits of a floating dtype: ``bits``, ``eps``, ``max``, ``min``, ``tiny``
+    (= ``smallest_normal``), ``resolution`` and ``dtype`` (its name), as ``torch.finfo``.
+
+    Example: ``ember.finfo(ember.float16).max`` is ``65504.0``."""
 
     def __init__(self, type=None):
         type = type or _defaults.dtype
+        if not isinstance(type, dtype):
+            raise TypeError(f"finfo(): argument 'type' must be torch.dtype, not "
+                            f"{_builtin_type(type).__name__}")
         if not (type.is_floating_point or type.is_complex):
             raise TypeError("torch.finfo() requires a floating point input type. Use "
                             "torch.iinfo to handle 'torch.finfo'")
-        info = np.finfo(type.to_real().np)
-        self.bits = info.bits
+        real = type.to_real()
+        info = np.finfo(real.np)
+        self.bits = _builtin_int(info.bits)
         self.eps = _builtin_float(info.eps)
         self.max = _builtin_float(info.max)
         self.min = _builtin_float(info.min)
-        self.tiny = self.smallest_normal = _builtin_float(info.tiny)
-        self.resolution = _builtin_float(info.resolution)
-        self.dtype = type.to_real().name
+        self.tiny = self.smallest_normal = _builtin_float(info.smallest_normal)
+        self.resolution = _builtin_float(10.0 ** -_builtin_int(info.precision))
+        self.dtype = real.name
 
     def __repr__(self):
-        return (f"finfo(resolution={self.resolution}, min={self.min:.6e}, max={self.max:.6e}, "
-                f"eps={self.eps:.6e}, smallest_normal={self.tiny:.6e}, tiny={self.tiny:.6e}, "
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
                 f"dtype={self.dtype})")
 
 
 class iinfo:
-    """Limits of an integer dtype (``bits``, ``max``, ``min``)."""
+    """Limits of an integer dtype: ``bits``, ``max``, ``min`` and ``dtype``, as ``torch.iinfo``.
+
+    Example: ``ember.iinfo(ember.int8).min`` is ``-128``."""
 
     def __init__(self, type):
+        if not isinstance(type, dtype):
+            raise TypeError(f"iinfo(): argument 'type' must be torch.dtype, not "
+                            f"{_builtin_type(type).__name__}")
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
         if type.is_floating_point or type.is_complex:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
                             "to handle 'torch.iinfo'")
-        info = np.iinfo(type.np) if type is not bool else None
+        info = np.iinfo(type.np)
         self.bits = type.itemsize * 8
-        self.max = _builtin_int(info.max) if info else 1
-        self.min = _builtin_int(info.min) if info else 0
+        self.max = _builtin_int(info.max)
+        self.min = _builtin_int(info.min)
         self.dtype = type.name
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

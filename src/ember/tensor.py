@@ -361,14 +361,19 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with no values is ambiguous" if self._data.size == 0
+                else "Boolean value of Tensor with more than one value is ambiguous"
             )
         return bool(self._data.reshape(()))
 
     def __float__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __complex__(self):
@@ -385,6 +390,9 @@ class Tensor:
     def __contains__(self, element):
         if isinstance(element, Tensor):
             element = element._data
+        elif not isinstance(element, (int, float, complex, bool, _np.generic)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element)}.")
         return bool((self._data == element).any())
 
     def __repr__(self, *, tensor_contents=None):

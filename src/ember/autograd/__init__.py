@@ -164,3 +164,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402,F401
+from . import forward_ad, functional  # noqa: E402,F401
+from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: E402,F401
+
+# explainability (E): graph rendering, backward tracing, debug mode, explain_grad
+from . import graph  # noqa: E402,F401
+from .debug import is_debug_enabled, set_debug  # noqa: E402,F401
+from .explain import explain_grad  # noqa: E402,F401
+from .trace import trace  # noqa: E402,F401  (the function; the module is ember.autograd.trace)

@@ -33,6 +33,10 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
       tensor's ``.grad`` (``backward(inputs=...)``); without, they are returned and no
       ``.grad`` is touched (``autograd.grad``). Only nodes on a path to them run.
     """
+    if _fn._watch:  # explainability (E): a trace or debug mode is on
+        from .trace import _watched_execute
+
+        return _watched_execute(roots, grad_roots, retain_graph, create_graph, inputs, store)
     Tensor = _fn.Tensor
     # --- 1. discovery: dependency counts (and parents, to prune towards ``inputs``) ------
     deps = {}
@@ -166,6 +170,15 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                 deps[child] = d
                 if d == 0:
                     heappush(ready, (-child._seq, child))
+    except Exception:
+        if _fn._hook is not None:  # anomaly mode names the node whose backward failed
+            from ..func._dispatch import state as _tstate
+
+            if _tstate.anomaly:
+                from .anomaly_mode import report
+
+                report(locals().get("node"))
+        raise
     finally:
         _state.enabled = prev_mode
     return results
@@ -279,7 +292,7 @@ def _validate(node, out, Tensor):
         else:
             raise RuntimeError(
                 f"function {node.name()} returned an incorrect number of gradients (expected "
-                f"{n}, got {len(out)})"
+                f"{n}, got {len(out)})" + _count_hint(node, n, len(out))
             )
     fixed = None
     for i, g in enumerate(out):
@@ -310,6 +323,7 @@ def _fit(node, i, g, shape, dtype):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {i} - got "
                 f"{list(g._data.shape)} but expected shape compatible with {list(shape)}"
+                + _shape_hint(node, i, g._data.shape, shape)
             )
         g = g.sum_to_size(shape)
     if g._data.dtype != dtype and dtype.kind in "fc":
@@ -325,3 +339,15 @@ def _expandable(shape, target):
         if s != t and s != 1:
             return False
     return True
+
+
+def _count_hint(node, expected, got):
+    from .explain import count_hint  # explainability (E): name forward's parameters
+
+    return count_hint(node, expected, got)
+
+
+def _shape_hint(node, i, got, shape):
+    from .explain import shape_hint  # explainability (E): the likely missing reduction
+
+    return shape_hint(node, i, got, shape)

@@ -25,6 +25,12 @@ _acc_seq = itertools.count()
 _new = object.__new__
 FREED = ("<freed>",)  # what ``_saved`` becomes once backward has released the saved tensors
 Tensor = None  # set by ember.tensor once the class exists (import cycle)
+# ``_hook(cls, args, kwargs)`` replaces ``apply`` while a transform or debug mode is on (vmap,
+# forward AD, anomaly detection, saved-tensor hooks: see ``ember.func._dispatch``); None when off
+_hook = None
+# explainability (E): trace()/set_debug(True) raise this flag; apply then calls _watch_fn
+_watch = False
+_watch_fn = _watch_bump = None
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -33,6 +39,12 @@ _FREED_MSG = (
     "through the graph a second time or if you need to access saved tensors after calling "
     "backward."
 )
+
+
+def _inplace_hint(t, expected):
+    from .explain import inplace_hint  # explainability (E): where the in-place op ran
+
+    return inplace_hint(t, expected)
 
 
 def _type_desc(t):
@@ -58,6 +70,7 @@ class Node:
     materialize_grads = True
 
     _in_meta = None  # custom Functions: which forward inputs were tensors
+    _unpack = None  # set when saved_tensors_hooks packed the saved tensors
 
     def __init__(self):
         self._next = ()
@@ -91,7 +104,11 @@ class Node:
         if saved is None:
             return ()
         if saved is FREED:
-            raise RuntimeError(_FREED_MSG)
+            from .explain import freed_hint  # explainability (E)
+
+            raise RuntimeError(_FREED_MSG + freed_hint(self))
+        if self._unpack is not None:  # packed by saved_tensors_hooks
+            return self._unpack(self)
         vers = self._saved_ver
         for i, t in enumerate(saved):
             # built-in ops may also keep Python scalars here (their version is None)
@@ -115,7 +132,7 @@ class Node:
             f"version {expected} instead. Hint: enable anomaly detection to find the operation "
             "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
             "check_nan=False)."
-        )
+        ) + _inplace_hint(t, expected)
 
     # ----- the node API ------------------------------------------------------------------
     def name(self) -> str:
@@ -296,6 +313,8 @@ class Function(metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward; record a graph node when grad mode is on and an input requires grad."""
+        if _hook is not None:
+            return _hook(cls, args, kwargs)
         if kwargs or cls._new_style:
             args = _bind(cls, args, kwargs)  # setup_context sees defaults filled in, as in PyTorch
         state = _state
@@ -323,6 +342,8 @@ class Function(metaclass=FunctionMeta):
             state.enabled = prev
         if not record:
             return _finish_unrecorded(ctx, args, out)
+        if _watch:
+            return _watch_fn(cls, ctx, args, _link(ctx, args, out))
         return _link(ctx, args, out)
 
 
@@ -358,6 +379,8 @@ def _edge(t):
 
 def _builtin_apply(cls, *args):
     """``apply`` of built-in ops (no keyword arguments): the graph bookkeeping in one pass."""
+    if _hook is not None:
+        return _hook(cls, args, None)
     if _state.enabled:
         nxt = []
         record = False
@@ -403,6 +426,8 @@ def _builtin_apply(cls, *args):
             for t in saved:
                 vers.append(t._vc[0] if isinstance(t, Tensor) else None)
             ctx._saved_ver = vers
+        if _watch:
+            _watch_fn(cls, ctx, args, out)
         return out
     return cls.forward(_NULL_CTX, *args)
 

@@ -21,7 +21,9 @@ def _as_tuple(x):
 
 def _outputs(func, inputs):
     out = func(*inputs)
-    return tuple(o for o in _as_tuple(out) if isinstance(o, _fn.Tensor))
+    # integer/bool outputs (indices, masks) are not differentiable: skipped, as PyTorch does
+    return tuple(o for o in _as_tuple(out) if isinstance(o, _fn.Tensor)
+                 and o._data.dtype.kind in "fc")
 
 
 def _numerical(func, inputs, i, eps):

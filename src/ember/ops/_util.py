@@ -48,6 +48,8 @@ def pair(a, b):
         raise TypeError(f"expected a Tensor, got {type(a).__name__} and {type(b).__name__}")
     if not (ta or _is_scalar(a)) or not (tb or _is_scalar(b)):
         other = b if ta else a
+        if isinstance(other, xp_of(other).ndarray):  # PyTorch takes an array as a tensor
+            return pair(a, Tensor._make(other)) if ta else pair(Tensor._make(other), b)
         raise TypeError(f"unsupported operand type(s): 'Tensor' and '{type(other).__name__}'")
     dt = _dt.result_type_of(a, b).np
     if ta and ad.dtype != dt:
@@ -62,6 +64,8 @@ def pair(a, b):
 
 
 def _cast_scalar(s, dt):
+    if hasattr(s, "dtype"):  # a NumPy scalar is a weak scalar in PyTorch, like a Python one
+        return s.astype(dt)
     if dt.kind in "iu" and isinstance(s, bool):
         return int(s)
     if dt.kind == "f" and isinstance(s, (bool, int)):

@@ -7,8 +7,22 @@ the graph entirely.
 
 from __future__ import annotations
 
-from ..autograd.function import Function
-from ._util import Tensor, broadcast_error, make, pair, shape_of, xp_of
+from ..autograd.function import _NULL_CTX, Function
+from ._util import Tensor, _state, broadcast_error, make, pair, shape_of, xp_of
+
+
+def _c(t):
+    """The complex conjugate of a complex tensor or number (PyTorch's backward formulas
+    multiply by the conjugate derivative); anything real is returned as is."""
+    if t.__class__ is Tensor:
+        return t if t._data.dtype.kind != "c" else _conj(t)
+    return t.conjugate() if t.__class__ is complex else t
+
+
+def _conj(t):
+    from .math_ext import conj
+
+    return conj(t)
 
 
 def _binary(op, a, b):
@@ -17,6 +31,16 @@ def _binary(op, a, b):
         return op(ad, bd)
     except ValueError:
         raise broadcast_error(shape_of(a), shape_of(b)) from None
+    except OverflowError:  # a Python int out of the tensor dtype's range: PyTorch wraps it
+        return op(*_wrapped(ad, bd))
+
+
+def _wrapped(ad, bd):
+    if not hasattr(ad, "dtype"):
+        ad = xp_of(bd).asarray(ad).astype(bd.dtype)
+    if not hasattr(bd, "dtype"):
+        bd = xp_of(ad).asarray(bd).astype(ad.dtype)
+    return ad, bd
 
 
 def _xp(*xs):
@@ -51,18 +75,33 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ad, bd = pair(a, b)
-        if ad.__class__ is bool or getattr(ad, "dtype", None) == bool:
+        ab = a._data.dtype.kind == "b" if a.__class__ is Tensor else a.__class__ is bool
+        bb = b._data.dtype.kind == "b" if b.__class__ is Tensor else b.__class__ is bool
+        if ab or bb:
+            if ab and bb:
+                raise RuntimeError(
+                    "Subtraction, the `-` operator, with two bool tensors is not supported. Use "
+                    "the `^` or `logical_xor()` operator instead."
+                )
             raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                "`^` or `logical_xor()` operator instead."
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
             )
+        if ctx is not _NULL_CTX and a.__class__ is not Tensor:
+            ctx.__class__ = _RsubNode  # Scalar - Tensor is PyTorch's rsub
         return make(_binary(_sub, a, b))
 
     @staticmethod
     def backward(ctx, grad_output):
         need_a, need_b = ctx.needs_input_grad
         return (grad_output if need_a else None), (-grad_output if need_b else None)
+
+
+class Rsub(Sub):
+    _node_name = "RsubBackward1"
+
+
+_RsubNode = Rsub._backward_cls
 
 
 class Mul(Function):
@@ -78,6 +117,9 @@ class Mul(Function):
             out = ad * bd
         except ValueError:
             raise broadcast_error(shape_of(a), shape_of(b)) from None
+        except OverflowError:
+            ad, bd = _wrapped(ad, bd)
+            out = ad * bd
         ctx.save_for_backward(a, b)  # a Python scalar operand is kept as is
         return make(out)
 
@@ -85,7 +127,7 @@ class Mul(Function):
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (grad_output * b if need_a else None), (grad_output * a if need_b else None)
+        return (grad_output * _c(b) if need_a else None), (grad_output * _c(a) if need_b else None)
 
 
 class Div(Function):
@@ -100,10 +142,11 @@ class Div(Function):
         if _kind(ad) not in "fc" and _kind(bd) not in "fc":
             from ..dtypes import get_default_dtype  # integer / integer is true division
 
+            dt = get_default_dtype().np
             if isinstance(a, Tensor):
-                ad = ad.astype(get_default_dtype().np)
-            else:
-                bd = bd.astype(get_default_dtype().np)
+                ad = ad.astype(dt)
+            if isinstance(b, Tensor):
+                bd = bd.astype(dt)
         try:
             out = ad / bd
         except ValueError:
@@ -116,8 +159,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        ga = grad_output / b if ctx.needs_input_grad[0] else None
-        gb = -grad_output * a / (b * b) if ctx.needs_input_grad[1] else None
+        ga = grad_output / _c(b) if ctx.needs_input_grad[0] else None
+        gb = -grad_output * _c(a / (b * b)) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -161,15 +204,22 @@ class Pow(Function):
     def forward(ctx, a, b):
         ad, bd = pair(a, b)
         xp = _xp(a, b)
-        if getattr(bd, "dtype", None) is not None and bd.dtype.kind in "iu" and (bd < 0).any() \
-                and getattr(ad, "dtype", type(ad)).__class__ is not float:
-            if getattr(ad, "dtype", None) is not None and ad.dtype.kind in "iu":
-                raise RuntimeError("Integers to negative integer powers are not allowed.")
+        ka, kb = _kind(ad), _kind(bd)
+        if ka == "b" and kb == "b":
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")  # PyTorch's type
         try:
-            out = make(xp.power(ad, bd))
+            if ka in "iu" and kb in "iu" and (xp.asarray(bd) < 0).any():
+                if not isinstance(b, Tensor):
+                    raise RuntimeError("Integers to negative integer powers are not allowed.")
+                out = make(_int_pow_negative(xp, ad, bd))
+            else:
+                out = make(xp.power(ad, bd))
         except ValueError:
             raise broadcast_error(shape_of(a), shape_of(b)) from None
         ctx.save_for_backward(a, b, out)
+        if ctx is not _NULL_CTX and b.__class__ is Tensor:
+            # PyTorch names the node by overload: Tensor ** Tensor, Scalar ** Tensor
+            ctx.__class__ = _PowTensorNode if a.__class__ is Tensor else _PowScalarNode
         return out
 
     @staticmethod
@@ -181,18 +231,43 @@ class Pow(Function):
             if scalar_b and b_ == 0:
                 ga = grad_output * 0
             elif scalar_b and b_ == 2:
-                ga = grad_output * 2 * a_
+                ga = grad_output * 2 * _c(a_)
             elif scalar_b and b_ == 1:
                 ga = grad_output
             else:
-                ga = grad_output * b_ * a_ ** (b_ - 1)
+                ga = grad_output * _c(b_ * a_ ** (b_ - 1))
+                if not scalar_b:
+                    ga = where(b_ == 0, 0.0, ga)
         if ctx.needs_input_grad[1]:
             log_a = log(a_) if isinstance(a_, Tensor) else _math_log(a_)
-            gb = grad_output * out * log_a
+            gb = grad_output * _c(out * log_a)
             if isinstance(a_, Tensor):
                 # 0 ** b has gradient 0 w.r.t. b where b >= 0 (PyTorch masks the log(0) there)
                 gb = where((a_ == 0) & (b_ >= 0), 0.0, gb)
         return ga, gb
+
+
+def _int_pow_negative(xp, ad, bd):
+    """Integer powers with negative exponents, as PyTorch computes them: 1 ** -n = 1,
+    (-1) ** -n = +-1, any other base gives 0."""
+    ad, bd = xp.broadcast_arrays(xp.asarray(ad), xp.asarray(bd))
+    neg = bd < 0
+    out = xp.power(ad, xp.where(neg, 0, bd))
+    odd = (bd % 2) != 0
+    small = xp.where(ad == 1, 1, xp.where(ad == -1, xp.where(odd, -1, 1), 0)).astype(out.dtype)
+    return xp.where(neg, small, out)
+
+
+class PowTensor(Pow):
+    _node_name = "PowBackward1"
+
+
+class PowScalar(Pow):
+    _node_name = "PowBackward2"
+
+
+_PowTensorNode = PowTensor._backward_cls
+_PowScalarNode = PowScalar._backward_cls
 
 
 def _math_log(v):
@@ -229,7 +304,7 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return grad_output * y
+        return grad_output * _c(y)
 
 
 class Log(Function):
@@ -248,7 +323,7 @@ class Log(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        return grad_output / x
+        return grad_output / _c(x)
 
 
 class Tanh(Function):
@@ -266,7 +341,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return grad_output * (1 - y * y)
+        return grad_output * _c(1 - y * y)
 
 
 class Sigmoid(Function):
@@ -279,6 +354,11 @@ class Sigmoid(Function):
     def forward(ctx, x):
         xp = xp_of(x._data)
         xd = _float(x)
+        if xd.dtype.kind == "c":
+            with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                y = make(1 / (1 + xp.exp(-xd)))
+            ctx.save_for_backward(y)
+            return y
         # exp of -|x| never overflows; the two branches agree where both are finite
         e = xp.exp(-xp.abs(xd))
         y = make(xp.where(xd >= 0, 1 / (1 + e), e / (1 + e)).astype(xd.dtype, copy=False))
@@ -288,7 +368,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return grad_output * (y * (1 - y))
+        return grad_output * _c(y * (1 - y))
 
 
 class Relu(Function):
@@ -300,14 +380,17 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         xd = x._data
-        y = make(xd * (xd > 0) if xd.dtype.kind != "b" else xd.copy())
+        # maximum, not x * (x > 0): a negative input gives +0. (as PyTorch), NaN stays NaN;
+        # same values as where(x <= 0, 0, x), ~10x faster on NumPy (where is slow on random masks)
+        y = make(xp_of(xd).maximum(xd, xd.dtype.type(0)) if xd.dtype.kind != "b"
+                 else xd.copy())
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return grad_output * (y > 0)
+        return where(y > 0, grad_output, 0.0)
 
 
 class Abs(Function):
@@ -318,13 +401,15 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x._data.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")  # as PyTorch
         ctx.save_for_backward(x)
         return make(xp_of(x._data).abs(x._data))
 
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        return grad_output * sign(x)
+        return grad_output * sgn(x)  # sgn: also right for complex x (x / |x|)
 
 
 class Sqrt(Function):
@@ -344,7 +429,7 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return grad_output / (2 * y)
+        return grad_output / _c(2 * y)
 
 
 class Sin(Function):
@@ -361,7 +446,7 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        return grad_output * cos(x)
+        return grad_output * _c(cos(x))
 
 
 class Cos(Function):
@@ -378,49 +463,126 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        return -grad_output * sin(x)
+        return -grad_output * _c(sin(x))
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  dy/dx = 1 where lo <= x <= hi, else 0"""
+    """y = min(max(x, lo), hi) for number bounds;  dy/dx = 1 where lo <= x <= hi, else 0"""
 
     _builtin = True
     _node_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        if lo is None and hi is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         out = x._data
         xp = xp_of(out)
         if out.dtype.kind not in "fc" and (isinstance(lo, float) or isinstance(hi, float)):
-            out = _float(x)
+            out = _float(x)  # an integer tensor clamped by a float bound becomes float
+        dt = out.dtype
         # maximum/minimum propagate NaN, as PyTorch's clamp does
         if lo is not None:
-            out = xp.maximum(out, lo._data if isinstance(lo, Tensor) else lo)
+            out = xp.maximum(out, lo)
         if hi is not None:
-            out = xp.minimum(out, hi._data if isinstance(hi, Tensor) else hi)
+            out = xp.minimum(out, hi)
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return make(out.astype(dt, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.lo, ctx.hi
+        if lo is None:
+            mask = x <= hi
+        elif hi is None:
+            mask = x >= lo
+        else:
+            mask = (x >= lo) & (x <= hi)
+        return where(mask, grad_output, 0.0), None, None  # +0. outside, as PyTorch
+
+
+class ClampTensor(Function):
+    """y = min(max(x, lo), hi) with tensor bounds;  dy/dx = 1 where lo <= x <= hi,
+    dy/dlo = 1 where x < lo (and lo < hi), dy/dhi = 1 where x > hi (or hi < lo)"""
+
+    _builtin = True
+    _node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        out = x._data
+        xp = xp_of(out)
+        if lo is not None:
+            od, ld = pair(x, lo)
+            out = xp.maximum(od, ld)
+        if hi is not None:
+            od, hd = pair(make(out), hi)
+            out = xp.minimum(od, hd)
         ctx.save_for_backward(x, lo, hi)
         return make(out)
 
     @staticmethod
     def backward(ctx, grad_output):
         x, lo, hi = ctx.saved_tensors
-        lo_t = lo if isinstance(lo, Tensor) else None
-        hi_t = hi if isinstance(hi, Tensor) else None
-        mask = None
-        if lo is not None:
-            mask = x >= lo
-        if hi is not None:
-            m = x <= hi
-            mask = m if mask is None else mask & m
-        gx = grad_output * mask if ctx.needs_input_grad[0] else None
-        glo = ghi = None
-        if lo_t is not None and ctx.needs_input_grad[1]:
-            glo = grad_output * (x < lo_t)
-        if hi_t is not None and ctx.needs_input_grad[2]:
-            ghi = grad_output * (x > hi_t)
+        need = ctx.needs_input_grad
+        gx = glo = ghi = None
+        if need[0]:
+            if lo is None:
+                m = x <= hi
+            elif hi is None:
+                m = x >= lo
+            else:
+                m = (x >= lo) & (x <= hi)
+            gx = where(m, grad_output, 0.0)
+        if lo is not None and need[1]:
+            m = x < lo
+            if hi is not None:
+                m = m & (lo < hi)
+            glo = where(m, grad_output, 0.0)
+        if hi is not None and need[2]:
+            m = x > hi
+            if lo is not None:
+                m = m | (hi < lo)
+            ghi = where(m, grad_output, 0.0)
         return gx, glo, ghi
+
+
+class ClampMin(Function):
+    """y = max(x, lo);  dy/dx = 1 where x >= lo"""
+
+    _builtin = True
+    _node_name = "ClampMinBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo):
+        ctx.save_for_backward(x)
+        ctx.lo = lo
+        ad, bd = pair(x, lo)
+        return make(xp_of(x._data).maximum(ad, bd))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return where(x >= ctx.lo, grad_output, 0.0), None
+
+
+class ClampMax(Function):
+    """y = min(x, hi);  dy/dx = 1 where x <= hi"""
+
+    _builtin = True
+    _node_name = "ClampMaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, hi):
+        ctx.save_for_backward(x)
+        ctx.hi = hi
+        ad, bd = pair(x, hi)
+        return make(xp_of(x._data).minimum(ad, bd))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return where(x <= ctx.hi, grad_output, 0.0), None
 
 
 class Where(Function):
@@ -431,9 +593,26 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, a, b):
-        ad, bd = pair(a, b)
+        if isinstance(a, Tensor) or isinstance(b, Tensor):
+            ad, bd = pair(a, b)
+        else:  # two Python scalars: PyTorch's dtype (a float gives the default float dtype)
+            from ..dtypes import result_type_of
+
+            dt = result_type_of(a, b).np
+            ad, bd = xp_of(cond._data).asarray(a, dt), xp_of(cond._data).asarray(b, dt)
         c = cond._data
         ctx.save_for_backward(cond)
+        if bd.__class__ is float and bd == 0.0 and getattr(ad, "shape", None) == c.shape \
+                and ad.dtype.kind == "f" and c.dtype.kind == "b":
+            # where(mask, g, 0.), the masked gradients of relu/clamp/...: NumPy's where is
+            # ~10x slower than a multiply on random masks. g * mask + 0. equals it exactly
+            # (the + 0. turns -0. into +0.) unless g has inf/nan, where the fallback runs.
+            xp = xp_of(c)
+            with xp.errstate(invalid="ignore"):
+                out = ad * c
+            out += 0.0
+            if xp.isfinite(out).all():
+                return make(out)
         try:
             out = xp_of(c).where(c, ad, bd)
         except ValueError:
@@ -448,6 +627,397 @@ class Where(Function):
         return None, ga, gb
 
 
+class Maximum(Function):
+    """y = max(a, b);  dy/da = 1 where a > b, 1/2 where a == b (dy/db alike)"""
+
+    _builtin = True
+    _node_name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _no_complex(a, b, "maximum")
+        ctx.save_for_backward(a, b)
+        return make(_binary(xp_of(a._data).maximum, a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        half = grad_output * 0.5
+        ga = where(a == b, half, where(a < b, 0.0, grad_output)) if ctx.needs_input_grad[0] \
+            else None
+        gb = where(a == b, half, where(a > b, 0.0, grad_output)) if ctx.needs_input_grad[1] \
+            else None
+        return ga, gb
+
+
+class Minimum(Function):
+    """y = min(a, b);  dy/da = 1 where a < b, 1/2 where a == b (dy/db alike)"""
+
+    _builtin = True
+    _node_name = "MinimumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _no_complex(a, b, "minimum")
+        ctx.save_for_backward(a, b)
+        return make(_binary(xp_of(a._data).minimum, a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        half = grad_output * 0.5
+        ga = where(a == b, half, where(a > b, 0.0, grad_output)) if ctx.needs_input_grad[0] \
+            else None
+        gb = where(a == b, half, where(a < b, 0.0, grad_output)) if ctx.needs_input_grad[1] \
+            else None
+        return ga, gb
+
+
+class Fmax(Function):
+    """y = max(a, b) ignoring NaN;  dy/da = 1 where a >= b or b is NaN, dy/db elsewhere"""
+
+    _builtin = True
+    _node_name = "FmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return make(_binary(xp_of(a._data).fmax, a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        take_a = (a >= b) | isnan(b)
+        ga = where(take_a, grad_output, 0.0) if ctx.needs_input_grad[0] else None
+        gb = where(take_a, 0.0, grad_output) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Fmin(Function):
+    """y = min(a, b) ignoring NaN;  dy/da = 1 where a <= b or b is NaN, dy/db elsewhere"""
+
+    _builtin = True
+    _node_name = "FminBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return make(_binary(xp_of(a._data).fmin, a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        take_a = (a <= b) | isnan(b)
+        ga = where(take_a, grad_output, 0.0) if ctx.needs_input_grad[0] else None
+        gb = where(take_a, 0.0, grad_output) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def _no_complex(a, b, name):
+    if _kind(a._data) == "c" or (isinstance(b, Tensor) and _kind(b._data) == "c"):
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
+
+
+class Fmod(Function):
+    """y = a - trunc(a / b) * b (sign of a);  dy/da = 1, dy/db = -trunc(a / b)"""
+
+    _builtin = True
+    _node_name = "FmodBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ad, bd = pair(a, b)
+        xp = xp_of(a._data)
+        _int_zero_div(ad, bd, "ZeroDivisionError")
+        ctx.save_for_backward(a, b)
+        if isinstance(b, Tensor) and ctx is not _NULL_CTX:
+            ctx.__class__ = _FmodTensorNode
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return make(_binary(xp.fmod, a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        ga = grad_output if ctx.needs_input_grad[0] else None
+        gb = None
+        if isinstance(b, Tensor) and ctx.needs_input_grad[1]:
+            gb = -grad_output * trunc(a / b)
+        return ga, gb
+
+
+class Remainder(Function):
+    """y = a - floor(a / b) * b (sign of b);  dy/da = 1, dy/db = -floor(a / b)"""
+
+    _builtin = True
+    _node_name = "RemainderBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ad, bd = pair(a, b)
+        xp = _xp(a, b)
+        _int_zero_div(ad, bd, "ZeroDivisionError")
+        ctx.save_for_backward(a, b)
+        if isinstance(b, Tensor) and isinstance(a, Tensor) and ctx is not _NULL_CTX:
+            ctx.__class__ = _RemainderTensorNode
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            try:
+                if _kind(ad) in "fc" or _kind(bd) in "fc":
+                    # PyTorch's kernel: r = fmod(a, b), plus b where r != 0 and the signs
+                    # differ (so -2.0 % 2 is -0.0, where NumPy's mod gives +0.0)
+                    r = xp.fmod(ad, bd)
+                    return make(xp.asarray(xp.where((r != 0) & ((r < 0) != (xp.asarray(bd) < 0)),
+                                                    r + bd, r)))
+                return make(xp.mod(ad, bd))
+            except ValueError:
+                raise broadcast_error(shape_of(a), shape_of(b)) from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        ga = grad_output if ctx.needs_input_grad[0] else None
+        gb = None
+        if isinstance(b, Tensor) and ctx.needs_input_grad[1]:
+            gb = -grad_output * floor(a / b)
+        return ga, gb
+
+
+class FmodTensor(Fmod):
+    _node_name = "FmodBackward1"
+
+
+class RemainderTensor(Remainder):
+    _node_name = "RemainderBackward1"
+
+
+_FmodTensorNode = FmodTensor._backward_cls
+_RemainderTensorNode = RemainderTensor._backward_cls
+
+
+def _int_zero_div(ad, bd, _):
+    """PyTorch refuses integer division by zero (NumPy would warn and give 0)."""
+    if _kind(ad) in "iub" and _kind(bd) in "iub":
+        z = bd == 0
+        if z.any() if hasattr(z, "any") else z:
+            raise RuntimeError("ZeroDivisionError")
+
+
+class FloorDivide(Function):
+    """y = floor(a / b);  not differentiable (PyTorch's node raises when reached)"""
+
+    _builtin = True
+    _node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = _xp(a, b)
+        ad, bd = pair(a, b)
+        if _kind(ad) == "b" and _kind(bd) == "b":
+            raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+        _int_zero_div(ad, bd, "ZeroDivisionError")
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            try:
+                return make(xp.floor_divide(ad, bd))
+            except ValueError:
+                raise broadcast_error(shape_of(a), shape_of(b)) from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class DivFloor(FloorDivide):
+    """y = floor(a / b) as ``div(rounding_mode='floor')``;  dy/da = dy/db = 0"""
+
+    _node_name = "DivBackward2"
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        need_a, need_b = ctx.needs_input_grad
+        return (grad_output * 0 if need_a else None), (grad_output * 0 if need_b else None)
+
+
+class Atan2(Function):
+    """y = atan2(a, b);  dy/da = b / (a**2 + b**2), dy/db = -a / (a**2 + b**2)"""
+
+    _builtin = True
+    _node_name = "Atan2Backward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ad, bd = pair(a, b)
+        if _kind(ad) not in "fc":  # integers: computed and returned in the default float dtype
+            from ..dtypes import get_default_dtype
+
+            xp = xp_of(a._data)
+            ad = xp.asarray(ad).astype(get_default_dtype().np)
+            bd = xp.asarray(bd).astype(get_default_dtype().np)
+        ctx.save_for_backward(a, b)
+        try:
+            return make(xp_of(a._data).arctan2(ad, bd))
+        except ValueError:
+            raise broadcast_error(shape_of(a), shape_of(b)) from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        r = grad_output / (a * a + b * b)
+        return (r * b if ctx.needs_input_grad[0] else None), \
+            (-r * a if ctx.needs_input_grad[1] else None)
+
+
+class Hypot(Function):
+    """y = sqrt(a**2 + b**2);  dy/da = a / y, dy/db = b / y"""
+
+    _builtin = True
+    _node_name = "HypotBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = make(_binary(xp_of(a._data).hypot, a, b))
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b, y = ctx.saved_tensors
+        return (grad_output * a / y if ctx.needs_input_grad[0] else None), \
+            (grad_output * b / y if ctx.needs_input_grad[1] else None)
+
+
+class Lerp(Function):
+    """y = a + w (b - a) for a number w;  dy/da = 1 - w, dy/db = w"""
+
+    _builtin = True
+    _node_name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        ad, bd = a._data, b._data
+        if ad.dtype != bd.dtype:
+            raise RuntimeError(f"expected dtype {a.dtype} for `end` but got dtype {b.dtype}")
+        ctx.weight = weight
+        try:
+            return make((ad + weight * (bd - ad)).astype(ad.dtype, copy=False))
+        except ValueError:
+            raise broadcast_error(shape_of(a), shape_of(b)) from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        w = ctx.weight
+        return (grad_output * (1 - w) if ctx.needs_input_grad[0] else None), \
+            (grad_output * w if ctx.needs_input_grad[1] else None), None
+
+
+class LerpTensor(Function):
+    """y = a + w (b - a);  dy/da = 1 - w, dy/db = w, dy/dw = b - a"""
+
+    _builtin = True
+    _node_name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        ad, bd, wd = a._data, b._data, weight._data
+        if ad.dtype != bd.dtype or ad.dtype != wd.dtype:
+            other = b if ad.dtype != bd.dtype else weight
+            raise RuntimeError(f"expected dtype {a.dtype} for `end` but got dtype {other.dtype}")
+        ctx.save_for_backward(a, b, weight)
+        try:
+            return make(ad + wd * (bd - ad))
+        except ValueError:
+            raise broadcast_error(shape_of(a), shape_of(b)) from None
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (grad_output * (1 - w) if need[0] else None), \
+            (grad_output * w if need[1] else None), \
+            (grad_output * (b - a) if need[2] else None)
+
+
+class Addcmul(Function):
+    """y = x + v * t1 * t2;  dy/dx = 1, dy/dt1 = v * t2, dy/dt2 = v * t1"""
+
+    _builtin = True
+    _node_name = "AddcmulBackward0"
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        prod = _binary(_mul, t1, t2)
+        return make(_binary(_add, x, make(prod * value if value != 1 else prod)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        t1, t2 = ctx.saved_tensors
+        v = ctx.value
+        need = ctx.needs_input_grad
+        return (grad_output if need[0] else None), (grad_output * t2 * v if need[1] else None), \
+            (grad_output * t1 * v if need[2] else None), None
+
+
+class Addcdiv(Function):
+    """y = x + v * t1 / t2;  dy/dx = 1, dy/dt1 = v / t2, dy/dt2 = -v * t1 / t2**2"""
+
+    _builtin = True
+    _node_name = "AddcdivBackward0"
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value):
+        if _kind(t1._data) in "biu" and _kind(t2._data) in "biu":
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future release "
+                "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+                "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+                "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+                "tensor2) for float inputs. The future addcdiv behavior is just the latter "
+                "implementation: (input + value * tensor1 / tensor2), for all dtypes."
+            )
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        q = _binary(_div, t1, t2)
+        return make(_binary(_add, x, make(q * value if value != 1 else q)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        t1, t2 = ctx.saved_tensors
+        v = ctx.value
+        need = ctx.needs_input_grad
+        return (grad_output if need[0] else None), (grad_output * v / t2 if need[1] else None), \
+            (-grad_output * v * t1 / (t2 * t2) if need[2] else None), None
+
+
+def _div(a, b):
+    return a / b
+
+
+class NanToNum(Function):
+    """y = x with NaN, +inf, -inf replaced;  dy/dx = 1 where x is finite, else 0"""
+
+    _builtin = True
+    _node_name = "NanToNumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        d = x._data
+        xp = xp_of(d)
+        ctx.save_for_backward(x)
+        if d.dtype.kind not in "fc":
+            return make(d.copy())
+        real = d.real.dtype if d.dtype.kind == "c" else d.dtype
+        big = xp.finfo(real)
+        out = xp.nan_to_num(d, nan=0.0 if nan is None else nan,
+                            posinf=big.max if posinf is None else posinf,
+                            neginf=big.min if neginf is None else neginf)
+        return make(out.astype(d.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * isfinite(x), None, None, None
+
+
 def _float(x):
     """The array of x, as the default float dtype when it is an integer or bool array."""
     d = x._data
@@ -458,120 +1028,204 @@ def _float(x):
     return d.astype(get_default_dtype().np)
 
 
+
+# ---------------------------------------------------------------------------------------- out=
+def write_out(res, out, *inputs, name=None):
+    """Write ``res`` into the ``out=`` tensor (cast to its dtype, resized if needed)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if _state.enabled and (res._requires_grad or any(
+            isinstance(i, Tensor) and i._requires_grad for i in inputs) or out._requires_grad):
+        raise RuntimeError(
+            f"{name or 'op'}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    from .. import dtypes as _dt
+    from .inplace import _dtype_name
+
+    rd, od = res._data, out._data
+    if rd.dtype != od.dtype and not _dt.can_cast(_dt.from_numpy_dtype(rd.dtype),
+                                                 _dt.from_numpy_dtype(od.dtype)):
+        raise RuntimeError(f"result type {_dtype_name(rd.dtype)} can't be cast to the desired "
+                           f"output type {_dtype_name(od.dtype)}")
+    if rd.shape != od.shape:
+        if od.size != 0:
+            import warnings
+
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(od.shape)}, which does not match the required output shape "
+                f"{list(rd.shape)}. This behavior is deprecated, and in a future PyTorch release "
+                "outputs will not be resized unless they have zero elements. You can explicitly "
+                "reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0).", UserWarning, stacklevel=3)
+        out._data = rd.astype(od.dtype)
+    else:
+        od[...] = rd
+    out._vc[0] += 1
+    return out
+
+
+def _ret(res, out, *inputs):
+    return res if out is None else write_out(res, out, *inputs)
+
+
 # ------------------------------------------------------------------------------- public functions
-def add(input, other, *, alpha=1):
+def _check_alpha(input, other, alpha):
+    if isinstance(alpha, float) and all(
+            not isinstance(v, Tensor) or v._data.dtype.kind in "biu" for v in (input, other)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting, with PyTorch's type promotion."""
     if alpha != 1:
+        _check_alpha(input, other, alpha)
         other = other * alpha
-    return Add.apply(input, other)
+    return _ret(Add.apply(input, other), out, input, other)
 
 
-def sub(input, other, *, alpha=1):
+def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
     if alpha != 1:
+        _check_alpha(input, other, alpha)
         other = other * alpha
-    return Sub.apply(input, other)
+    return _ret(Sub.apply(input, other), out, input, other)
 
 
 subtract = sub
 
 
 def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
     return sub(other, input, alpha=alpha)
 
 
-def mul(input, other):
+def mul(input, other, *, out=None):
     """``input * other``, elementwise with broadcasting."""
-    return Mul.apply(input, other)
+    return _ret(Mul.apply(input, other), out, input, other)
 
 
 multiply = mul
 
 
-def div(input, other, *, rounding_mode=None):
+def div(input, other, *, rounding_mode=None, out=None):
     """``input / other`` (true division; ``rounding_mode`` 'trunc' or 'floor' rounds)."""
     if rounding_mode is None:
-        return Div.apply(input, other)
-    if rounding_mode == "floor":
-        return floor_divide(input, other)
-    if rounding_mode == "trunc":
-        q = Div.apply(input, other)
+        res = Div.apply(input, other)
+    elif rounding_mode == "floor":
+        res = DivFloor.apply(input, other)
+    elif rounding_mode == "trunc":
         ad, bd = pair(input, other)
-        if getattr(ad, "dtype", None) is not None and ad.dtype.kind in "iu" and (
-            getattr(bd, "dtype", None) is None or bd.dtype.kind in "iu"
-        ):
-            return make(xp_of(q._data).trunc(q._data).astype(ad.dtype))
-        return trunc(q)
-    raise RuntimeError(
-        f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-        f"'{rounding_mode}'"
-    )
+        if _kind(ad) in "iub" and _kind(bd) in "iub":
+            _int_zero_div(ad, bd, None)
+            xp = _xp(input, other)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                q = xp.trunc(xp.true_divide(ad, bd))
+            res = make(xp.asarray(q).astype(xp.result_type(ad, bd)))
+        else:
+            res = trunc(Div.apply(input, other))
+    else:
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    return _ret(res, out, input, other)
 
 
 divide = true_divide = div
 
 
-def neg(input):
-    return Neg.apply(input)
+def neg(input, *, out=None):
+    """``-input``."""
+    return _ret(Neg.apply(input), out, input)
 
 
 negative = neg
 
 
-def pow(input, exponent):
+def pow(input, exponent, *, out=None):
     """``input ** exponent``; either may be a Python number."""
-    return Pow.apply(input, exponent)
+    return _ret(Pow.apply(input, exponent), out, input, exponent)
 
 
-def exp(input):
-    return Exp.apply(input)
+def float_power(input, exponent, *, out=None):
+    """``input ** exponent`` computed in float64 (complex128 for complex operands)."""
+    cplx = any(isinstance(v, complex) or (isinstance(v, Tensor) and v.is_complex())
+               for v in (input, exponent))
+    from .. import dtypes as _dt
+
+    dt = _dt.complex128 if cplx else _dt.float64
+
+    def up(v):
+        if isinstance(v, Tensor):
+            return v.to(dt)
+        return complex(v) if cplx else float(v)
+
+    if out is not None and out.dtype is not dt:
+        raise RuntimeError(f"the output given to float_power has dtype {out.dtype} but the "
+                           f"operation's result requires dtype {dt}")
+    return _ret(Pow.apply(up(input), up(exponent)), out, input, exponent)
 
 
-def log(input):
-    return Log.apply(input)
+def _unary_fn(cls, doc):
+    apply = cls.apply
+
+    def f(input, *, out=None):
+        if out is None:
+            return apply(input)
+        return write_out(apply(input), out, input)
+
+    f.__doc__ = doc
+    return f
 
 
-def tanh(input):
-    return Tanh.apply(input)
+exp = _unary_fn(Exp, "``e ** input`` elementwise.")
+log = _unary_fn(Log, "Natural logarithm (``-inf`` at 0, NaN below).")
+tanh = _unary_fn(Tanh, "Hyperbolic tangent.")
+sigmoid = _unary_fn(Sigmoid, "``1 / (1 + exp(-input))``, computed without overflow.")
+relu = _unary_fn(Relu, "``max(input, 0)``.")
+abs = absolute = _unary_fn(Abs, "``|input|`` (gradient ``sign(input)``).")
+sqrt = _unary_fn(Sqrt, "Square root (NaN below 0).")
+sin = _unary_fn(Sin, "Sine.")
+cos = _unary_fn(Cos, "Cosine.")
 
 
-def sigmoid(input):
-    return Sigmoid.apply(input)
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit values to ``[min, max]`` (either bound may be omitted, or be a tensor).
 
-
-def relu(input):
-    return Relu.apply(input)
-
-
-def abs(input):
-    return Abs.apply(input)
-
-
-absolute = abs
-
-
-def sqrt(input):
-    return Sqrt.apply(input)
-
-
-def sin(input):
-    return Sin.apply(input)
-
-
-def cos(input):
-    return Cos.apply(input)
-
-
-def clamp(input, min=None, max=None):
-    """Limit values to ``[min, max]`` (either bound may be omitted, or be a tensor)."""
-    return Clamp.apply(input, min, max)
+    Example: ``ember.clamp(ember.tensor([-2., 0.5, 3.]), min=0, max=1)`` -> ``[0., 0.5, 1.]``."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        res = ClampTensor.apply(input, min, max)
+    else:
+        res = Clamp.apply(input, min, max)
+    return _ret(res, out, input, min, max)
 
 
 clip = clamp
 
 
-def where(condition, input=None, other=None):
-    """``input`` where ``condition`` holds, else ``other`` (scalars allowed)."""
+def clamp_min(input, min, *, out=None):
+    """``max(input, min)`` (PyTorch's ``clamp_min``)."""
+    if isinstance(min, Tensor):
+        return _ret(ClampTensor.apply(input, min, None), out, input, min)
+    return _ret(ClampMin.apply(input, min), out, input)
+
+
+def clamp_max(input, max, *, out=None):
+    """``min(input, max)`` (PyTorch's ``clamp_max``)."""
+    if isinstance(max, Tensor):
+        return _ret(ClampTensor.apply(input, None, max), out, input, max)
+    return _ret(ClampMax.apply(input, max), out, input)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """``input`` where ``condition`` holds, else ``other`` (scalars allowed).
+
+    With only ``condition``, the indices of its nonzero elements (``nonzero(as_tuple=True)``)."""
     if input is None and other is None:
         from .indexing import nonzero
 
@@ -580,47 +1234,91 @@ def where(condition, input=None, other=None):
         raise TypeError("where(): argument 'condition' must be Tensor")
     if condition._data.dtype != bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {condition.dtype.name.capitalize()}")
-    return Where.apply(condition, input, other)
+                           f"with dtype {_dtype_title(condition)}")
+    return _ret(Where.apply(condition, input, other), out, input, other)
 
 
-def sign(input):
-    """-1, 0 or 1 by the sign of each element (not differentiable: gradient zero)."""
-    d = input._data
-    return make(xp_of(d).sign(d))
+def _dtype_title(t):
+    from .inplace import _dtype_name
+
+    return _dtype_name(t._data.dtype)
 
 
-def trunc(input):
-    d = input._data
-    out = make(xp_of(d).trunc(d))
-    return _zero_grad_op(input, out)
+def floor_divide(input, other, *, out=None):
+    """``floor(input / other)`` (integer inputs stay integer; not differentiable)."""
+    return _ret(FloorDivide.apply(input, other), out, input, other)
 
 
-def floor_divide(input, other):
-    """``floor(input / other)`` (PyTorch: integer inputs stay integer)."""
-    xp = _xp(input, other)
-    ad, bd = pair(input, other)
-    with xp.errstate(divide="ignore", invalid="ignore"):
-        return make(xp.floor_divide(ad, bd))
-
-
-def remainder(input, other):
+def remainder(input, other, *, out=None):
     """Python-style modulus: the result has the sign of ``other``."""
-    xp = _xp(input, other)
-    ad, bd = pair(input, other)
-    with xp.errstate(divide="ignore", invalid="ignore"):
-        out = make(xp.mod(ad, bd))
-    if isinstance(input, Tensor) and input._requires_grad:
-        # d/dinput = 1 (the quotient is piecewise constant)
-        return input + (out - input).detach()
-    return out
+    if not isinstance(input, Tensor):  # remainder(Scalar, Tensor)
+        from .creation import tensor as _tensor
+
+        input = _tensor(input)
+    return _ret(Remainder.apply(input, other), out, input, other)
 
 
-def _zero_grad_op(input, out):
-    """Attach a zero gradient to a piecewise-constant result (floor, ceil, round, trunc)."""
-    if isinstance(input, Tensor) and input._requires_grad and out._data.dtype.kind in "fc":
-        return input * 0 + out.detach()
-    return out
+def fmod(input, other, *, out=None):
+    """C-style remainder: the result has the sign of ``input``."""
+    return _ret(Fmod.apply(input, other), out, input, other)
+
+
+def maximum(input, other, *, out=None):
+    """Elementwise maximum (NaN propagates; on ties the gradient is split evenly)."""
+    return _ret(Maximum.apply(input, other), out, input, other)
+
+
+def minimum(input, other, *, out=None):
+    """Elementwise minimum (NaN propagates; on ties the gradient is split evenly)."""
+    return _ret(Minimum.apply(input, other), out, input, other)
+
+
+def fmax(input, other, *, out=None):
+    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
+    return _ret(Fmax.apply(input, other), out, input, other)
+
+
+def fmin(input, other, *, out=None):
+    """Elementwise minimum that ignores NaN."""
+    return _ret(Fmin.apply(input, other), out, input, other)
+
+
+def atan2(input, other, *, out=None):
+    """The angle of the point ``(other, input)``, in ``(-pi, pi]``."""
+    return _ret(Atan2.apply(input, other), out, input, other)
+
+
+arctan2 = atan2
+
+
+def hypot(input, other, *, out=None):
+    """``sqrt(input**2 + other**2)`` without overflow."""
+    return _ret(Hypot.apply(input, other), out, input, other)
+
+
+def lerp(input, end, weight, *, out=None):
+    """``input + weight * (end - input)`` (``weight`` a number or a tensor)."""
+    if isinstance(weight, Tensor):
+        res = LerpTensor.apply(input, end, weight)
+    else:
+        res = Lerp.apply(input, end, weight)
+    return _ret(res, out, input, end, weight)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``."""
+    return _ret(Addcmul.apply(input, tensor1, tensor2, value), out, input, tensor1, tensor2)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2``."""
+    return _ret(Addcdiv.apply(input, tensor1, tensor2, value), out, input, tensor1, tensor2)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replace NaN with ``nan`` and infinities with ``posinf``/``neginf`` (default: the dtype's
+    largest and lowest finite values)."""
+    return _ret(NanToNum.apply(input, nan, posinf, neginf), out, input)
 
 
 # ------------------------------------------------------------------ comparisons (no gradient)
@@ -628,7 +1326,7 @@ def _compare_error(a, b):
     return broadcast_error(shape_of(a), shape_of(b))
 
 
-def eq(input, other):
+def eq(input, other, *, out=None):
     """``input == other`` elementwise (a bool tensor; comparisons are not differentiable)."""
     if other is None:
         return False
@@ -636,108 +1334,200 @@ def eq(input, other):
         return NotImplemented
     ad, bd = pair(input, other)
     try:
-        return make(ad == bd)
+        res = make(ad == bd)
     except ValueError:
         raise _compare_error(input, other) from None
+    return res if out is None else write_out(res, out)
 
 
-def ne(input, other):
+def ne(input, other, *, out=None):
+    """``input != other`` elementwise."""
     if other is None:
         return True
+    if not isinstance(other, (Tensor, int, float, bool, complex)):
+        return NotImplemented
     ad, bd = pair(input, other)
     try:
-        return make(ad != bd)
+        res = make(ad != bd)
     except ValueError:
         raise _compare_error(input, other) from None
+    return res if out is None else write_out(res, out)
 
 
-def lt(input, other):
+def _ordered(ad, bd, input, other):
+    if _kind(ad) == "c" or _kind(bd) == "c":
+        raise RuntimeError('"lt_cpu" not implemented for \'ComplexFloat\'')
+
+
+def lt(input, other, *, out=None):
+    """``input < other`` elementwise."""
     ad, bd = pair(input, other)
     try:
-        return make(ad < bd)
+        res = make(ad < bd)
     except ValueError:
         raise _compare_error(input, other) from None
+    return res if out is None else write_out(res, out)
 
 
-def le(input, other):
+def le(input, other, *, out=None):
+    """``input <= other`` elementwise."""
     ad, bd = pair(input, other)
     try:
-        return make(ad <= bd)
+        res = make(ad <= bd)
     except ValueError:
         raise _compare_error(input, other) from None
+    return res if out is None else write_out(res, out)
 
 
-def gt(input, other):
+def gt(input, other, *, out=None):
+    """``input > other`` elementwise."""
     ad, bd = pair(input, other)
     try:
-        return make(ad > bd)
+        res = make(ad > bd)
     except ValueError:
         raise _compare_error(input, other) from None
+    return res if out is None else write_out(res, out)
 
 
-def ge(input, other):
+def ge(input, other, *, out=None):
+    """``input >= other`` elementwise."""
     ad, bd = pair(input, other)
     try:
-        return make(ad >= bd)
+        res = make(ad >= bd)
     except ValueError:
         raise _compare_error(input, other) from None
+    return res if out is None else write_out(res, out)
 
 
 less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
 
+_TITLE = {"f": "Float", "c": "ComplexFloat"}
 
-def _bool_or_int(name):
-    def f(input, other):
+
+def _int_only(name, ad, bd=None):
+    for x in (ad, bd):
+        k = _kind(x) if x is not None else "b"
+        if k in "fc":
+            t = _dtype_title(make(x)) if hasattr(x, "dtype") else _TITLE[k]
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'{t}\'')
+
+
+def _bitwise(name, ufunc_name, doc):
+    def f(input, other, *, out=None):
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor")
         ad, bd = pair(input, other)
-        kinds = {getattr(x, "dtype", None).kind if hasattr(x, "dtype") else
-                 ("b" if isinstance(x, bool) else "i" if isinstance(x, int) else "f")
-                 for x in (ad, bd)}
-        if kinds & {"f", "c"}:
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
-        return make(getattr(_xp(input, other), name)(ad, bd))
+        _int_only(name, ad, bd)
+        xp = _xp(input, other)
+        try:
+            res = make(xp.asarray(getattr(xp, ufunc_name)(ad, bd)))
+        except ValueError:
+            raise broadcast_error(shape_of(input), shape_of(other)) from None
+        return res if out is None else write_out(res, out)
 
     f.__name__ = name
+    f.__doc__ = doc
     return f
 
 
-bitwise_and = _bool_or_int("bitwise_and")
-bitwise_or = _bool_or_int("bitwise_or")
-bitwise_xor = _bool_or_int("bitwise_xor")
+bitwise_and = _bitwise("bitwise_and", "bitwise_and", "Bitwise AND of integer or bool tensors.")
+bitwise_or = _bitwise("bitwise_or", "bitwise_or", "Bitwise OR of integer or bool tensors.")
+bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor", "Bitwise XOR of integer or bool tensors.")
 
 
-def bitwise_not(input):
+def _shift(name, left):
+    def f(input, other, *, out=None):
+        ad, bd = pair(input, other)
+        _int_only(name, ad, bd)
+        xp = _xp(input, other)
+        a = xp.asarray(ad)
+        b = xp.asarray(bd)
+        bits = a.dtype.itemsize * 8
+        # PyTorch: shifting by >= the bit width (or a negative amount) gives 0 (or -1 for a
+        # right shift of a negative number); NumPy leaves this undefined
+        big = (b >= bits) | (b < 0)
+        bs = xp.where(big, 0, b).astype(a.dtype)
+        if left:
+            r = xp.left_shift(a, bs)
+            r = xp.where(big, 0, r)
+        else:
+            r = xp.right_shift(a, bs)
+            r = xp.where(big, xp.where(a < 0, -1, 0), r) if a.dtype.kind == "i" else \
+                xp.where(big, 0, r)
+        res = make(xp.asarray(r).astype(xp.result_type(a, b) if not isinstance(other, (int,))
+                                        else a.dtype))
+        return res if out is None else write_out(res, out)
+
+    f.__name__ = name
+    f.__doc__ = f"Bitwise {'left' if left else 'right'} shift of integer tensors."
+    return f
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", True)
+bitwise_right_shift = _shift("bitwise_right_shift", False)
+
+
+def bitwise_not(input, *, out=None):
+    """Bitwise NOT of an integer tensor (logical NOT for bool)."""
     d = input._data
-    if d.dtype.kind in "fc":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
-    return make(xp_of(d).invert(d))
+    _int_only("bitwise_not", d)
+    res = make(xp_of(d).invert(d))
+    return res if out is None else write_out(res, out)
 
 
-def logical_and(input, other):
-    return make(_binary(_xp(input, other).logical_and, input, other))
+def logical_and(input, other, *, out=None):
+    """Elementwise logical AND (nonzero is true), as a bool tensor."""
+    return _ret(make(_binary(_xp(input, other).logical_and, input, other)), out)
 
 
-def logical_or(input, other):
-    return make(_binary(_xp(input, other).logical_or, input, other))
+def logical_or(input, other, *, out=None):
+    """Elementwise logical OR, as a bool tensor."""
+    return _ret(make(_binary(_xp(input, other).logical_or, input, other)), out)
 
 
-def logical_xor(input, other):
-    return make(_binary(_xp(input, other).logical_xor, input, other))
+def logical_xor(input, other, *, out=None):
+    """Elementwise logical XOR, as a bool tensor."""
+    return _ret(make(_binary(_xp(input, other).logical_xor, input, other)), out)
 
 
-def logical_not(input):
-    return make(xp_of(input._data).logical_not(input._data))
+def logical_not(input, *, out=None):
+    """Elementwise logical NOT, as a bool tensor."""
+    return _ret(make(xp_of(input._data).logical_not(input._data)), out)
 
 
 def isnan(input):
+    """True where the element is NaN."""
     return make(xp_of(input._data).isnan(input._data))
 
 
 def isinf(input):
+    """True where the element is +inf or -inf."""
     return make(xp_of(input._data).isinf(input._data))
 
 
+def isposinf(input, *, out=None):
+    """True where the element is +inf."""
+    d = input._data
+    return _ret(make(xp_of(d).isposinf(d) if d.dtype.kind in "f" else
+                     xp_of(d).zeros(d.shape, bool)), out)
+
+
+def isneginf(input, *, out=None):
+    """True where the element is -inf."""
+    d = input._data
+    return _ret(make(xp_of(d).isneginf(d) if d.dtype.kind in "f" else
+                     xp_of(d).zeros(d.shape, bool)), out)
+
+
 def isfinite(input):
+    """True where the element is neither infinite nor NaN."""
     return make(xp_of(input._data).isfinite(input._data))
+
+
+def isreal(input):
+    """True where the element has no imaginary part."""
+    d = input._data
+    return make(xp_of(d).isreal(d) if d.dtype.kind == "c" else xp_of(d).ones(d.shape, bool))
 
 
 def equal(input, other) -> bool:
@@ -746,34 +1536,36 @@ def equal(input, other) -> bool:
     return a.shape == b.shape and bool((a == b).all())
 
 
+def _close_args(input, other, rtol, atol):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"isclose(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+
+
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     """``|input - other| <= atol + rtol * |other|`` everywhere (PyTorch's definition)."""
-    ad, bd = pair(input, other)
-    return bool(xp_of(input._data).allclose(ad, bd, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    ad, bd = pair(input, other)
-    return make(xp_of(input._data).isclose(ad, bd, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` (equal infinities are close)."""
+    _close_args(input, other, rtol, atol)
+    a, b = input._data, other._data
+    xp = xp_of(a)
+    try:
+        if a.dtype.kind in "biu":
+            with xp.errstate(over="ignore"):
+                return make(xp.isclose(a.astype("float64"), b.astype("float64"), rtol=rtol,
+                                       atol=atol, equal_nan=equal_nan))
+        return make(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
 
 
-def maximum(input, other):
-    """Elementwise maximum (gradient to the larger; split evenly on ties, as PyTorch)."""
-    return where(input >= other, input, other) if _ties_ok(input, other) else _max_ties(
-        input, other)
-
-
-def minimum(input, other):
-    return where(input <= other, input, other) if _ties_ok(input, other) else _max_ties(
-        -input, -other).neg()
-
-
-def _ties_ok(a, b):
-    return not (a._requires_grad or (isinstance(b, Tensor) and b._requires_grad)) or \
-        not bool((a == b).any()._data)
-
-
-def _max_ties(a, b):
-    m = where(a > b, a, b)
-    tie = a == b
-    return where(tie, (a + b) / 2, m)
+from .math_ext import floor, sgn, sign, trunc  # noqa: E402,F401  (math_ext builds on this module)

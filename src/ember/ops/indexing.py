@@ -7,6 +7,7 @@ indices); the gradient of a write zeroes the written region of the old value.
 
 from __future__ import annotations
 
+from ..autograd import function as _af  # explainability (E): in-place sites
 from ..autograd.function import Function
 from ._util import Tensor, _state, make, xp_of
 from .shape import as_view
@@ -42,11 +43,11 @@ def _norm_key(key):
             if isinstance(k, bool):
                 basic = False
             out.append(k)
-        elif hasattr(k, "__index__"):
-            out.append(k.__index__())
-        elif hasattr(k, "dtype") and hasattr(k, "shape"):  # an ndarray key
+        elif hasattr(k, "dtype") and hasattr(k, "shape") and k.ndim:  # an ndarray key
             basic = False
             out.append(k)
+        elif hasattr(k, "__index__"):
+            out.append(k.__index__())
         else:
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -62,8 +63,39 @@ def _check_steps(key):
 
 
 def _index_error(err, shape):
+    """NumPy's IndexError worded as PyTorch words it."""
     msg = str(err).replace("axis", "dimension")
+    if msg.startswith("too many indices"):
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    if msg.startswith("shape mismatch: indexing arrays"):
+        import re
+
+        shapes = re.findall(r"\(([^)]*)\)", msg)
+        shapes = ", ".join("[" + ", ".join(v for v in s.split(",") if v.strip()) + "]"
+                           for s in shapes)
+        return IndexError("shape mismatch: indexing tensors could not be broadcast together "
+                          f"with shapes {shapes}")
     return IndexError(msg)
+
+
+def _shape_mismatch(v, target, key):
+    """PyTorch's error for a value that does not broadcast to ``x[key]``: basic keys go
+    through ``copy_`` (an expand error), advanced ones through ``index_put_``."""
+    vshape = list(getattr(v, "shape", ()))
+    target = list(target)
+    basic = all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+    if basic and len(vshape) <= len(target):
+        for i in range(1, len(vshape) + 1):
+            if vshape[-i] != 1 and vshape[-i] != target[-i]:
+                return RuntimeError(
+                    f"The expanded size of the tensor ({target[-i]}) must match the existing "
+                    f"size ({vshape[-i]}) at non-singleton dimension {len(target) - i}.  Target "
+                    f"sizes: {target}.  Tensor sizes: {vshape}"
+                )
+    return RuntimeError(
+        f"shape mismatch: value tensor of shape {vshape} cannot be broadcast to indexing "
+        f"result of shape {target}"
+    )
 
 
 class _BasicIndex(Function):
@@ -163,10 +195,7 @@ class IndexPut(Function):
         except IndexError as e:
             raise _index_error(e, out.shape) from None
         except ValueError:
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(getattr(v, 'shape', ()))} cannot "
-                f"be broadcast to indexing result of shape {list(out[key].shape)}"
-            ) from None
+            raise _shape_mismatch(v, out[key].shape, key) from None
         ctx.key = key
         ctx.value_shape = getattr(v, "shape", ())
         return make(out)
@@ -200,7 +229,31 @@ def getitem(x, key):
             if isinstance(k, slice) and k != slice(None):
                 break
         return cls.apply(x, nkey)
+    split = _split_ints(nkey)
+    if split is not None:
+        return getitem(getitem(x, split[0]), split[1])
     return Index.apply(x, nkey)
+
+
+def _split_ints(nkey):
+    """PyTorch applies int indices first (as selects), so they do not count as advanced
+    indices when placing the advanced dims (NumPy counts them); split such a key in two."""
+    if not any(type(k) is int for k in nkey):
+        return None
+    first, second = [], []
+    for k in nkey:
+        if type(k) is int:
+            first.append(k)
+        elif k is Ellipsis:
+            first.append(k)
+            second.append(k)
+        elif k is None or isinstance(k, bool):
+            second.append(k)
+        else:
+            n = k.ndim if getattr(k, "dtype", None) == bool else 1  # a mask spans its ndim
+            first.extend([slice(None)] * n)
+            second.append(k)
+    return tuple(first), tuple(second)
 
 
 def setitem(x, key, value):
@@ -216,8 +269,14 @@ def setitem(x, key, value):
                 pass  # fall through to the general path for PyTorch's error message
             else:
                 x._vc[0] += 1
+                if _af._watch:
+                    _af._watch_bump(x)
                 return
-    nkey, _ = _norm_key(key)
+    nkey, basic = _norm_key(key)
+    if not basic:
+        split = _split_ints(nkey)
+        if split is not None:
+            return setitem(getitem(x, split[0]), split[1], value)
     if isinstance(value, Tensor) and value._data.dtype != x._data.dtype:
         value = value.to(x.dtype)
     recording = _state.enabled and (
@@ -236,11 +295,10 @@ def setitem(x, key, value):
                     "refers to a single memory location. Please clone() the tensor before "
                     "performing the operation."
                 ) from None
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(getattr(v, 'shape', ()))} cannot "
-                f"be broadcast to indexing result of shape {list(x._data[nkey].shape)}"
-            ) from None
+            raise _shape_mismatch(v, x._data[nkey].shape, nkey) from None
         x._vc[0] += 1
+        if _af._watch:
+            _af._watch_bump(x)
         return
     from .inplace import inplace
 
@@ -260,6 +318,12 @@ def masked_fill(input, mask, value):
     """``input`` with ``value`` where ``mask`` is True (broadcasting)."""
     from .elementwise import where
 
+    if not isinstance(mask, Tensor) or mask._data.dtype != bool:
+        names = {"uint8": "unsigned char", "int8": "signed char", "int64": "long int",
+                 "int32": "int", "float32": "float", "float64": "double"}
+        dt = getattr(getattr(mask, "_data", None), "dtype", None)
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{names.get(getattr(dt, 'name', ''), dt)}")
     if isinstance(value, Tensor) and value._data.ndim != 0:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..autograd import function as _af  # explainability (E): in-place sites
 from ._util import Tensor, _state, make
+from .shape import multi_view_error, refresh_views  # C2
 
 
 class CopySlices(Function):
@@ -102,6 +104,16 @@ def check_leaf(self):
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
+    if base is not None and "_multi_view" in self.__dict__:  # C2: split/unbind outputs
+        raise multi_view_error(self)
+
+
+def _take_tangent(self, res):
+    t = res.__dict__.get("_fw_tangent")
+    if t is not None:
+        from ..autograd.forward_ad import _set_tangent
+
+        _set_tangent(self, t)
 
 
 def inplace(self, op, *args):
@@ -114,6 +126,10 @@ def inplace(self, op, *args):
         check_write(self, res._data)
         self._data[...] = res._data
         self._vc[0] += 1
+        if _af._watch:
+            _af._watch_bump(self)
+        if _af._hook is not None:  # forward AD: self takes the result's tangent
+            _take_tangent(self, res)
         return self
     check_leaf(self)
     if self._acc is not None and self._grad_fn is None:
@@ -129,6 +145,10 @@ def inplace(self, op, *args):
                                                                        node._saved_ver))
     self._data[...] = res._data
     self._vc[0] += 1
+    if _af._watch:
+        _af._watch_bump(self)
+    if _af._hook is not None:  # forward AD: self takes the result's tangent
+        _take_tangent(self, res)
     saved = node._saved
     if saved is not None and any(s is res for s in saved):
         node._saved = tuple(self if s is res else s for s in saved)
@@ -140,6 +160,8 @@ def inplace(self, op, *args):
         self._grad_fn = node
         self._output_nr = res._output_nr
         self._requires_grad = True
+        if "_views" in self.__dict__:  # C2: its views now derive from the new history
+            refresh_views(self)
         return self
     # self is a view: the base gets the new history, and self is re-derived from it
     out = CopySlices.apply(base, res, self._view_fn)
@@ -150,4 +172,6 @@ def inplace(self, op, *args):
     self._grad_fn = view._grad_fn
     self._output_nr = view._output_nr
     self._requires_grad = True
+    if "_views" in base.__dict__:  # C2: sibling views now derive from the new history
+        refresh_views(base, self)
     return self

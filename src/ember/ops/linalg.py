@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ._util import Tensor, make, pair, xp_of
+from ._util import Tensor, make, wrap_dim, xp_of
 
 
 def _type_name(t):
@@ -84,9 +84,9 @@ def mm(input, mat2):
     """Product of two 2-D matrices."""
     a, b = input._data, mat2._data
     if a.ndim != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if b.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
+        raise RuntimeError("mat2 must be a matrix")
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
@@ -170,9 +170,8 @@ def dot(input, tensor):
         )
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(
-            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same "
-            "number of elements, but got {} and {} elements respectively".format(
-                a.shape[0], b.shape[0], a.shape[0], b.shape[0])
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
+            f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
         )
     if a.dtype != b.dtype:
         raise RuntimeError(
@@ -187,3 +186,443 @@ def outer(input, vec2):
 
 
 ger = outer
+
+
+def vdot(input, other):
+    """sum(conj(a) * b) of two 1-D tensors."""
+    if input._data.dtype.kind == "c":
+        input = input.conj()
+    return dot(input, other)
+
+
+# ------------------------------------------------------------------------------------ addmm
+def _check_mm(a, b):
+    if a._data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b._data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+
+
+def _scaled_sum(input, prod, beta, alpha):
+    if alpha != 1:
+        prod = prod * alpha
+    if beta == 0:
+        return prod + input.detach() * 0 if input._data.shape != prod._data.shape else \
+            prod + 0 * input.detach()
+    if beta != 1:
+        input = input * beta
+    return input + prod
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat1 @ mat2)."""
+    return _scaled_sum(input, mm(mat1, mat2), beta, alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat @ vec)."""
+    return _scaled_sum(input, mv(mat, vec), beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (batch1 @ batch2), batch by batch."""
+    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * sum_b (batch1[b] @ batch2[b])."""
+    return _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * outer(vec1, vec2)."""
+    return _scaled_sum(input, outer(vec1, vec2), beta, alpha)
+
+
+# ------------------------------------------------------------------------------------ einsum
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+class Einsum(Function):
+    """y = einsum(eq, *xs);  dy/dx_k = einsum of the gradient with the other operands, back
+    to x_k's subscripts (identity operands rebuild repeated subscripts, ones vectors the
+    summed-out ones)"""
+
+    _builtin = True
+    _node_name = "EinsumBackward0"
+
+    @staticmethod
+    def forward(ctx, eq, *xs):
+        arrays = [x._data for x in xs]
+        xp = xp_of(arrays[0])
+        ctx.eq = eq
+        ctx.save_for_backward(*xs)
+        out = _einsum_bmm(eq, arrays, xp) if len(arrays) == 2 else None
+        if out is None:
+            out = xp.einsum(eq, *arrays, optimize="greedy" if len(arrays) > 2 else False)
+        return make(xp.asarray(out))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        xs = ctx.saved_tensors
+        lhs, rhs = ctx.eq.split("->")
+        terms = lhs.split(",")
+        grads = [None]
+        for k, x in enumerate(xs):
+            if not ctx.needs_input_grad[k + 1]:
+                grads.append(None)
+                continue
+            target = terms[k]
+            ops, subs = [grad_output], [rhs]
+            for j, (t, o) in enumerate(zip(terms, xs)):
+                if j != k:
+                    ops.append(o)
+                    subs.append(t)
+            used = set(ctx.eq)
+            free = iter(c for c in _LETTERS if c not in used)
+            xp = xp_of(x._data)
+            seen, new_target = set(), []
+            for pos, c in enumerate(target):
+                n = x._data.shape[pos]
+                if c in seen:  # a repeated subscript: its diagonal, via an identity operand
+                    c2 = next(free)
+                    ops.append(make(xp.eye(n, dtype=x._data.dtype)))
+                    subs.append(c + c2)
+                    new_target.append(c2)
+                    continue
+                seen.add(c)
+                new_target.append(c)
+            present = set("".join(subs))
+            for pos, c in enumerate(new_target):
+                if c not in present:  # summed out in forward: its gradient is broadcast
+                    ops.append(make(xp.ones(x._data.shape[pos], dtype=x._data.dtype)))
+                    subs.append(c)
+                    present.add(c)
+            eq = ",".join(subs) + "->" + "".join(new_target)
+            grads.append(Einsum.apply(eq, *ops))
+        return tuple(grads)
+
+
+def _einsum_bmm(eq, arrays, xp):
+    """A two-operand contraction as one batched matmul (BLAS), which NumPy's einsum does not
+    use for batched equations; None when a subscript repeats within an operand."""
+    lhs, out = eq.split("->")
+    ta, tb = lhs.split(",")
+    a, b = arrays
+    if len(set(ta)) != len(ta) or len(set(tb)) != len(tb) or a.dtype != b.dtype:
+        return None
+    # letters only in one operand and not in the output are summed out first
+    sa = [i for i, c in enumerate(ta) if c not in tb and c not in out]
+    sb = [i for i, c in enumerate(tb) if c not in ta and c not in out]
+    if sa:
+        a = a.sum(axis=tuple(sa))
+        ta = "".join(c for i, c in enumerate(ta) if i not in sa)
+    if sb:
+        b = b.sum(axis=tuple(sb))
+        tb = "".join(c for i, c in enumerate(tb) if i not in sb)
+    batch = [c for c in out if c in ta and c in tb]
+    left = [c for c in out if c in ta and c not in tb]
+    right = [c for c in out if c in tb and c not in ta]
+    contract = [c for c in ta if c in tb and c not in out]
+    size = dict(zip(ta, a.shape))
+    size.update(zip(tb, b.shape))
+
+    def prod(cs):
+        n = 1
+        for c in cs:
+            n *= size[c]
+        return n
+
+    a2 = a.transpose([ta.index(c) for c in batch + left + contract]).reshape(
+        prod(batch), prod(left), prod(contract))
+    b2 = b.transpose([tb.index(c) for c in batch + contract + right]).reshape(
+        prod(batch), prod(contract), prod(right))
+    res = xp.matmul(a2, b2).reshape([size[c] for c in batch + left + right])
+    order = batch + left + right
+    return res.transpose([order.index(c) for c in out])
+
+
+def _sublist_to_eq(args):
+    ops, subs = [], []
+    it = list(args)
+    out = None
+    while it:
+        op = it.pop(0)
+        if not it:
+            out = op
+            break
+        ops.append(op)
+        subs.append("".join("..." if s is Ellipsis else _LETTERS[s] for s in it.pop(0)))
+    eq = ",".join(subs)
+    if out is not None:
+        eq += "->" + "".join("..." if s is Ellipsis else _LETTERS[s] for s in out)
+    return eq, ops
+
+
+def einsum(*args):
+    """Einstein summation: ``einsum('ij,jk->ik', a, b)`` is ``a @ b``. Size-1 dims broadcast;
+    ``...`` stands for the remaining dims; the sublist form ``einsum(a, [0, 1], b, [1, 2])``
+    works too."""
+    from .shape import expand
+
+    if not isinstance(args[0], str):
+        eq, operands = _sublist_to_eq(args)
+    else:
+        eq, operands = args[0], args[1:]
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+            operands = tuple(operands[0])
+    eq = eq.replace(" ", "")
+    lhs, rhs = eq.split("->") if "->" in eq else (eq, None)
+    terms = lhs.split(",")
+    if len(terms) < len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation")
+    if len(terms) > len(operands):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the "
+                           "equation")
+    used = set(eq)
+    free = [c for c in _LETTERS if c not in used]
+    ell_n = 0
+    for t, op in zip(terms, operands):
+        if "..." in t:
+            ell_n = max(ell_n, op._data.ndim - (len(t) - 3))
+    ell = "".join(free[:ell_n])
+    full = []
+    for i, (t, op) in enumerate(zip(terms, operands)):
+        if "..." in t:
+            k = op._data.ndim - (len(t) - 3)
+            if k < 0:
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                                   f"({len(t) - 3}) is more than the number of dimensions "
+                                   f"({op._data.ndim}) for operand {i}")
+            t = t.replace("...", ell[ell_n - k:] if k else "")
+        elif len(t) != op._data.ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(t)}) does not match "
+                f"the number of dimensions ({op._data.ndim}) for operand {i} and no ellipsis "
+                "was given"
+            )
+        full.append(t)
+    sizes = {}
+    for i, (t, op) in enumerate(zip(full, operands)):
+        mine = {}
+        for c, n in zip(t, op._data.shape):
+            if c in mine and mine[c] != n:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but "
+                                   f"the sizes don't match, {n} != {mine[c]}")
+            mine[c] = n
+            prev = sizes.get(c, 1)
+            if n != 1 and prev != 1 and n != prev:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which "
+                                   f"does not broadcast with previously seen size {prev}")
+            sizes[c] = max(prev, n) if n != 1 and prev != 1 else (n if prev == 1 else prev)
+    ops = []
+    for t, op in zip(full, operands):
+        target = tuple(sizes[c] for c in t)
+        ops.append(op if target == op._data.shape else expand(op, target))
+    if rhs is None:
+        counts = {}
+        for c in "".join(full):
+            counts[c] = counts.get(c, 0) + 1
+        rhs_full = ell + "".join(sorted(c for c in counts if counts[c] == 1 and c not in ell))
+    else:
+        rhs_full = rhs.replace("...", ell)
+        for c in rhs_full:
+            if c not in sizes:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                                   "equation for any input operand")
+    return Einsum.apply(",".join(full) + "->" + rhs_full, *ops)
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Contract ``a``'s dims ``dims[0]`` with ``b``'s ``dims[1]`` (an int n: a's last n with
+    b's first n)."""
+    na, nb = a._data.ndim, b._data.ndim
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da, db = list(range(na - dims, na)), list(range(dims))
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, int) else list(da)
+        db = [db] if isinstance(db, int) else list(db)
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    da = [d % na if na else d for d in da]
+    db = [d % nb if nb else d for d in db]
+    sa = list(_LETTERS[:na])
+    sb = list(_LETTERS[na:na + nb])
+    for i, j in zip(da, db):
+        if a._data.shape[i] != b._data.shape[j]:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {a._data.shape[i]} "
+                f"in dim {i} and second has size {b._data.shape[j]} in dim {j}"
+            )
+        sb[j] = sa[i]
+    out_s = [c for i, c in enumerate(sa) if i not in da] + \
+        [c for j, c in enumerate(sb) if j not in db]
+    return Einsum.apply("".join(sa) + "," + "".join(sb) + "->" + "".join(out_s), a, b)
+
+
+# ------------------------------------------------------------------------------------ diagonals
+def _diag_view(d, offset, d1, d2):
+    """A strided view of the diagonal (dims d1, d2 removed, the diagonal last), writable when
+    ``d`` is."""
+    xp = xp_of(d)
+    n1, n2 = d.shape[d1], d.shape[d2]
+    if offset >= 0:
+        n = max(min(n1, n2 - offset), 0)
+        key = (slice(None),) * d2 + (slice(offset, None),)
+    else:
+        n = max(min(n1 + offset, n2), 0)
+        key = (slice(None),) * d1 + (slice(-offset, None),)
+    keep = [i for i in range(d.ndim) if i not in (d1, d2)]
+    shape = tuple(d.shape[i] for i in keep) + (n,)
+    if n == 0 or d.size == 0:
+        return xp.zeros(shape, d.dtype)
+    strides = tuple(d.strides[i] for i in keep) + (d.strides[d1] + d.strides[d2],)
+    return xp.lib.stride_tricks.as_strided(d[key], shape, strides,
+                                           writeable=bool(d.flags.writeable))
+
+
+class Diagonal(Function):
+    """y = the diagonal of x in dims (d1, d2) (a view);  dy/dx = g on that diagonal of zeros"""
+
+    _builtin = True
+    _node_name = "DiagonalBackward0"
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        from .shape import as_view
+
+        ctx.args = (x._data.shape, offset, d1, d2)
+        return as_view(make(_diag_view(x._data, offset, d1, d2)), x,
+                       lambda t: Diagonal.apply(t, offset, d1, d2))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return DiagonalScatterZeros.apply(grad_output, *ctx.args), None, None, None
+
+
+class DiagonalScatterZeros(Function):
+    """y = zeros(shape) with g on the diagonal (offset, d1, d2);  dy/dg = that diagonal"""
+
+    _builtin = True
+    _node_name = "DiagonalBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, shape, offset, d1, d2):
+        gd = g._data
+        out = xp_of(gd).zeros(shape, gd.dtype)
+        view = _diag_view(out, offset, d1, d2)
+        if view.size:
+            view[...] = gd
+        ctx.args = (offset, d1, d2)
+        return make(out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return Diagonal.apply(grad_output, *ctx.args), None, None, None, None
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal in dims (dim1, dim2) as a view, appended as the last dim."""
+    n = input._data.ndim
+    d1, d2 = wrap_dim(dim1, n), wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, int(offset), d1, d2)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """A tensor whose diagonals (in the new dims dim1, dim2) hold the last dim of ``input``."""
+    shape = input._data.shape
+    n = len(shape) + 1
+    d1, d2 = wrap_dim(dim1, n), wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    k = (shape[-1] if shape else 1) + abs(int(offset))
+    rest = list(shape[:-1])
+    out = []
+    for i in range(n):
+        out.append(k if i in (d1, d2) else rest.pop(0))
+    if not shape:
+        input = input.reshape(1)
+    return DiagonalScatterZeros.apply(input, tuple(out), int(offset), d1, d2)
+
+
+def diag(input, diagonal=0, *, out=None):
+    """1-D input: a square matrix with it on diagonal ``diagonal``; 2-D: that diagonal."""
+    n = input._data.ndim
+    if n == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if n != 2:
+        raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{n}D")
+    return globals()["diagonal"](input, diagonal, 0, 1).clone()
+
+
+def trace(input):
+    """The sum of the main diagonal of a matrix."""
+    if input._data.ndim != 2:
+        raise RuntimeError(
+            f"trace: expected a matrix, but got tensor with dim {input._data.ndim}"
+        )
+    return diagonal(input).sum()
+
+
+def kron(input, other, *, out=None):
+    """The Kronecker product: blocks ``input[i, j] * other``."""
+    a, b = input, other
+    na, nb = a._data.ndim, b._data.ndim
+    n = max(na, nb)
+    sa = (1,) * (n - na) + a._data.shape
+    sb = (1,) * (n - nb) + b._data.shape
+    ia, ib, res = [], [], []
+    for x, y in zip(sa, sb):
+        ia += [x, 1]
+        ib += [1, y]
+        res.append(x * y)
+    return (a.reshape(ia) * b.reshape(ib)).reshape(res)
+
+
+def cross(input, other, dim=None, *, out=None):
+    """The 3-vector cross product along ``dim`` (default: the first dim of size 3)."""
+    from .shape import broadcast_shapes
+
+    if dim is None:
+        import warnings
+
+        warnings.warn(
+            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either "
+            "pass the dim explicitly or simply use torch.linalg.cross.\nThe default value of "
+            "dim will change to agree with that of linalg.cross in a future release.",
+            UserWarning, stacklevel=2)
+        shape = broadcast_shapes(input._data.shape, other._data.shape)
+        dims = [i for i, s in enumerate(shape) if s == 3]
+        if not dims:
+            raise RuntimeError("no dimension of size 3 in input")
+        dim = dims[0]
+    return linalg_cross(input, other, dim=dim, _name="cross")
+
+
+def linalg_cross(input, other, *, dim=-1, out=None, _name="linalg.cross"):
+    """torch.linalg.cross: broadcasting cross product along ``dim`` (sizes must be 3)."""
+    from .shape import broadcast_tensors
+
+    if input._data.ndim != other._data.ndim:
+        raise RuntimeError(
+            f"{_name}: inputs must have the same number of dimensions."
+        )
+    n = input._data.ndim
+    d = wrap_dim(dim, n)
+    sa, sb = input._data.shape[d], other._data.shape[d]
+    if sa != 3 or sb != 3:
+        raise RuntimeError(
+            f"{_name}: inputs dimension {dim} must have length 3. Got {sa} and {sb}"
+        )
+    a, b = broadcast_tensors(input, other)
+    a1, a2 = a.roll(-1, d), a.roll(-2, d)
+    b1, b2 = b.roll(-1, d), b.roll(-2, d)
+    return a1 * b2 - a2 * b1

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..autograd import function as _af  # explainability (E): in-place sites
 from ..device import device as _device
 from . import creation, elementwise as E, indexing, linalg, reduction as R, shape as S
+from . import indexing_ext as IX, linalg_ext as LX, shape_ext as SX  # C2
+from . import nn_ops as NN  # nn primitives (A1)
 from ._util import Tensor, _state, make, pair, xp_of
 from .inplace import check_leaf, check_write, inplace
 
@@ -123,7 +126,7 @@ def _fast(ufunc_name, op_cls):
         recording = _state.enabled and (
             self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
         )
-        if recording:
+        if recording or _af._hook is not None:  # (a transform is on: forward AD tangents)
             return inplace(self, op_cls, other)
         d = self._data
         od = _other_data(self, other)
@@ -136,6 +139,8 @@ def _fast(ufunc_name, op_cls):
             check_write(self, res)
             raise
         self._vc[0] += 1
+        if _af._watch:
+            _af._watch_bump(self)
         return self
 
     method.__name__ = ufunc_name + "_"
@@ -200,6 +205,8 @@ def zero_(self):
         return inplace(self, Zero, 0)
     self._data[...] = 0
     self._vc[0] += 1
+    if _af._watch:
+        _af._watch_bump(self)
     return self
 
 
@@ -209,6 +216,8 @@ def fill_(self, value):
         return inplace(self, Fill, value)
     self._data[...] = value._data if isinstance(value, Tensor) else value
     self._vc[0] += 1
+    if _af._watch:
+        _af._watch_bump(self)
     return self
 
 
@@ -217,7 +226,7 @@ def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
-    if _state.enabled and (self._requires_grad or src._requires_grad):
+    if _state.enabled and (self._requires_grad or src._requires_grad) or _af._hook is not None:
         return inplace(self, Copy, src)
     try:
         self._data[...] = src._data
@@ -229,6 +238,8 @@ def copy_(self, src, non_blocking=False):
             f"{list(src._data.shape)}"
         ) from None
     self._vc[0] += 1
+    if _af._watch:
+        _af._watch_bump(self)
     return self
 
 
@@ -304,7 +315,16 @@ def _prop(fn):
     return property(fn)
 
 
+def _c1_methods():
+    # elementwise/reductions (C1)
+    from .math_ext import methods_table
+
+    return methods_table()
+
+
 _METHODS = {
+    # nn primitives (A1)
+    "softmax": NN.softmax_method, "log_softmax": NN.log_softmax_method,
     # arithmetic and math
     "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul,
     "div": E.div, "divide": E.div, "true_divide": E.div, "neg": E.neg, "negative": E.neg,
@@ -353,11 +373,40 @@ _METHODS = {
     "new_zeros": _new_factory(creation.zeros), "new_ones": _new_factory(creation.ones),
     "new_empty": _new_factory(creation.empty), "new_tensor": new_tensor, "new_full": new_full,
     "max": _max_min("max"), "min": _max_min("min"),
+    # elementwise/reductions (C1): the table lives in math_ext (methods_table), one entry a name
+    **_c1_methods(),
+    # linalg/shape/indexing (C2)
+    "vdot": linalg.vdot, "inner": LX.inner, "addmm": linalg.addmm, "addmv": linalg.addmv,
+    "baddbmm": linalg.baddbmm, "addbmm": linalg.addbmm, "addr": linalg.addr,
+    "kron": linalg.kron, "trace": linalg.trace, "diag": linalg.diag,
+    "diag_embed": linalg.diag_embed, "diagonal": linalg.diagonal, "cross": linalg.cross,
+    "det": LX.det, "logdet": LX.logdet, "slogdet": LX._slogdet_torch, "inverse": LX.inverse,
+    "pinverse": LX.pinverse, "cholesky": LX.cholesky_legacy, "qr": LX.qr_legacy,
+    "svd": LX.svd_legacy, "matrix_power": LX.matrix_power, "solve": LX.solve_removed,
+    "lstsq": LX.lstsq_removed,
+    "unflatten": SX.unflatten, "repeat": SX.repeat, "repeat_interleave": SX.repeat_interleave,
+    "tile": SX.tile, "flip": SX.flip, "fliplr": SX.fliplr, "flipud": SX.flipud,
+    "roll": SX.roll, "rot90": SX.rot90, "chunk": SX.chunk, "split": SX.split,
+    "split_with_sizes": SX.split_with_sizes, "tensor_split": SX.tensor_split,
+    "hsplit": SX.hsplit, "vsplit": SX.vsplit, "dsplit": SX.dsplit, "movedim": SX.movedim,
+    "moveaxis": SX.movedim, "is_contiguous": SX.is_contiguous, "stride": SX.stride,
+    "storage_offset": SX.storage_offset, "_is_view": SX._is_view, "unfold": SX.unfold,
+    "squeeze_": SX.squeeze_, "unsqueeze_": SX.unsqueeze_, "t_": SX.t_,
+    "transpose_": SX.transpose_, "swapaxes_": SX.transpose_, "swapdims_": SX.transpose_,
+    "mT": property(SX.mT), "mH": property(SX.mH), "T": property(SX.T), "H": property(SX.H),
+    "index_select": IX.index_select, "gather": IX.gather, "scatter": IX.scatter,
+    "scatter_add": IX.scatter_add, "scatter_reduce": IX.scatter_reduce,
+    "index_add": IX.index_add, "index_copy": IX.index_copy, "index_fill": IX.index_fill,
+    "index_put": IX.index_put, "masked_select": IX.masked_select,
+    "masked_scatter": IX.masked_scatter, "take": IX.take, "take_along_dim": IX.take_along_dim,
+    "put": IX.put, "nonzero": IX.nonzero, "argwhere": IX.argwhere, "sort": IX.sort,
+    "argsort": IX.argsort, "msort": IX.msort, "topk": IX.topk, "kthvalue": IX.kthvalue,
+    "scatter_": IX.scatter_, "scatter_add_": IX.scatter_add_,
+    "scatter_reduce_": IX.scatter_reduce_, "index_add_": IX.index_add_,
+    "index_copy_": IX.index_copy_, "index_fill_": IX.index_fill_,
+    "index_put_": IX.index_put_, "masked_scatter_": IX.masked_scatter_, "put_": IX.put_,
 }
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
-Tensor.T = property(lambda self: S.permute(self, tuple(range(self._data.ndim - 1, -1, -1))))
-Tensor.mT = property(lambda self: S.transpose(self, -2, -1))
-Tensor.H = property(lambda self: self.T)

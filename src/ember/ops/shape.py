@@ -6,23 +6,90 @@ the base (``_view_fn``) so an in-place write into it can be replayed on the base
 
 from __future__ import annotations
 
+from weakref import ref as _weakref
+
 from ..autograd.function import Function
 from ..backend import broadcast_to as _broadcast_view
-from ._util import Tensor, make, wrap_dim, xp_of
+from ..dtypes import dtype as _dtype_cls
+from ._util import _state, make, wrap_dim, xp_of
 
 
 def as_view(out, base, fn):
-    """Mark ``out`` as a view of ``base`` made by ``fn(base)``."""
+    """Mark ``out`` as a view of ``base`` made by ``fn(base)``.
+
+    A view of a tensor on the graph is also registered (weakly) with its root, so that an
+    in-place write into the root or into a sibling view re-derives its history
+    (``refresh_views``), as PyTorch regenerates a stale view's ``grad_fn``."""
     out._vc = base._vc
     root = base._base
     if root is None:
-        out._base = base
+        root = out._base = base
         out._view_fn = fn
     else:
         out._base = root
         prev = base._view_fn
         out._view_fn = lambda t: fn(prev(t))
+    if base._requires_grad and root._grad_fn is not None and _state.enabled:
+        # (a leaf's views need no refresh: a leaf that requires grad is never written in
+        # place while recording)
+        views = root.__dict__.get("_views")
+        if views is None:
+            views = root._views = []
+        elif len(views) & 63 == 63:
+            views[:] = [r for r in views if r() is not None]
+        views.append(_weakref(out))
+        if "_multi_view" in base.__dict__:  # a view of a split/unbind output inherits its ban
+            out._multi_view = None
     return out
+
+
+def mark_multi_view(outs, name):
+    """Outputs of a function returning several views (split, unbind) may not be modified in
+    place while recording, as in PyTorch."""
+    if outs and outs[0]._requires_grad and outs[0]._base is not None and \
+            outs[0]._base._grad_fn is not None:
+        for i, o in enumerate(outs):
+            o._multi_view = (i, name)
+    return outs
+
+
+def multi_view_error(t):
+    mv = t._multi_view
+    if mv is None:
+        name = t._grad_fn.name() if t._grad_fn is not None else "View"
+        for suffix in ("Backward0", "Backward1"):
+            name = name.removesuffix(suffix)
+        mv = (t._output_nr, name)
+    return RuntimeError(
+        f"Output {mv[0]} of {mv[1]} is a view and is being modified inplace. This view is the "
+        "output of a function that returns multiple views. Such functions do not allow the "
+        "output views to be modified inplace. You should replace the inplace operation by an "
+        "out-of-place one."
+    )
+
+
+def refresh_views(root, skip=None):
+    """Give every live registered view of ``root`` (but ``skip``) the history it would have if
+    made from ``root`` now (after an in-place write changed root's history)."""
+    views = root.__dict__.get("_views")
+    if not views:
+        return
+    live = [r for r in views if r() is not None]
+    root._views = []  # the replays below register throw-away views; drop them afterwards
+    prev = _state.enabled
+    _state.enabled = True
+    try:
+        for r in live:
+            v = r()
+            if v is None or v is skip:
+                continue
+            new = v._view_fn(root)
+            v._grad_fn = new._grad_fn
+            v._output_nr = new._output_nr
+            v._requires_grad = new._requires_grad
+    finally:
+        _state.enabled = prev
+    root._views = [r for r in live if r() is not None]
 
 
 def _shape_arg(shape):
@@ -244,21 +311,50 @@ class Stack(Function):
 
 # ------------------------------------------------------------------------------- functions
 def view(input, *shape):
-    """The same data with another shape (one dim may be -1); always a view."""
-    shape = _infer(_shape_arg(shape), input._data.size)
-    if not input._data.flags.c_contiguous and input._data.size > 1 and \
-            input._data.reshape(shape).base is None:
-        raise RuntimeError(
-            "view size is not compatible with input tensor's size and stride (at least one "
-            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
-        )
+    """The same data with another shape (one dim may be -1); always a view.
+
+    ``view(dtype)`` reinterprets the bytes as another dtype (not differentiable)."""
+    if len(shape) == 1 and shape[0].__class__ is _dtype_cls:
+        return _view_dtype(input, shape[0])
+    d = input._data
+    shape = _infer(_shape_arg(shape), d.size)
+    if not d.flags.c_contiguous and d.size > 1:
+        out = d.reshape(shape)
+        if not xp_of(d).may_share_memory(out, d):
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            )
     return View.apply(input, shape)
+
+
+def _is_dtype(x):
+    return x.__class__ is _dtype_cls
+
+
+def _view_dtype(input, dt):
+    d = input._data
+    if dt.np.itemsize != d.dtype.itemsize and not d.flags.c_contiguous:
+        raise RuntimeError(
+            "self.stride(-1) must be 1 to view "
+            f"{input.dtype} as {dt} (different element sizes), but got "
+            f"{d.strides[-1] // d.itemsize if d.ndim else 1}"
+        )
+    if input._requires_grad and not (dt.is_floating_point or dt.is_complex):
+        pass
+    return as_view(make(d.view(dt.np)), input, lambda t: t.view(dt))
 
 
 def reshape(input, *shape):
     """The data with another shape: a view when possible, else a copy."""
-    shape = _infer(_shape_arg(shape), input._data.size)
-    return View.apply(input, shape)
+    d = input._data
+    shape = _infer(_shape_arg(shape), d.size)
+    if d.flags.c_contiguous or d.size <= 1:
+        return View.apply(input, shape)
+    out = d.reshape(shape)
+    if xp_of(d).may_share_memory(out, d):
+        return View.apply(input, shape)
+    return Reshape.apply(input, shape)
 
 
 def expand(input, *sizes):
@@ -399,6 +495,11 @@ def cat(tensors, dim=0, *, out=None):
     tensors = [t for t in tensors]
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {i}) cannot be concatenated"
+            )
     nonempty = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
     if not nonempty:
         return tensors[0].clone()
@@ -450,14 +551,32 @@ def stack(tensors, dim=0, *, out=None):
 
 
 def unbind(input, dim=0):
+    """The slices along ``dim`` as a tuple of views."""
     d = wrap_dim(dim, input._data.ndim)
-    return tuple(input.select(d, i) for i in range(input._data.shape[d]))
+    return mark_multi_view(tuple(input.select(d, i) for i in range(input._data.shape[d])),
+                           "Unbind")
 
 
 def narrow(input, dim, start, length):
+    """The slice ``start:start+length`` of dim ``dim`` (a view)."""
     d = wrap_dim(dim, input._data.ndim)
-    idx = [slice(None)] * d + [slice(start, start + length)]
-    return input[tuple(idx)]
+    size = input._data.shape[d]
+    start = int(start)
+    length = int(length)
+    if start < -size or start > size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    if start < 0:
+        start += size
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(
+            f"start ({start}) + length ({length}) exceeds dimension size ({size})."
+        )
+    idx = (slice(None),) * d + (slice(start, start + length),)
+    return input[idx]
 
 
 def select(input, dim, index):
