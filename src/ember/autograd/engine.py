@@ -133,6 +133,8 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                     out = node._forward_cls.backward(node, *grads)
             else:
                 out = node._forward_cls.backward(node, *grads)
+            if out.__class__ is Tensor and len(edges) == 1:
+                out = (out,)  # a custom backward's lone gradient; checked below, per edge
             if out.__class__ is not tuple or len(out) != len(edges) or node._hooks is not None:
                 out = _validate(node, out, Tensor)
                 if node._hooks is not None:

@@ -108,6 +108,8 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
+        if ctx.dims is None:  # a full sum: the 0-d gradient broadcasts as it is
+            return Expand.apply(grad_output, ctx.shape), None, None, None
         g = _unsqueeze_to(grad_output, ctx.shape, ctx.dims, ctx.keepdim)
         return Expand.apply(g, ctx.shape), None, None, None
 
