@@ -1,0 +1,87 @@
+"""Random draws for the distributions, from ember's generator (``ember.manual_seed``).
+
+``standard_gamma`` is differentiable w.r.t. its concentration by implicit reparameterisation
+(dx/dalpha = -(dP/dalpha) / (dP/dx), P the regularised incomplete gamma function), which
+gives Gamma, Beta, Dirichlet, Chi2 and StudentT their ``rsample``.
+"""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..ops._util import make, xp_of
+from ..ops.creation import _rng
+
+
+def _np_dtype(dtype):
+    return dtype.np
+
+
+def uniform(shape, dtype, low=0.0, high=1.0):
+    """Uniform samples on ``[low, high)`` as a tensor of ``dtype``."""
+    u = _rng(None).random(tuple(shape))
+    return make((low + (high - low) * u).astype(_np_dtype(dtype)))
+
+
+def standard_exponential(shape, dtype):
+    return make(_rng(None).standard_exponential(tuple(shape)).astype(_np_dtype(dtype)))
+
+
+def standard_cauchy(shape, dtype):
+    return make(_rng(None).standard_cauchy(tuple(shape)).astype(_np_dtype(dtype)))
+
+
+def poisson(rate):
+    """Poisson counts (no gradient) with the rates of the tensor ``rate``, same dtype."""
+    d = rate._data
+    return make(_rng(None).poisson(d.astype("float64")).astype(d.dtype))
+
+
+def binomial(total_count, probs):
+    """Binomial counts (no gradient), broadcast ``total_count`` and ``probs``."""
+    n = total_count._data.astype("int64")
+    p = probs._data.astype("float64")
+    return make(_rng(None).binomial(n, p).astype(probs._data.dtype))
+
+
+def _dx_dalpha(x, a):
+    """Implicit derivative of a standard-gamma sample x w.r.t. its shape a, with dP/da by a
+    central difference of the incomplete gamma (its complement where x > a, for accuracy)."""
+    from ..special import _gammainc_arrays, _lgamma_array
+
+    xp = xp_of(x)
+    with xp.errstate(all="ignore"):
+        h = 1e-5 * xp.maximum(a, 1e-3)
+        p_hi, q_hi = _gammainc_arrays(a + h, x)
+        p_lo, q_lo = _gammainc_arrays(a - h, x)
+        dp_da = xp.where(x < a, p_hi - p_lo, q_lo - q_hi) / (2 * h)
+        dp_dx = xp.exp((a - 1) * xp.log(x) - x - _lgamma_array(a))
+        g = -dp_da / dp_dx
+    return xp.where(xp.isfinite(g), g, 0.0)
+
+
+class StandardGamma(Function):
+    """x ~ Gamma(alpha, 1);  dx/dalpha by implicit reparameterisation (first order only)"""
+
+    _builtin = True
+    _node_name = "StandardGammaBackward0"
+
+    @staticmethod
+    def forward(ctx, alpha):
+        d = alpha._data
+        a = d.astype("float64")
+        x = _rng(None).standard_gamma(a)
+        xp = xp_of(x)
+        tiny = xp.finfo(d.dtype).tiny
+        x = xp.maximum(x.astype(d.dtype), tiny)  # as PyTorch: a sample is never exactly 0
+        if any(getattr(ctx, "needs_input_grad", ())):  # the no-grad ctx has none
+            ctx.dxda = make(_dx_dalpha(x.astype("float64"), a).astype(d.dtype))
+        return make(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * ctx.dxda
+
+
+def standard_gamma(concentration):
+    """Gamma(concentration, 1) samples of ``concentration``'s shape (differentiable)."""
+    return StandardGamma.apply(concentration)

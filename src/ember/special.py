@@ -1,0 +1,771 @@
+"""``ember.special`` (``torch.special``): special functions with PyTorch's names and gradients.
+
+Most are the top-level ops under their SciPy-style names (``expit`` is ``sigmoid``,
+``gammaln`` is ``lgamma``, ``psi`` is ``digamma``). The rest are written here as Functions
+computed in float64 with NumPy only (no SciPy): the Cephes Chebyshev series for the modified
+Bessel functions (as PyTorch uses), a Halley-refined rational guess for ``ndtri``, the
+Hurwitz zeta by Euler-Maclaurin summation (Cephes' algorithm), and series / continued fractions
+for the regularised incomplete gamma functions.
+
+Differences from PyTorch: values agree to about 1e-13 relative in float64 (not always to the
+last bit); ``erfcx`` uses ``exp(x**2) * erfc(x)`` with an exact ``x**2`` split and an
+asymptotic series for ``x >= 26`` instead of the Faddeeva tables; ``ndtr`` uses ``erfc`` so it
+stays accurate in the lower tail where PyTorch's underflows to 0; ``gammainc`` is more accurate
+than PyTorch's for large ``a`` (about 1e-10 apart). Not provided: the Bessel ``J``/``Y`` and
+``K`` families, ``airy_ai`` and the orthogonal polynomials.
+
+Example::
+
+    x = ember.tensor([0.5, 1.0], dtype=ember.float64, requires_grad=True)
+    ember.special.i0e(x).sum().backward()   # x.grad == i1e(x) - sign(x) * i0e(x)
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import dtypes as _dt
+from .autograd.function import Function
+from .ops._util import Tensor, make, xp_of
+from .ops.elementwise import sigmoid as _sigmoid
+from .ops.math_ext import (
+    _erfc_array,
+    _lgamma_scalar,
+    _py_map,
+    digamma,
+    erf,
+    erfc,
+    erfinv,
+    exp2,
+    expm1,
+    lgamma,
+    log1p,
+    logit,
+    polygamma,
+    round,
+)
+from .ops.nn_ops import log_softmax as _log_softmax
+from .ops.nn_ops import softmax as _softmax
+from .ops.reduction import logsumexp
+
+__all__ = [
+    "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1",
+    "gammainc", "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr",
+    "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
+    "round", "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta",
+]
+
+expit = _sigmoid
+gammaln = lgamma
+psi = digamma
+
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_PI = math.sqrt(math.pi)
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def softmax(input, dim, *, dtype=None):
+    """``exp(x) / exp(x).sum(dim)``; ``torch.special.softmax``."""
+    return _softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim, *, dtype=None):
+    """``x - logsumexp(x, dim)``; ``torch.special.log_softmax``."""
+    return _log_softmax(input, dim, dtype=dtype)
+
+
+# ------------------------------------------------------------------------------ array kernels
+def _f64(x):
+    """x's array as float64 (integer and bool inputs promote as PyTorch's float ops do)."""
+    return x._data.astype("float64")
+
+
+def _out_dtype(x):
+    d = x._data.dtype
+    return d if d.kind == "f" else _dt.get_default_dtype().np
+
+
+def _back(arr, x):
+    return make(arr.astype(_out_dtype(x), copy=False))
+
+
+class _quiet:
+    """Silence floating-point warnings of the array module (inf/nan are results here)."""
+
+    def __init__(self, xp):
+        self.ctx = xp.errstate(all="ignore")
+
+    def __enter__(self):
+        self.ctx.__enter__()
+
+    def __exit__(self, *a):
+        return self.ctx.__exit__(*a)
+
+
+def _chbevl(x, coeffs):
+    """Clenshaw summation of a Chebyshev series (Cephes' chbevl)."""
+    b0 = coeffs[0] + 0.0 * x
+    b1 = 0.0 * x
+    b2 = b1
+    for c in coeffs[1:]:
+        b2 = b1
+        b1 = b0
+        b0 = x * b1 - b2 + c
+    return 0.5 * (b0 - b2)
+
+
+# Cephes: exp(-x) I0(x) on [0, 8] and exp(-x) sqrt(x) I0(x) on [8, inf) (inverted interval)
+_I0E_A = (
+    -4.41534164647933937950e-18, 3.33079451882223809783e-17, -2.43127984654795469359e-16,
+    1.71539128555513303061e-15, -1.16853328779934516808e-14, 7.67618549860493561688e-14,
+    -4.85644678311192946090e-13, 2.95505266312963983461e-12, -1.72682629144155570723e-11,
+    9.67580903537323691224e-11, -5.18979560163526290666e-10, 2.65982372468238665035e-9,
+    -1.30002500998624804212e-8, 6.04699502254191894932e-8, -2.67079385394061173391e-7,
+    1.11738753912010371815e-6, -4.41673835845875056359e-6, 1.64484480707288970893e-5,
+    -5.75419501008210370398e-5, 1.88502885095841655729e-4, -5.76375574538582365885e-4,
+    1.63947561694133579842e-3, -4.32430999505057594430e-3, 1.05464603945949983183e-2,
+    -2.37374148058994688156e-2, 4.93052842396707084878e-2, -9.49010970480476444210e-2,
+    1.71620901522208775349e-1, -3.04682672343198398683e-1, 6.76795274409476084995e-1,
+)
+_I0E_B = (
+    -7.23318048787475395456e-18, -4.83050448594418207126e-18, 4.46562142029675999901e-17,
+    3.46122286769746109310e-17, -2.82762398051658348494e-16, -3.42548561967721913462e-16,
+    1.77256013305652638360e-15, 3.81168066935262242075e-15, -9.55484669882830764870e-15,
+    -4.15056934728722208663e-14, 1.54008621752140982691e-14, 3.85277838274214270114e-13,
+    7.18012445138366623367e-13, -1.79417853150680611778e-12, -1.32158118404477131188e-11,
+    -3.14991652796324136454e-11, 1.18891471078464383424e-11, 4.94060238822496958910e-10,
+    3.39623202570838634515e-9, 2.26666899049817806459e-8, 2.04891858946906374183e-7,
+    2.89137052083475648297e-6, 6.88975834691682398426e-5, 3.36911647825569408990e-3,
+    8.04490411014108831608e-1,
+)
+# Cephes: exp(-x) I1(x) / x on [0, 8] and exp(-x) sqrt(x) I1(x) on [8, inf)
+_I1E_A = (
+    2.77791411276104639959e-18, -2.11142121435816608115e-17, 1.55363195773620046921e-16,
+    -1.10559694773538630805e-15, 7.60068429473540693410e-15, -5.04218550472791168711e-14,
+    3.22379336594557470981e-13, -1.98397439776494371520e-12, 1.17361862988909016308e-11,
+    -6.66348972350202774223e-11, 3.62559028155211703701e-10, -1.88724975172282928790e-9,
+    9.38153738649577178388e-9, -4.44505912879632808065e-8, 2.00329475355213526229e-7,
+    -8.56872026469545474066e-7, 3.47025130813767847674e-6, -1.32731636560394358279e-5,
+    4.78156510755005422638e-5, -1.61760815825896745588e-4, 5.12285956168575772895e-4,
+    -1.51357245063125314899e-3, 4.15642294431288815669e-3, -1.05640848946261981558e-2,
+    2.47264490306265168283e-2, -5.29459812080949914269e-2, 1.02643658689847095384e-1,
+    -1.76416518357834055153e-1, 2.52587186443633654823e-1,
+)
+_I1E_B = (
+    7.51729631084210481353e-18, 4.41434832307170791151e-18, -4.65030536848935832153e-17,
+    -3.20952592199342395980e-17, 2.96262899764595013876e-16, 3.30820231092092828324e-16,
+    -1.88035477551078244854e-15, -3.81440307243700780478e-15, 1.04202769841288027642e-14,
+    4.27244001671195135429e-14, -2.10154184277266431302e-14, -4.08355111109219731823e-13,
+    -7.19855177624590851209e-13, 2.03562854414708950722e-12, 1.41258074366137813316e-11,
+    3.25260358301548823856e-11, -1.89749581235054123450e-11, -5.58974346219658380687e-10,
+    -3.83538038596423702205e-9, -2.63146884688951950684e-8, -2.51223623787020892529e-7,
+    -3.88256480887769039346e-6, -1.10588938762623716291e-4, -9.76109749136146840777e-3,
+    7.78576235018280120474e-1,
+)
+
+
+def _i0e_array(x):
+    xp = xp_of(x)
+    with _quiet(xp):
+        a = xp.abs(x)
+        small = a <= 8.0
+        lo = _chbevl(a / 2.0 - 2.0, _I0E_A)
+        hi = _chbevl(32.0 / xp.where(small, 8.0, a) - 2.0, _I0E_B) / xp.sqrt(a)
+        return xp.where(small, lo, hi)
+
+
+def _i1e_array(x):
+    xp = xp_of(x)
+    with _quiet(xp):
+        a = xp.abs(x)
+        small = a <= 8.0
+        lo = _chbevl(a / 2.0 - 2.0, _I1E_A) * a
+        hi = _chbevl(32.0 / xp.where(small, 8.0, a) - 2.0, _I1E_B) / xp.sqrt(a)
+        return xp.copysign(xp.where(small, lo, hi), x)
+
+
+def _erfcx_array(x):
+    """exp(x**2) erfc(x): the product with x**2 split exactly (Dekker) below 26, the
+    asymptotic series above (erfc underflows there), reflection for x < 0."""
+    xp = xp_of(x)
+    with _quiet(xp):
+        a = xp.abs(x)
+        mid = xp.minimum(a, 26.0)
+        hi = mid * mid
+        c = 134217729.0 * mid
+        mh = c - (c - mid)
+        ml = mid - mh
+        lo = ((mh * mh - hi) + 2.0 * mh * ml) + ml * ml
+        near = xp.exp(hi) * (1.0 + lo) * _erfc_array(mid)
+        big = xp.maximum(a, 26.0)
+        t = 1.0 / (2.0 * big * big)
+        s = 1.0
+        term = 1.0
+        for n in range(1, 10):
+            term = -term * (2 * n - 1) * t
+            s = s + term
+        far = s / (big * _SQRT_PI)
+        pos = xp.where(a < 26.0, near, far)
+        # erfcx(-a) = 2 exp(a**2) - erfcx(a); overflows to inf as PyTorch's does
+        neg = 2.0 * xp.exp(a * a) - pos
+        out = xp.where(x < 0, neg, pos)
+        return xp.where(xp.isnan(x), x, out)
+
+
+def _ndtr_lower(x):
+    """Phi(x) = erfc(-x / sqrt 2) / 2, accurate in the lower tail."""
+    return 0.5 * _erfc_array(-x / _SQRT_2)
+
+
+# Acklam's rational approximation of the normal quantile (relative error 1.2e-9), refined below
+_ACK_A = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
+          1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
+_ACK_B = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
+          6.680131188771972e01, -1.328068155288572e01)
+_ACK_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
+          -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
+_ACK_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
+          3.754408661907416e00)
+
+
+def _poly(coeffs, x):
+    r = 0.0 * x + coeffs[0]
+    for c in coeffs[1:]:
+        r = r * x + c
+    return r
+
+
+def _ndtri_array(p):
+    """Inverse normal CDF: Acklam's guess on min(p, 1 - p) (exact for p >= 0.5), then Halley
+    steps on the lower-tail CDF taken in log space so tiny p stay accurate."""
+    xp = xp_of(p)
+    with _quiet(xp):
+        upper = p > 0.5
+        q = xp.where(upper, 1.0 - p, p)
+        qs = xp.where((q > 0) & (q <= 0.5), q, 0.25)
+        r = xp.sqrt(-2.0 * xp.log(qs))
+        tail = _poly(_ACK_C, r) / _poly(_ACK_D + (1.0,), r)
+        u = qs - 0.5
+        t = u * u
+        central = u * _poly(_ACK_A, t) / _poly(_ACK_B + (1.0,), t)
+        x = xp.where(qs < 0.02425, tail, central)
+        for _ in range(3):
+            e = _ndtr_lower(x) - qs
+            w = (e / qs) * xp.exp(xp.log(qs) + 0.5 * x * x + _LOG_SQRT_2PI)
+            x = x - w / (1.0 + 0.5 * x * w)
+        x = xp.where(upper, -x, x)
+        x = xp.where(p == 0.5, 0.0, x)
+        x = xp.where(p == 0.0, -xp.inf, xp.where(p == 1.0, xp.inf, x))
+        return xp.where((p < 0) | (p > 1) | xp.isnan(p), xp.nan, x)
+
+
+def _log_ndtr_array(x):
+    xp = xp_of(x)
+    with _quiet(xp):
+        t = x / _SQRT_2
+        low = xp.log(_erfcx_array(-t) / 2.0) - t * t
+        high = xp.log1p(-_erfc_array(t) / 2.0)
+        return xp.where(x < -1.0, low, high)
+
+
+_ZETA_A = (12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9,
+           7.47242496e10, -2.950130727918164224e12, 1.1646782814350067249e14,
+           -4.5979787224074726105e15, 1.8152105401943546773e17, -7.1661652561756670113e18)
+
+
+def _zeta_array(s, q):
+    """Hurwitz zeta(s, q) = sum_k (q + k)**-s (Cephes: direct sum to q + n >= 9, then the
+    Euler-Maclaurin tail); inf at s == 1 and at the poles q = 0, -1, ..., nan for s < 1."""
+    xp = xp_of(q)
+    s, q = xp.broadcast_arrays(s, q)
+    with _quiet(xp):
+        finite = q[xp.isfinite(q)]
+        n = int(max(9, math.ceil(9 - float(finite.min())) + 1)) if finite.size else 9
+        n = min(n, 10_000)
+        total = xp.zeros_like(q)
+        a = q.copy()
+        for _ in range(n):
+            total = total + a ** -s
+            a = a + 1.0
+        w = a
+        total = total + w ** (1.0 - s) / (s - 1.0) + 0.5 * w ** -s
+        fac = xp.ones_like(q)
+        b = w ** -s
+        k = 0.0
+        for coef in _ZETA_A:
+            fac = fac * (s + k)
+            b = b / w
+            total = total + fac * b / coef
+            k += 1.0
+            fac = fac * (s + k)
+            b = b / w
+            k += 1.0
+        pole = (q <= 0) & (q == xp.floor(q))
+        total = xp.where(s == 1.0, xp.inf, total)
+        total = xp.where(s < 1.0, xp.nan, total)
+        total = xp.where(pole, xp.inf, total)
+        total = xp.where((q < 0) & ~pole & (s != xp.floor(s)), xp.nan, total)
+        return xp.where(xp.isnan(s) | xp.isnan(q), xp.nan, total)
+
+
+def _lgamma_array(a):
+    return _py_map(_lgamma_scalar, a)
+
+
+def _gammainc_arrays(a, x):
+    """The regularised incomplete gammas (P, Q): the power series where x < a + 1 and the
+    Legendre continued fraction (modified Lentz) elsewhere, each to full float64 precision."""
+    xp = xp_of(x)
+    a, x = xp.broadcast_arrays(a, x)
+    a = a.copy()
+    x = x.copy()
+    with _quiet(xp):
+        bad = (a < 0) | (x < 0) | xp.isnan(a) | xp.isnan(x) | ((a == 0) & (x == 0))
+        aa = xp.where(bad | (a == 0), 1.0, a)
+        xx = xp.where(bad | xp.isinf(x), 1.0, x)
+        logpre = aa * xp.log(xp.where(xx > 0, xx, 1.0)) - xx - _lgamma_array(aa)
+        use_series = xx < aa + 1.0
+        # series: P = exp(logpre) / a * sum_n x**n / ((a + 1) ... (a + n))
+        xs = xp.where(use_series, xx, 0.0)
+        term = 1.0 / aa
+        total = term.copy()
+        ap = aa.copy()
+        for _ in range(10_000):
+            ap = ap + 1.0
+            term = term * xs / ap
+            total = total + term
+            if not (xp.abs(term) > xp.abs(total) * 1e-17).any():
+                break
+        p_series = xp.exp(logpre) * total
+        # continued fraction for Q
+        xc = xp.where(use_series, aa + 2.0, xx)
+        tiny = 1e-300
+        b = xc + 1.0 - aa
+        c = xp.full_like(xc, 1.0 / tiny)
+        d = 1.0 / b
+        h = d.copy()
+        for i in range(1, 10_000):
+            an = -i * (i - aa)
+            b = b + 2.0
+            d = an * d + b
+            d = xp.where(xp.abs(d) < tiny, tiny, d)
+            c = b + an / c
+            c = xp.where(xp.abs(c) < tiny, tiny, c)
+            d = 1.0 / d
+            delta = d * c
+            h = h * delta
+            if not (xp.abs(delta - 1.0) > 1e-16).any():
+                break
+        q_cf = xp.exp(logpre) * h
+        p = xp.where(use_series, p_series, 1.0 - q_cf)
+        q = xp.where(use_series, 1.0 - p_series, q_cf)
+        p = xp.where(x == 0, 0.0, p)
+        q = xp.where(x == 0, 1.0, q)
+        p = xp.where((a == 0) & (x > 0), 1.0, p)
+        q = xp.where((a == 0) & (x > 0), 0.0, q)
+        p = xp.where(xp.isinf(x) & (x > 0), 1.0, p)
+        q = xp.where(xp.isinf(x) & (x > 0), 0.0, q)
+        p = xp.where(bad, xp.nan, p)
+        q = xp.where(bad, xp.nan, q)
+    return p, q
+
+
+def _where(cond, a, b):
+    from .ops.elementwise import where
+
+    return where(cond, a, b)
+
+
+# ------------------------------------------------------------------------------------ Functions
+class I0(Function):
+    """y = I0(x), the modified Bessel function of order 0;  dy/dx = I1(x)"""
+
+    _builtin = True
+    _node_name = "SpecialI0Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        d = _f64(x)
+        xp = xp_of(d)
+        with _quiet(xp):
+            return _back(xp.exp(xp.abs(d)) * _i0e_array(d), x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * i1(x)
+
+
+class I0e(Function):
+    """y = exp(-|x|) I0(x);  dy/dx = i1e(x) - sgn(x) i0e(x)"""
+
+    _builtin = True
+    _node_name = "SpecialI0EBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _back(_i0e_array(_f64(x)), x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        return grad_output * (i1e(x) - x.sign() * y)
+
+
+class I1(Function):
+    """y = I1(x);  dy/dx = I0(x) - I1(x) / x (1/2 at 0)"""
+
+    _builtin = True
+    _node_name = "SpecialI1Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        d = _f64(x)
+        xp = xp_of(d)
+        with _quiet(xp):
+            y = _back(xp.exp(xp.abs(d)) * _i1e_array(d), x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        zero = x == 0
+        safe = _where(zero, 1.0, x)
+        return grad_output * _where(zero, 0.5, i0(x) - y / safe)
+
+
+class I1e(Function):
+    """y = exp(-|x|) I1(x);  dy/dx = i0e(x) - i1e(x) (sgn(x) + 1/x) (1/2 at 0)"""
+
+    _builtin = True
+    _node_name = "SpecialI1EBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _back(_i1e_array(_f64(x)), x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        zero = x == 0
+        safe = _where(zero, 1.0, x)
+        return grad_output * _where(zero, 0.5, i0e(x) - y * (x.sign() + 1.0 / safe))
+
+
+class Erfcx(Function):
+    """y = exp(x**2) erfc(x);  dy/dx = 2 x y - 2/sqrt(pi)"""
+
+    _builtin = True
+    _node_name = "SpecialErfcxBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _back(_erfcx_array(_f64(x)), x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        return grad_output * (2.0 * x * y - 2.0 / _SQRT_PI)
+
+
+class Ndtri(Function):
+    """y = Phi^-1(p), the standard normal quantile;  dy/dp = sqrt(2 pi) exp(y**2 / 2)"""
+
+    _builtin = True
+    _node_name = "SpecialNdtriBackward0"
+
+    @staticmethod
+    def forward(ctx, p):
+        y = _back(_ndtri_array(_f64(p)), p)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        return grad_output * (math.sqrt(2 * math.pi) * (0.5 * y * y).exp())
+
+
+class LogNdtr(Function):
+    """y = log Phi(x);  dy/dx = exp(-x**2 / 2 - y) / sqrt(2 pi)"""
+
+    _builtin = True
+    _node_name = "SpecialLogNdtrBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _back(_log_ndtr_array(_f64(x)), x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        return grad_output * (-(0.5 * x * x) - y - _LOG_SQRT_2PI).exp()
+
+
+class Entr(Function):
+    """y = -x log x (0 at 0, -inf for x < 0);  dy/dx = -(1 + log x)"""
+
+    _builtin = True
+    _node_name = "SpecialEntrBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        d = _f64(x)
+        xp = xp_of(d)
+        with _quiet(xp):
+            y = xp.where(d > 0, -d * xp.log(xp.where(d > 0, d, 1.0)), 0.0)
+            y = xp.where(d < 0, -xp.inf, y)
+            y = xp.where(xp.isnan(d), d, y)
+        return _back(y, x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * (-(1.0 + x.log()))
+
+
+class Sinc(Function):
+    """y = sin(pi x) / (pi x) (1 at 0);  dy/dx = (cos(pi x) pi x - sin(pi x)) / (pi x**2)"""
+
+    _builtin = True
+    _node_name = "SincBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        d = _f64(x)
+        xp = xp_of(d)
+        with _quiet(xp):
+            px = math.pi * d
+            y = xp.where(d == 0, 1.0, xp.sin(px) / xp.where(d == 0, 1.0, px))
+        return _back(y, x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        zero = x == 0
+        safe = _where(zero, 1.0, x)
+        px = math.pi * safe
+        g = (px * px.cos() - px.sin()) / (px * safe)
+        return grad_output * _where(zero, 0.0, g)
+
+
+class Xlogy(Function):
+    """z = x log y (0 where x == 0 unless y is nan);  dz/dx = log y (0 where x == 0),
+    dz/dy = x / y"""
+
+    _builtin = True
+    _node_name = "SpecialXlogyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        xd, yd = x._data, y._data
+        xp = xp_of(xd)
+        with _quiet(xp):
+            z = xp.where(xd == 0, 0.0, xd * xp.log(yd))
+            z = xp.where(xp.isnan(yd), yd, z)
+        return make(z.astype(xd.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = grad_output * xlogy((x != 0).to(x.dtype), y)
+        if ctx.needs_input_grad[1]:
+            gy = grad_output * x / y
+        return gx, gy
+
+
+class Xlog1py(Function):
+    """z = x log1p(y) (0 where x == 0 unless y is nan);  dz/dx = log1p(y) (0 where x == 0),
+    dz/dy = x / (1 + y)"""
+
+    _builtin = True
+    _node_name = "SpecialXlog1pyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        xd, yd = x._data, y._data
+        xp = xp_of(xd)
+        with _quiet(xp):
+            z = xp.where(xd == 0, 0.0, xd * xp.log1p(yd))
+            z = xp.where(xp.isnan(yd), yd, z)
+        return make(z.astype(xd.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, y = ctx.saved_tensors
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = grad_output * xlog1py((x != 0).to(x.dtype), y)
+        if ctx.needs_input_grad[1]:
+            gy = grad_output * x / (1.0 + y)
+        return gx, gy
+
+
+class Zeta(Function):
+    """z = sum_k (q + k)**-s (Hurwitz);  dz/dq = -s zeta(s + 1, q); no derivative in s (as
+    PyTorch)"""
+
+    _builtin = True
+    _node_name = "SpecialZetaBackward0"
+
+    @staticmethod
+    def forward(ctx, s, q):
+        ctx.save_for_backward(s, q)
+        return make(_zeta_array(s._data.astype("float64"), q._data.astype("float64"))
+                    .astype(s._data.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        s, q = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise RuntimeError("the derivative for 'self' is not implemented.")
+        return None, grad_output * (-s) * zeta(s + 1.0, q)
+
+
+class Gammainc(Function):
+    """P(a, x) = gamma(a, x) / Gamma(a), or Q = 1 - P when ``upper``;
+    dP/dx = exp(-x) x**(a-1) / Gamma(a); no derivative in a (as PyTorch)"""
+
+    _builtin = True
+    _node_name = "SpecialGammaincBackward0"
+
+    @staticmethod
+    def forward(ctx, a, x, upper):
+        ctx.save_for_backward(a, x)
+        ctx.upper = upper
+        p, q = _gammainc_arrays(a._data.astype("float64"), x._data.astype("float64"))
+        return make((q if upper else p).astype(a._data.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, x = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise RuntimeError("the derivative for 'self' is not implemented.")
+        g = ((a - 1.0) * x.log() - x - lgamma(a)).exp()
+        return None, grad_output * (-g if ctx.upper else g), None
+
+
+# --------------------------------------------------------------------------- public functions
+def _write(res, out, *inputs):
+    from .ops.elementwise import write_out
+
+    return write_out(res, out, *inputs)
+
+
+def _unary(cls, name, doc):
+    def f(input, *, out=None):
+        res = cls.apply(input)
+        return res if out is None else _write(res, out, input)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return f
+
+
+i0 = _unary(I0, "i0", "Modified Bessel function of the first kind, order 0.")
+i0e = _unary(I0e, "i0e", "Exponentially scaled ``i0``: ``exp(-|x|) * i0(x)``.")
+i1 = _unary(I1, "i1", "Modified Bessel function of the first kind, order 1.")
+i1e = _unary(I1e, "i1e", "Exponentially scaled ``i1``: ``exp(-|x|) * i1(x)``.")
+erfcx = _unary(Erfcx, "erfcx", "Scaled complementary error function ``exp(x**2) * erfc(x)``.")
+ndtri = _unary(Ndtri, "ndtri", "Inverse of the standard normal CDF (``ndtri(ndtr(x)) == x``).")
+log_ndtr = _unary(LogNdtr, "log_ndtr", "``log(ndtr(x))``, accurate far in the lower tail.")
+entr = _unary(Entr, "entr", "Elementwise entropy term ``-x * log(x)`` (0 at 0, -inf below).")
+sinc = _unary(Sinc, "sinc", "Normalised sinc ``sin(pi x) / (pi x)`` (1 at 0).")
+
+
+def ndtr(input, *, out=None):
+    """The standard normal CDF ``erfc(-x / sqrt 2) / 2`` (accurate in the lower tail)."""
+    res = 0.5 * erfc(-input.to(_out_dtype(input)) / _SQRT_2)
+    return res if out is None else _write(res, out, input)
+
+
+def spherical_bessel_j0(input, *, out=None):
+    """``sin(x) / x`` (1 at 0); differentiable here (PyTorch's is not)."""
+    x = input.to(_out_dtype(input))
+    zero = x == 0
+    safe = _where(zero, 1.0, x)
+    res = _where(zero, 1.0, safe.sin() / safe)
+    return res if out is None else _write(res, out, input)
+
+
+def _binary_args(a, b):
+    """Both operands as tensors of one floating dtype, promoted as PyTorch's float ops do."""
+    from . import result_type
+
+    dt = result_type(a, b)
+    if not dt.is_floating_point:
+        dt = _dt.get_default_dtype()
+    ta = a.to(dt) if isinstance(a, Tensor) else None
+    tb = b.to(dt) if isinstance(b, Tensor) else None
+    if ta is None and tb is None:
+        raise TypeError("expected at least one Tensor argument")
+    ref = ta if ta is not None else tb
+    if ta is None:
+        ta = make(xp_of(ref._data).asarray(a, dtype=ref._data.dtype))
+    if tb is None:
+        tb = make(xp_of(ref._data).asarray(b, dtype=ref._data.dtype))
+    return ta, tb
+
+
+def xlogy(input, other, *, out=None):
+    """``input * log(other)``, 0 where ``input == 0`` (unless ``other`` is nan)."""
+    res = Xlogy.apply(*_binary_args(input, other))
+    return res if out is None else _write(res, out, input)
+
+
+def xlog1py(input, other, *, out=None):
+    """``input * log1p(other)``, 0 where ``input == 0`` (unless ``other`` is nan)."""
+    res = Xlog1py.apply(*_binary_args(input, other))
+    return res if out is None else _write(res, out, input)
+
+
+def zeta(input, other, *, out=None):
+    """The Hurwitz zeta function ``sum_k (other + k) ** -input``; ``zeta(s, 1)`` is
+    Riemann's. Differentiable in ``other`` only, as in PyTorch."""
+    res = Zeta.apply(*_binary_args(input, other))
+    return res if out is None else _write(res, out, input)
+
+
+def gammainc(input, other, *, out=None):
+    """The regularised lower incomplete gamma ``P(input, other)``; differentiable in
+    ``other`` only, as in PyTorch."""
+    res = Gammainc.apply(*_binary_args(input, other), False)
+    return res if out is None else _write(res, out, input)
+
+
+def gammaincc(input, other, *, out=None):
+    """The regularised upper incomplete gamma ``Q(input, other) = 1 - P(input, other)``."""
+    res = Gammainc.apply(*_binary_args(input, other), True)
+    return res if out is None else _write(res, out, input)
+
+
+def multigammaln(input, p, *, out=None):
+    """The log of the multivariate gamma function of dimension ``p``:
+    ``p(p-1)/4 log(pi) + sum_{j<p} lgamma(input - j/2)``. Like PyTorch 2.13, inputs at or
+    below ``(p-1)/2`` are not rejected (the result is then not the multivariate gamma)."""
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    if not input.is_floating_point():
+        raise RuntimeError("multigammaln: input tensor must be of floating point dtype")
+    from .ops.reduction import sum as _sum
+    from .ops.shape import stack
+
+    terms = stack([lgamma(input - j / 2.0) for j in range(p)], -1)
+    res = _sum(terms, -1) + p * (p - 1) / 4.0 * math.log(math.pi)
+    return res if out is None else _write(res, out, input)
