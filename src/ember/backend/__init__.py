@@ -23,13 +23,23 @@ def device_of(array):
     return _DEVICE_BY_ARRAY_TYPE.get(type(array), CPU)
 
 
+class CudaNotCompiledError(AssertionError, RuntimeError):
+    """PyTorch's CPU build raises AssertionError("Torch not compiled with CUDA enabled") for a
+    CUDA tensor; ember's error is also a RuntimeError, which older ember code caught."""
+
+
 def xp_for_device(dev):
     """The array module for a device; ``cuda`` needs the optional CuPy backend."""
-    if dev is None or getattr(dev, "type", dev) == "cpu":
+    if dev is None:
         return np
-    raise RuntimeError(
-        "Torch not compiled with CUDA enabled (ember: the CuPy backend is not available)"
-    )
+    t = getattr(dev, "type", dev)
+    if t == "cpu" or (isinstance(t, str) and t.startswith("cpu:")):
+        return np
+    if isinstance(dev, int) or (isinstance(t, str) and t.split(":")[0] == "cuda"):
+        raise CudaNotCompiledError(
+            "Torch not compiled with CUDA enabled (ember: the CuPy backend is not available)"
+        )
+    raise RuntimeError(f"ember supports only the 'cpu' device here, got {dev!r}")
 
 
 numpy = np  # the default array module, for code that builds arrays from Python data

@@ -318,6 +318,7 @@ def _float_dtype(dtype, name):
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Uniform random numbers in [0, 1)."""
+    xp_for_device(device)
     dtype = _float_dtype(dtype, "check_uniform_bounds")
     arr = _rng(generator).random(_size(size), dtype=_np.float64).astype(dtype.np)
     return _finish(arr, requires_grad)
@@ -325,6 +326,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Standard normal random numbers."""
+    xp_for_device(device)
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
     arr = _rng(generator).standard_normal(_size(size), dtype=_np.float64).astype(dtype.np)
     return _finish(arr, requires_grad)
@@ -333,6 +335,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False):
     """Random integers in [low, high) (int64 unless ``dtype`` says otherwise)."""
+    xp_for_device(device)
     if size is None:
         size, high, low = high, low, 0
     elif high is None:
@@ -342,6 +345,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    xp_for_device(device)
     return _finish(_rng(generator).permutation(n).astype((dtype or _dt.int64).np), requires_grad)
 
 
