@@ -260,6 +260,36 @@ def test_distances():
     check(lambda lib, x: F(lib).normalize(x, p=3.0, dim=-1), a)
 
 
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0, 0.5, 0.0, float("inf")])
+def test_cdist_matches_torch(p):
+    # torch.cdist (used by siamese/triplet example programs to compare embeddings)
+    a, b = arr(2, 4, 3), arr(2, 5, 3)
+    check(lambda lib, x, y: lib.cdist(x, y, p=p), a, b, gradgrad=False)
+    check(lambda lib, x, y: lib.cdist(x, y, p=p), arr(4, 3), arr(1, 5, 3), gradgrad=False)
+    if p in (2.0, 3.0):  # PyTorch has no double backward for cdist; ember's is checked numerically
+        x, y = (ember.tensor(arr(3, 2), requires_grad=True) for _ in range(2))
+        assert gradgradcheck(lambda u, v: ember.cdist(u, v, p=p), (x, y), atol=1e-5, rtol=1e-3)
+
+
+@requires_torch
+def test_cdist_zero_distance_gradient_and_errors():
+    x = np.array([[0.0, 1.0], [2.0, 3.0]])
+    for lib in (ember, torch):
+        t = lib.tensor(x, requires_grad=True)
+        lib.cdist(t, t).sum().backward()
+        assert np.isfinite(t.grad.numpy()).all()
+    e, t = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ember.cdist(e, e).sum().backward()
+    torch.cdist(t, t).sum().backward()
+    np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy())
+    bad_dim = lambda lib: lib.cdist(lib.zeros(3), lib.zeros(2, 3))  # noqa: E731
+    bad_cols = lambda lib: lib.cdist(lib.zeros(2, 3), lib.zeros(2, 4))  # noqa: E731
+    bad_p = lambda lib: lib.cdist(lib.zeros(2, 3), lib.zeros(2, 3), p=-1.0)  # noqa: E731
+    check_error(bad_dim, bad_dim, RuntimeError, "at least 2D")
+    check_error(bad_cols, bad_cols, RuntimeError, "same number of columns")
+    check_error(bad_p, bad_p, RuntimeError, "non-negative")
+
+
 def test_top_level_forms():
     x = _x()
     check(lambda lib, t: lib.softmax(t, 1), x)

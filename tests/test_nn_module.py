@@ -760,3 +760,19 @@ def test_lazy_linear():
     assert m2.weight.shape == (3, 5) and m2.weight.tolist() == m.weight.tolist()
     assert repr(nn.LazyLinear(2, bias=False)) == \
         "LazyLinear(in_features=0, out_features=2, bias=False)"
+
+
+def test_data_parallel_on_cpu_wraps_the_module():
+    # pytorch/examples dcgan: nn.parallel.data_parallel(self.main, input, range(ngpu)) and
+    # nn.DataParallel(model) run the module as it is when there is no GPU.
+    lin = nn.Linear(3, 2)
+    dp = nn.DataParallel(lin)
+    x = ember.randn(4, 3)
+    assert dp.module is lin and dp.device_ids == []
+    np.testing.assert_array_equal(dp(x).detach().numpy(), lin(x).detach().numpy())
+    assert list(dp.state_dict()) == ["module.weight", "module.bias"]
+    out = nn.parallel.data_parallel(lin, x)
+    np.testing.assert_array_equal(out.detach().numpy(), lin(x).detach().numpy())
+    if torch is not None:
+        tdp = torch.nn.DataParallel(torch.nn.Linear(3, 2))
+        assert list(tdp.state_dict()) == list(dp.state_dict()) and tdp.device_ids == []

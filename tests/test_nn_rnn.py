@@ -273,3 +273,15 @@ def test_transformer_causal_mask():
     m = ember.nn.Transformer.generate_square_subsequent_mask(3)
     assert m.dtype == ember.float32
     assert m.tolist() == [[0.0, -np.inf, -np.inf], [0.0, 0.0, -np.inf], [0.0, 0.0, 0.0]]
+
+
+def test_flatten_parameters_is_a_no_op():
+    # word_language_model calls model.rnn.flatten_parameters() after torch.load
+    for cls in (ember.nn.LSTM, ember.nn.GRU, ember.nn.RNN):
+        m = cls(3, 4, num_layers=2)
+        before = {k: v.detach().numpy().copy() for k, v in m.state_dict().items()}
+        assert m.flatten_parameters() is None
+        after = m.state_dict()
+        assert all(np.array_equal(before[k], after[k].numpy()) for k in before)
+        x = ember.randn(5, 2, 3)
+        m(x)[0].sum().backward()

@@ -354,3 +354,26 @@ def test_errors():
         check_error(lambda L: getattr(L, name)(*[L.eye(2)] * args[0]),
                     lambda L: getattr(L, name)(*[L.eye(2)] * args[0]), RuntimeError,
                     "This function was deprecated since version 1.9 and is now removed.")
+
+
+@pytest.mark.parametrize("name,shapes", [("matmul", [(3, 4), (4, 2)]),
+                                         ("matmul", [(2, 3, 4), (4,)]),
+                                         ("mm", [(3, 4), (4, 2)]),
+                                         ("bmm", [(2, 3, 4), (2, 4, 5)])])
+def test_out_argument(name, shapes):
+    # torch.matmul(tensor, tensor.T, out=y3), from the 60-minute-blitz tensors tutorial
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal(s).astype(np.float32) for s in shapes)
+    res = {}
+    for lib in [ember] + ([torch] if torch is not None else []):
+        expected = getattr(lib, name)(lib.tensor(a), lib.tensor(b))
+        out = lib.zeros(expected.shape)
+        got = getattr(lib, name)(lib.tensor(a), lib.tensor(b), out=out)
+        assert got is out
+        np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6)
+        res[lib.__name__] = out.numpy()
+    if torch is not None:
+        np.testing.assert_allclose(res["ember"], res["torch"], rtol=1e-5, atol=1e-6)
+    w = ember.ones(2, 2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        ember.matmul(w, w, out=ember.zeros(2, 2))

@@ -499,3 +499,82 @@ def test_user_defined_optimizer_like_torch():
 
 def test_utils_data_reachable_from_top_level():
     assert ember.utils.data.DataLoader is not None
+
+
+# ----- torch.amp.GradScaler (nanoGPT's train loop keeps the calls with enabled=False) ---------
+
+
+def _scaler_run(lib, grads, **kw):
+    """Drive a GradScaler through steps whose gradients are given (some with inf)."""
+    p = lib.nn.Parameter(lib.tensor([1.0, -2.0]))
+    opt = lib.optim.SGD([p], lr=0.1, momentum=0.9)
+    scaler = lib.amp.GradScaler("cpu", init_scale=8.0, growth_interval=2, **kw)
+    log = []
+    for i, g in enumerate(grads):
+        opt.zero_grad()
+        loss = (p * lib.tensor(g)).sum()
+        scaled = scaler.scale(loss)
+        scaled.backward()
+        if i % 2:
+            scaler.unscale_(opt)  # explicit unscale before clipping, as in the AMP recipe
+            lib.nn.utils.clip_grad_norm_([p], 10.0)
+        ret = scaler.step(opt)
+        scaler.update()
+        log.append((scaled.item() if np.isfinite(scaled.item()) else "inf", ret,
+                    p.detach().numpy().tolist(), scaler.get_scale()))
+    return log, scaler.state_dict()
+
+
+@requires_torch
+def test_grad_scaler_matches_torch():
+    import torch
+
+    inf = float("inf")
+    grads = [[1.0, 2.0], [0.5, -1.0], [inf, 1.0], [1.0, 1.0], [2.0, 0.0], [1.0, float("nan")],
+             [0.1, 0.1], [0.3, 0.2]]
+    le, se = _scaler_run(ember, grads)
+    lt, st = _scaler_run(torch, grads)
+    assert se == st
+    for a, b in zip(le, lt):
+        assert a[1] is None and b[1] is None
+        assert a[3] == b[3]
+        np.testing.assert_allclose(a[2], b[2], rtol=1e-6)
+        if a[0] != "inf":
+            np.testing.assert_allclose(a[0], b[0], rtol=1e-6)
+
+
+def test_grad_scaler_disabled_and_errors():
+    p = ember.nn.Parameter(ember.ones(2))
+    opt = eoptim.SGD([p], lr=0.5)
+    off = ember.amp.GradScaler("cpu", enabled=False)
+    loss = (p * 3).sum()
+    assert off.scale(loss) is loss and off.get_scale() == 1.0 and off.state_dict() == {}
+    loss.backward()
+    off.unscale_(opt)
+    off.step(opt)
+    off.update()
+    assert p.tolist() == [-0.5, -0.5]
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        assert not ember.amp.GradScaler("cuda").is_enabled()
+    assert not ember.cuda.amp.GradScaler(enabled=False).is_enabled()
+    on = ember.amp.GradScaler("cpu")
+    (on.scale((p * 1).sum())).backward()
+    on.unscale_(opt)
+    with pytest.raises(RuntimeError, match="already been called"):
+        on.unscale_(opt)
+    with pytest.raises(RuntimeError, match="Closure"):
+        on.step(opt, closure=lambda: 0)
+    s2 = ember.amp.GradScaler("cpu", init_scale=4.0)
+    s2.load_state_dict(on.state_dict())
+    assert s2.get_scale() == on.get_scale() == 2.0 ** 16
+
+
+def test_autocast_disabled_runs_and_enabled_refuses():
+    x = ember.ones(2, 2)
+    with ember.autocast(device_type="cpu", enabled=False):
+        assert (x @ x).dtype == ember.float32
+    with ember.amp.autocast("cuda", enabled=False):
+        pass
+    with pytest.raises(NotImplementedError, match="enabled=False"):
+        with ember.autocast("cpu", dtype=ember.bfloat16):
+            pass

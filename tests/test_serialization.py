@@ -117,16 +117,46 @@ def test_optimizer_state_roundtrip_continues_identically():
     np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
-def test_unsupported_objects_refused():
-    class Thing:
+def test_whole_module_pickled_and_gated_by_weights_only():
+    # torch.save(model, f) as in pytorch/examples word_language_model: the module is pickled;
+    # loading it needs weights_only=False, as in PyTorch >= 2.6.
+    import pickle
+
+    import ember.nn as nn
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.LSTM(4, 2))
+    buf = io.BytesIO()
+    ember.save(model, buf)
+    with pytest.raises(pickle.UnpicklingError, match="weights_only=False"):
+        ember.load(io.BytesIO(buf.getvalue()))
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        ember.load(io.BytesIO(buf.getvalue()), weights_only=True)
+    m2 = ember.load(io.BytesIO(buf.getvalue()), weights_only=False)
+    assert type(m2) is nn.Sequential and type(m2[2]) is nn.LSTM
+    x = ember.randn(5, 3)
+    np.testing.assert_array_equal(m2[0](x).detach().numpy(), model[0](x).detach().numpy())
+    assert m2[0].weight is not model[0].weight and m2[0].weight.requires_grad
+    arr = ember.load(_saved(np.arange(3)), weights_only=False)
+    assert arr.tolist() == [0, 1, 2]
+    with pytest.raises(RuntimeError, match="CUDA"):
+        ember.load(io.BytesIO(buf.getvalue()), weights_only=False, map_location="cuda")
+
+
+def _saved(obj):
+    buf = io.BytesIO()
+    ember.save(obj, buf)
+    buf.seek(0)
+    return buf
+
+
+def test_unpicklable_objects_refused():
+    class Thing:  # a local class: pickle cannot name it
         pass
 
-    with pytest.raises(TypeError, match="ember never pickles"):
+    with pytest.raises((AttributeError, pickle.PicklingError)):
         ember.save({"x": Thing()}, io.BytesIO())
-    with pytest.raises(TypeError, match="cannot save"):
+    with pytest.raises((AttributeError, pickle.PicklingError)):
         ember.save(lambda: 1, io.BytesIO())
-    with pytest.raises(TypeError, match="NumPy array"):
-        ember.save(np.zeros(2), io.BytesIO())
 
 
 def test_map_location_and_weights_only():

@@ -52,3 +52,5 @@ __all__ = [
     "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd", "svdvals",
     "vecdot", "vector_norm",
 ]
+
+from .ops.compose_more import matrix_exp  # noqa: E402,F401  (API breadth)

@@ -5,11 +5,16 @@ dicts, OrderedDicts, lists, tuples, str, int, float, bool, None, complex, dtypes
 tensor references) and one ``ember/data/<n>`` entry per tensor (its raw little-endian bytes;
 dtype and shape are in the manifest). A tensor object that appears several times is stored once
 and loads as one object; distinct views of one storage are stored (and load) as separate copies.
-Loading only parses JSON and copies bytes into arrays: nothing in the file can run code. Saving anything else (an ``nn.Module``, a lambda, a custom
-class) raises ``TypeError``; save its ``state_dict()`` instead.
+Loading such a checkpoint only parses JSON and copies bytes into arrays: nothing in the file
+can run code.
 
-This differs from PyTorch on purpose: ``torch.save`` pickles, so ``ember.load`` refuses files
-written by ``torch.save`` (``pickle.UnpicklingError``) instead of unpickling them. To move
+Any other object (a whole ``nn.Module``, as ``torch.save(model, f)`` in PyTorch's examples, or a
+custom class) is pickled into ``ember/data.pkl`` beside the manifest, as PyTorch does. As in
+PyTorch 2.6+, ``load`` refuses to unpickle it unless the caller passes ``weights_only=False``
+(unpickling can run arbitrary code), raising ``pickle.UnpicklingError``.
+
+This differs from PyTorch on purpose: ``ember.load`` refuses files written by ``torch.save``
+(``pickle.UnpicklingError``) instead of unpickling them. To move
 weights between ember and PyTorch use safetensors: ``ember.save(sd, "w.safetensors")`` (or
 ``save_safetensors``) writes the published format (an 8-byte little-endian header length, a
 JSON header of ``{name: {dtype, shape, data_offsets}}`` and the raw buffers), which the
@@ -42,6 +47,11 @@ __all__ = ["load", "load_file", "load_safetensors", "save", "save_file", "save_s
 _FORMAT = "ember-checkpoint"
 _VERSION = 1
 _MANIFEST = "ember/manifest.json"
+_PICKLE = "ember/data.pkl"
+
+
+class _NotATree(TypeError):
+    """An object the JSON tree cannot hold: ``save`` pickles the whole object instead."""
 
 
 # ----- the object tree <-> JSON -------------------------------------------------------------
@@ -95,15 +105,10 @@ class _Writer:
             return {"__tuple__": [self.encode(v) for v in obj]}
         if isinstance(obj, list):
             return [self.encode(v) for v in obj]
-        if isinstance(obj, np.ndarray):
-            raise TypeError(
-                "ember.save: cannot save a NumPy array directly; wrap it with "
-                "ember.from_numpy (ember never pickles)"
-            )
-        raise TypeError(
+        raise _NotATree(
             f"ember.save: cannot save an object of type {type(obj).__module__}."
             f"{type(obj).__qualname__}; only tensors, dicts, lists, tuples, str, int, float, "
-            "bool and None are saved (ember never pickles). Save a state_dict() instead."
+            "bool and None are saved without pickle."
         )
 
 
@@ -194,6 +199,14 @@ def _apply_map_location(t, map_location):
     return t
 
 
+def _map_pickled(obj, map_location):
+    """Every ember tensor lives on the CPU: only check that ``map_location`` names a device
+    this ember can use (a callable is left alone)."""
+    if not callable(map_location):
+        _apply_map_location(None, map_location)
+    return obj
+
+
 # ----- save / load --------------------------------------------------------------------------
 
 
@@ -213,21 +226,30 @@ def save(
     binary file ``f``, in ember's pickle-free zip format; a path ending in ``.safetensors``
     writes a flat ``{name: tensor}`` dict in the safetensors format instead.
 
-    ``pickle_module`` and ``pickle_protocol`` are accepted for compatibility and ignored.
+    Any other object (an ``nn.Module``, a NumPy array, a custom class) is pickled, with
+    ``pickle_module`` (default ``pickle``) and ``pickle_protocol``, as PyTorch does; ``load``
+    then needs ``weights_only=False``.
     """
     if _is_safetensors_path(f):
         save_safetensors(obj, f)
         return
     w = _Writer()
-    tree = w.encode(obj)
-    manifest = json.dumps(
-        {"format": _FORMAT, "version": _VERSION, "object": tree}, allow_nan=False
-    ).encode()
+    pickled = None
+    try:
+        head = {"format": _FORMAT, "version": _VERSION, "object": w.encode(obj)}
+    except _NotATree:
+        w = _Writer()
+        pm = pickle if pickle_module is None else pickle_module
+        pickled = pm.dumps(obj, protocol=2 if pickle_protocol is None else pickle_protocol)
+        head = {"format": _FORMAT, "version": _VERSION, "pickled": True}
+    manifest = json.dumps(head, allow_nan=False).encode()
     own = isinstance(f, (str, os.PathLike))
     fh = open(f, "wb") if own else f
     try:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(_MANIFEST, manifest)
+            if pickled is not None:
+                zf.writestr(_PICKLE, pickled)
             for i, arr in enumerate(w.arrays):
                 zf.writestr(f"ember/data/{i}", _le_bytes(arr))
     finally:
@@ -256,8 +278,9 @@ def load(
     """Load what ``save`` wrote from a path, a binary file or bytes; paths ending in
     ``.safetensors`` are read as safetensors.
 
-    ``map_location`` may be None, 'cpu', a device, a dict or a callable; ``weights_only`` is
-    accepted (ember's loader never runs code, whatever its value). A file that is not an ember
+    ``map_location`` may be None, 'cpu', a device, a dict or a callable. A checkpoint of plain
+    containers never runs code, whatever ``weights_only`` says; one holding a pickled object
+    (``save`` of an ``nn.Module``, say) loads only with ``weights_only=False``, as in PyTorch. A file that is not an ember
     checkpoint (for example one written by ``torch.save``) raises ``pickle.UnpicklingError``;
     a damaged ember checkpoint raises ``RuntimeError``.
     """
@@ -306,6 +329,17 @@ def load(
                     f"ember.load: checkpoint version {manifest['version']} is "
                     f"newer than this ember supports ({_VERSION})"
                 )
+            if manifest.get("pickled"):
+                if weights_only is not False:
+                    raise pickle.UnpicklingError(
+                        "Weights only load failed. This file holds a pickled Python object "
+                        "(saved from something other than tensors in plain containers, e.g. a "
+                        "whole nn.Module); unpickling can run arbitrary code. If you trust its "
+                        "source, re-run ember.load with weights_only=False."
+                    )
+                pm = pickle if pickle_module is None else pickle_module
+                obj = pm.loads(zf.read(_PICKLE), **pickle_load_args)
+                return obj if map_location is None else _map_pickled(obj, map_location)
             try:
                 return _Reader(zf, map_location).decode(manifest["object"])
             except (KeyError, TypeError, ValueError) as e:

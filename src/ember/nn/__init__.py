@@ -20,4 +20,6 @@ from .modules.module import (  # noqa: F401
 from . import functional  # noqa: F401
 from . import init  # noqa: F401
 from . import utils  # noqa: F401
+from . import parallel  # noqa: F401
+from .parallel import DataParallel  # noqa: F401
 from .modules.layers import *  # noqa: F401,F403

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import _NULL_CTX, Function
 from ._util import Tensor, make, wrap_dim, xp_of
 
 
@@ -20,7 +20,10 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ad, bd = a._data, b._data
-        ctx.save_for_backward(a, b)
+        if ctx is not _NULL_CTX:  # each operand only when the other's gradient is wanted
+            nxt = ctx._next
+            ctx.save_for_backward(a if nxt[1] is not None else None,
+                                  b if nxt[0] is not None else None)
         return make(xp_of(ad).matmul(ad, bd))
 
     @staticmethod
@@ -50,8 +53,16 @@ def _check_dtypes(a, b, name):
         )
 
 
-def matmul(input, other):
+def _write_out(res, out, a, b, name):
+    from .elementwise import write_out
+
+    return write_out(res, out, a, b, name=name)
+
+
+def matmul(input, other, *, out=None):
     """Matrix product with NumPy/PyTorch rules: 1-D operands are vectors, leading dims batch."""
+    if out is not None:
+        return _write_out(matmul(input, other), out, input, other, "matmul")
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError("matmul(): argument 'other' (position 1) must be Tensor")
     a, b = input._data, other._data
@@ -80,8 +91,10 @@ def matmul(input, other):
     return UnsafeMatMul.apply(input, other)
 
 
-def mm(input, mat2):
+def mm(input, mat2, *, out=None):
     """Product of two 2-D matrices."""
+    if out is not None:
+        return _write_out(mm(input, mat2), out, input, mat2, "mm")
     a, b = input._data, mat2._data
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -96,7 +109,9 @@ def mm(input, mat2):
     return MatMul.apply(input, mat2)
 
 
-def bmm(input, mat2):
+def bmm(input, mat2, *, out=None):
+    if out is not None:
+        return _write_out(bmm(input, mat2), out, input, mat2, "bmm")
     a, b = input._data, mat2._data
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if a.ndim != 3 else
@@ -118,7 +133,10 @@ class MV(Function):
 
     @staticmethod
     def forward(ctx, m, v):
-        ctx.save_for_backward(m, v)
+        if ctx is not _NULL_CTX:  # each operand only when the other's gradient is wanted
+            nxt = ctx._next
+            ctx.save_for_backward(m if nxt[1] is not None else None,
+                                  v if nxt[0] is not None else None)
         return make(m._data @ v._data)
 
     @staticmethod
@@ -152,7 +170,10 @@ class Dot(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        if ctx is not _NULL_CTX:  # each operand only when the other's gradient is wanted
+            nxt = ctx._next
+            ctx.save_for_backward(a if nxt[1] is not None else None,
+                                  b if nxt[0] is not None else None)
         return make(xp_of(a._data).dot(a._data, b._data))
 
     @staticmethod

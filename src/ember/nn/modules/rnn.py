@@ -151,6 +151,10 @@ class RNNBase(Module):
     def _flat_weights(self):
         return [getattr(self, n) for n in self._flat_weights_names]
 
+    def flatten_parameters(self) -> None:
+        """Does nothing: PyTorch packs the weights into one buffer for cuDNN; ember's weights
+        are plain arrays already (PyTorch also does nothing here on the CPU)."""
+
     @property
     def all_weights(self):
         return [[getattr(self, n) for n in names] for names in self._all_weights]

@@ -280,6 +280,7 @@ def _make_ndql():
         """The ``Linear`` MultiheadAttention uses for ``out_proj`` (PyTorch's name, in reprs)."""
 
     NonDynamicallyQuantizableLinear.__module__ = __name__
+    NonDynamicallyQuantizableLinear.__qualname__ = "NonDynamicallyQuantizableLinear"  # picklable
     return NonDynamicallyQuantizableLinear
 
 
