@@ -293,3 +293,29 @@ def test_api_surface_matches_torch():
         f"missing ({len(missing)}): {' '.join(missing)}\nnot in PyTorch ({len(extra)}): "
         f"{' '.join(extra)}"
     )
+
+
+def test_device_availability_guards_match_a_cpu_build():
+    # The guards at the top of pytorch/examples programs.
+    assert ember.cuda.is_available() is False and ember.cuda.device_count() == 0
+    assert ember.backends.mps.is_available() is False and ember.backends.mps.is_built() is False
+    assert ember.accelerator.is_available() is False
+    assert ember.accelerator.current_accelerator() is None
+    ember.cuda.manual_seed(1)
+    ember.cuda.manual_seed_all(1)
+    ember.backends.cudnn.benchmark = True
+    ember.backends.cudnn.deterministic = True
+    ember.backends.cuda.matmul.allow_tf32 = True
+    ember.backends.cudnn.benchmark = False
+    ember.backends.cudnn.deterministic = False
+    ember.backends.cuda.matmul.allow_tf32 = False
+    try:
+        ember.cuda.current_device()
+    except AssertionError as e:
+        assert "not compiled with CUDA" in str(e)
+    else:
+        raise AssertionError("current_device() without CUDA must raise")
+    if torch is not None and not torch.cuda.is_available():
+        assert torch.accelerator.is_available() == ember.accelerator.is_available()
+        assert torch.backends.cudnn.benchmark == ember.backends.cudnn.benchmark
+        assert torch.backends.cuda.matmul.allow_tf32 == ember.backends.cuda.matmul.allow_tf32

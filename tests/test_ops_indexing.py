@@ -360,3 +360,19 @@ def test_index_ops_random_shapes(data):
         idx = rng.integers(0, size, ishape)
         src = arr(tuple(ishape), 5)
         check(lambda L, t, i, s: (t.gather(dim, i), t.scatter_add(dim, i, s)), x, idx, src)
+
+
+def test_range_as_index_matches_torch():
+    # -input[range(target.shape[0]), target].mean(): the nll of "What is torch.nn really?"
+    x = np.arange(12.0).reshape(4, 3)
+    t = np.array([0, 2, 1, 1])
+    check(lambda lib, a, b: a[range(4), b], x, t)
+    check(lambda lib, a: a[range(1, 3)], x)
+    check(lambda lib, a: a[:, range(0, 3, 2)], x)
+
+    def write(lib, a):
+        a = a * 1
+        a[range(2), 1] = -1.0
+        return a
+
+    check(write, x)

@@ -102,6 +102,20 @@ from .ops.creation import (  # noqa: E402,F401
     bernoulli, meshgrid, multinomial, normal, poisson, tril, tril_indices, triu, triu_indices,
 )
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: E402,F401
+# API breadth: settings, predicates, legacy types, more maths, aliases (ordinary PyTorch code)
+from ._api_misc import *  # noqa: E402,F401,F403
+from ._legacy_types import *  # noqa: E402,F401,F403
+from ._api_aliases import *  # noqa: E402,F401,F403
+from .ops.math_more import *  # noqa: E402,F401,F403
+from .ops.compose_more import *  # noqa: E402,F401,F403
+from .ops.creation_more import *  # noqa: E402,F401,F403
+from .ops import methods_more as _methods_more  # noqa: E402,F401  (attaches Tensor methods)
+from .autograd.anomaly_mode import (  # noqa: E402,F401
+    is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly as set_anomaly_enabled,
+)
+from .backend import CudaNotCompiledError as _CudaNotCompiledError  # noqa: E402,F401
+from .cuda import OutOfMemoryError  # noqa: E402,F401
+from .func import vmap  # noqa: E402,F401
 
 
 def is_tensor(obj) -> bool:
@@ -127,10 +141,18 @@ from .serialization import load, save  # noqa: E402,F401
 def _lazy(name):
     import importlib
 
-    return importlib.import_module("." + name, __name__)
+    try:
+        return importlib.import_module("." + name, __name__)
+    except ModuleNotFoundError as e:
+        if e.name != f"{__name__}.{name}":
+            raise  # a real import error inside the submodule
+        raise AttributeError(f"module 'ember' has no attribute '{name}'") from None
 
 
 def __getattr__(name):
-    if name in ("nn", "optim", "utils", "func", "linalg", "cuda", "testing"):
+    if name in ("nn", "optim", "utils", "func", "linalg", "cuda", "testing", "backends",
+                "accelerator", "distributions", "special", "random", "cpu", "version", "amp"):
         return _lazy(name)
+    if name == "autocast":
+        return _lazy("amp").autocast
     raise AttributeError(f"module 'ember' has no attribute '{name}'")

@@ -12,12 +12,13 @@ import numpy as _np  # only for building arrays from Python data; ops use their 
 
 from . import dtypes as _dt
 from .autograd import function as _fn
-from .autograd.grad_mode import _state
+from .autograd.grad_mode import _InferenceVersion, _new_version, _state
 from .backend import device_of, xp_of
 from .utils.hooks import add_hook
 
 _new = object.__new__
 _ndarray = _np.ndarray
+_no_inference = True  # False while some thread is in inference_mode (set by grad_mode)
 
 
 def _as_array(x):
@@ -101,7 +102,7 @@ class Tensor:
         t._data = arr
         t._requires_grad = requires_grad
         t._grad_fn = None
-        t._vc = [0]
+        t._vc = [0] if _no_inference else _new_version()
         return t
 
     @staticmethod
@@ -176,7 +177,14 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._vc[0]
+        vc = self._vc
+        if vc.__class__ is _InferenceVersion:
+            raise RuntimeError("Inference tensors do not track version counter.")
+        return vc[0]
+
+    def is_inference(self) -> bool:
+        """True for a tensor made inside ``inference_mode()`` (or a view of one)."""
+        return self._vc.__class__ is _InferenceVersion
 
     @property
     def is_sparse(self) -> bool:
@@ -184,7 +192,9 @@ class Tensor:
 
     @property
     def layout(self):
-        return "torch.strided"
+        from ._api_misc import strided
+
+        return strided
 
     # ----- requires_grad and grad -------------------------------------------------------
     @property
@@ -208,6 +218,9 @@ class Tensor:
             return self
         if requires_grad and self._data.dtype.kind not in "fc" and self.dtype is not _dt.bfloat16:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad and self._vc.__class__ is _InferenceVersion and not _state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = requires_grad
         return self
 
@@ -234,9 +247,18 @@ class Tensor:
                     f"{type(value).__name__}"
                 )
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
+                )
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_type_name(value)}' to a "
+                    f"tensor with grad_dtype '{_fn._type_desc(self)[6:].split('Tensor')[0]}'. "
+                    "The gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                    "dtype)."
+                )
         self._grad = value
 
     @grad.deleter
@@ -342,7 +364,9 @@ class Tensor:
 
     @property
     def data(self):
-        return self.detach()
+        # unlike detach(), its own version counter (as PyTorch): in-place changes through
+        # ``x.data`` are invisible to autograd's saved-tensor checks
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value):
@@ -446,7 +470,9 @@ class Tensor:
         return _div(self, other)
 
     def __rtruediv__(self, other):
-        return _div(other, self)
+        # PyTorch computes ``number / t`` as ``t.reciprocal() * number``: the node is
+        # MulBackward0 and it saves the reciprocal, not t
+        return _mul(_ops.reciprocal(self), other)
 
     def __floordiv__(self, other):
         return _ops.floor_divide(self, other)
@@ -539,6 +565,15 @@ class Tensor:
         _ops.setitem(self, key, value)
 
 
+def _c_type_name(t):
+    """The C++ scalar type name PyTorch's messages use ('float', 'double', 'long int')."""
+    names = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+             "int32": "int", "int16": "short int", "int8": "signed char",
+             "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+             "complex128": "c10::complex<double>"}
+    return names.get(t._data.dtype.name, t._data.dtype.name)
+
+
 def _identity_view(t):
     return t._alias()
 
@@ -547,7 +582,7 @@ def _init(t, arr):
     t._data = arr
     t._requires_grad = False
     t._grad_fn = None
-    t._vc = [0]
+    t._vc = [0] if _no_inference else _new_version()
 
 
 def _rebuild(arr, requires_grad):

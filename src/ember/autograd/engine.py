@@ -121,7 +121,7 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                 for hook in tuple(node._prehooks.values()):
                     new = hook(tuple(grads))
                     if new is not None:
-                        grads = list(_as_tuple(new))
+                        grads = list(_hook_values(hook, new, grads))
             edges = node._next
             if grads[0] is None if len(grads) == 1 else _has_none(grads):
                 if node._out_meta is None:  # a built-in op with no incoming gradient: skip it
@@ -141,7 +141,7 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                     for hook in tuple(node._hooks.values()):
                         new = hook(out, tuple(grads))
                         if new is not None:
-                            out = _as_tuple(new)
+                            out = _hook_values(hook, new, out)
             if not retain_graph and node._saved is not None:
                 node._saved = _fn.FREED
             i = -1
@@ -215,7 +215,7 @@ def _run_tensor_prehooks(node, grads):
         for hook in tuple(hooks.values()):
             new = hook(grads[nr])
             if new is not None:
-                grads[nr] = new
+                grads[nr] = _hook_grad(hook, new, grads[nr])
     retains = node.__dict__.get("_retains")
     if retains:
         for nr, ref in retains.items():
@@ -236,13 +236,47 @@ def _leaf_hooks(node, g):
         for hook in tuple(hooks.values()):
             new = hook(g)
             if new is not None:
-                g = new
+                g = _hook_grad(hook, new, g)
     if node._prehooks is not None:
         for hook in tuple(node._prehooks.values()):
             new = hook((g,))
             if new is not None:
-                g = _as_tuple(new)[0]
+                g = _hook_values(hook, new, (g,))[0]
     return g
+
+
+def _hook_grad(hook, new, old):
+    """PyTorch's checks on a gradient a hook returned in place of ``old``."""
+    if not isinstance(new, _fn.Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if old is not None:
+        nd, od = new._data, old._data
+        if nd.shape != od.shape:
+            raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+        if nd.dtype != od.dtype:
+            raise RuntimeError(
+                f"hook '{_hook_name(hook)}' has changed the type of value (was "
+                f"{_fn._type_desc(old).split(' ')[0]} got {_fn._type_desc(new).split(' ')[0]})"
+            )
+    return new
+
+
+def _hook_values(hook, new, old):
+    """A node hook's replacement for the gradients ``old``: same count, each checked."""
+    new = _as_tuple(new)
+    if len(new) != len(old):
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
+            f"{len(new)}, but expected {len(old)})"
+        )
+    for n, o in zip(new, old):
+        if n is not None:
+            _hook_grad(hook, n, o)
+    return new
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", None) or type(hook).__name__
 
 
 def _accumulate(node, g, create_graph):
@@ -270,9 +304,9 @@ def _add_to_grad(var, g, create_graph):
             # A fresh, writable copy: the incoming gradient may be a broadcast view, or the
             # very tensor that also flows to another leaf.
             var._grad = _fn.Tensor._make(g._data.copy())
-    elif create_graph or cur._requires_grad:
+    elif create_graph:
         var._grad = cur + g
-    else:
+    else:  # in place, as PyTorch's AccumulateGrad (a .grad that requires grad keeps it)
         d = cur._data
         gd = g._data
         if d.shape == gd.shape:

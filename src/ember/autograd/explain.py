@@ -166,9 +166,11 @@ def _copy_chain(node):
     return None
 
 
-def _shares_memory_in(t, output):
-    """A node of ``output``'s graph that saved a tensor sharing ``t``'s version counter
-    (``t.detach()``, ``t.data``, or a view of them), or None."""
+def _shares_memory_in(t, output, include_self=False):
+    """A node of ``output``'s graph that saved a tensor sharing ``t``'s memory
+    (``t.detach()``, ``t.data``, or a view of them; ``t`` itself with ``include_self``), or
+    None. An op saves only the operands its wanted gradients read (``d * x`` saves ``d``, not
+    ``x``), so a detached ``t`` shows up as itself."""
     from .graph import nodes_of
 
     for n in nodes_of(output):
@@ -176,9 +178,17 @@ def _shares_memory_in(t, output):
         if saved is None or saved is _fn.FREED or isinstance(n, AccumulateGrad):
             continue
         for s in saved:
-            if isinstance(s, _fn.Tensor) and s is not t and s._vc is t._vc:
+            if isinstance(s, _fn.Tensor) and (include_self or s is not t) and (
+                    s._vc is t._vc or _root(s._data) is _root(t._data)):
                 return n
     return None
+
+
+def _root(arr):
+    """The array that owns ``arr``'s memory (``t.data`` has its own version counter)."""
+    while getattr(arr, "base", None) is not None:
+        arr = arr.base
+    return arr
 
 
 def explain_grad(t, output=None) -> str:
@@ -244,7 +254,7 @@ def explain_grad(t, output=None) -> str:
                "result of an op under no_grad()/inference_mode(), or by .detach()/.data, "
                "which cut the graph. For a leaf, call t.requires_grad_() before using it.")
         if output is not None:
-            n = _shares_memory_in(t, output)
+            n = _shares_memory_in(t, output, include_self=True)
             if n is not None:
                 msg += (f" Its memory is used in the graph of output by {n.name()}, as a "
                         "constant: detached on the path.")

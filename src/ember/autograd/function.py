@@ -109,7 +109,10 @@ class Node:
             raise RuntimeError(_FREED_MSG + freed_hint(self))
         if self._unpack is not None:  # packed by saved_tensors_hooks
             return self._unpack(self)
-        vers = self._saved_ver
+        try:
+            vers = self._saved_ver
+        except AttributeError:  # read inside forward: PyTorch gives () until forward returns
+            return ()
         for i, t in enumerate(saved):
             # built-in ops may also keep Python scalars here (their version is None)
             v = vers[i]
@@ -193,6 +196,9 @@ class AccumulateGrad(Node):
         # PyTorch gives AccumulateGrad the highest sequence number: a ready leaf accumulates
         # before any other ready node runs (unique values keep the ready heap's order total)
         self._seq = (1 << 62) - next(_acc_seq)
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # PyTorch's C++ name
 
     def _run_backward(self, grads):  # pragma: no cover - the engine accumulates itself
         raise RuntimeError("AccumulateGrad is run by the engine")
@@ -471,6 +477,7 @@ def _link(ctx, args, out):
                 raise RuntimeError(
                     "a leaf Variable that requires grad has been used in an in-place operation."
                 )
+            o._vc[0] += 1  # PyTorch 2 bumps a dirty tensor's version once more
         else:
             for a in args:
                 if o is a:  # an input returned unchanged becomes a new tensor on this node

@@ -1,8 +1,14 @@
 """Grad mode: whether ops record a graph. Thread-local, as in PyTorch.
 
 ``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context managers
-and as decorators. ember's ``inference_mode`` is ``no_grad`` (it does not mark tensors as
-inference tensors; PyTorch additionally forbids using them in autograd later).
+and as decorators (with or without parentheses).
+
+``_state.enabled`` is what ops read: record or not. Inside ``inference_mode`` it stays False even
+under ``enable_grad`` (PyTorch: inference mode turns autograd off whatever the grad mode says);
+the grad mode the user set there is kept in ``_state.grad_mode`` for ``is_grad_enabled()``.
+Tensors made inside ``inference_mode`` are inference tensors: they carry an
+``_InferenceVersion`` instead of a version counter, which refuses to be read (saved for
+backward) or bumped outside inference mode, as PyTorch does.
 """
 
 from __future__ import annotations
@@ -14,14 +20,63 @@ import threading
 
 class _State(threading.local):
     enabled = True
+    inference = False  # inside inference_mode (this thread)
+    grad_mode = False  # the grad mode set inside inference_mode (it records nothing)
 
 
 _state = _State()
+_inference_depth = 0  # inference_mode blocks open in any thread: tensor._make marks tensors
 
 
 def is_grad_enabled() -> bool:
-    """True when ops on tensors that require grad record the graph."""
-    return _state.enabled
+    """True when grad mode is on (ops on tensors that require grad record the graph, except
+    inside ``inference_mode``)."""
+    s = _state
+    return s.grad_mode if s.inference else s.enabled
+
+
+def _set_grad(mode):
+    s = _state
+    if s.inference:
+        s.grad_mode = mode
+    else:
+        s.enabled = mode
+
+
+_SAVE_MSG = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
+_INPLACE_MSG = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+
+
+class _InferenceVersion(list):
+    """The version "counter" of an inference tensor (and its views). Inside inference mode it
+    behaves as a counter; outside, reading it (which saving for backward does) raises."""
+
+    __slots__ = ()
+
+    def __getitem__(self, i):
+        if _state.inference:
+            return list.__getitem__(self, i)
+        raise RuntimeError(_SAVE_MSG)
+
+
+def _new_version():
+    """A new tensor's version counter while some thread is in inference mode."""
+    return _InferenceVersion((0,)) if _state.inference else [0]
+
+
+def check_inference_inplace(t):
+    """PyTorch refuses in-place updates of an inference tensor outside inference mode."""
+    if t._vc.__class__ is _InferenceVersion and not _state.inference:
+        raise RuntimeError(_INPLACE_MSG)
 
 
 class _DecoratorContextManager:
@@ -34,21 +89,26 @@ class _DecoratorContextManager:
             @functools.wraps(func)
             def gen_wrapper(*args, **kwargs):
                 gen = func(*args, **kwargs)
-                with self.clone():
-                    response = gen.send(None)
-                while True:
-                    try:
-                        request = yield response
-                    except GeneratorExit:
-                        with self.clone():
-                            gen.close()
-                        raise
-                    except BaseException as exc:
-                        with self.clone():
-                            response = gen.throw(exc)
-                    else:
-                        with self.clone():
-                            response = gen.send(request)
+                # the mode holds only while the generator runs, not between its yields; its
+                # StopIteration ends the wrapper (PEP 479 would turn it into a RuntimeError)
+                try:
+                    with self.clone():
+                        response = gen.send(None)
+                    while True:
+                        try:
+                            request = yield response
+                        except GeneratorExit:
+                            with self.clone():
+                                gen.close()
+                            raise
+                        except BaseException as exc:
+                            with self.clone():
+                                response = gen.throw(exc)
+                        else:
+                            with self.clone():
+                                response = gen.send(request)
+                except StopIteration as e:
+                    return e.value
             return gen_wrapper
 
         @functools.wraps(func)
@@ -62,7 +122,16 @@ class _DecoratorContextManager:
         return self.__class__()
 
 
-class no_grad(_DecoratorContextManager):
+class _BareDecoratable(_DecoratorContextManager):
+    """``@no_grad`` without parentheses decorates too (PyTorch's ``__new__(orig_func)``)."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_BareDecoratable):
     """Disable graph recording inside the block (or the decorated function).
 
     Example::
@@ -71,59 +140,68 @@ class no_grad(_DecoratorContextManager):
             y = x * 2          # y.requires_grad is False
     """
 
-    def __init__(self):
+    def __init__(self, orig_func=None):
         self.prev = False
 
     def __enter__(self):
-        self.prev = _state.enabled
-        _state.enabled = False
+        self.prev = is_grad_enabled()
+        _set_grad(False)
 
     def __exit__(self, *exc):
-        _state.enabled = self.prev
+        _set_grad(self.prev)
 
 
-class enable_grad(_DecoratorContextManager):
+class enable_grad(_BareDecoratable):
     """Enable graph recording inside the block, even within ``no_grad``."""
 
-    def __init__(self):
+    def __init__(self, orig_func=None):
         self.prev = True
 
     def __enter__(self):
-        self.prev = _state.enabled
-        _state.enabled = True
+        self.prev = is_grad_enabled()
+        _set_grad(True)
 
     def __exit__(self, *exc):
-        _state.enabled = self.prev
+        _set_grad(self.prev)
 
 
 class set_grad_enabled(_DecoratorContextManager):
     """Set grad mode on or off: immediately when called, restored when used with ``with``."""
 
     def __init__(self, mode: bool):
-        self.prev = _state.enabled
+        self.prev = is_grad_enabled()
         self.mode = bool(mode)
-        _state.enabled = self.mode
+        _set_grad(self.mode)
 
     def __call__(self, func):
-        _state.enabled = self.prev
+        _set_grad(self.prev)
         return super().__call__(func)
 
     def __enter__(self):
-        _state.enabled = self.mode
+        _set_grad(self.mode)
 
     def __exit__(self, *exc):
-        _state.enabled = self.prev
+        _set_grad(self.prev)
 
     def clone(self):
         return self.__class__(self.mode)
 
 
 class inference_mode(_DecoratorContextManager):
-    """Like ``no_grad`` (``inference_mode(False)`` does nothing)."""
+    """Like ``no_grad``, and tensors made inside are inference tensors: ``t.is_inference()``,
+    and using them later where autograd would save them (or changing them in place) raises.
+    ``enable_grad`` inside does not turn recording back on; ``inference_mode(False)`` does
+    (and leaves inference mode), as in PyTorch.
+
+    Example::
+
+        with ember.inference_mode():
+            y = model(x)       # y.requires_grad is False, y.is_inference() is True
+    """
 
     def __init__(self, mode: bool = True):
         self.mode = mode
-        self.prev = True
+        self.prev = None
 
     def __new__(cls, mode=True):
         if isinstance(mode, bool):
@@ -131,16 +209,38 @@ class inference_mode(_DecoratorContextManager):
         return cls()(mode)  # used as a bare decorator: @inference_mode
 
     def __enter__(self):
-        self.prev = _state.enabled
+        global _inference_depth
+        s = _state
+        self.prev = (s.enabled, s.inference, s.grad_mode)
         if self.mode:
-            _state.enabled = False
+            s.enabled = s.grad_mode = False
+            s.inference = True
+            _inference_depth += 1
+            if _inference_depth == 1:
+                _tensor_module()._no_inference = False
+        else:
+            s.enabled = True
+            s.inference = False
 
     def __exit__(self, *exc):
-        _state.enabled = self.prev
+        global _inference_depth
+        s = _state
+        s.enabled, s.inference, s.grad_mode = self.prev
+        if self.mode:
+            _inference_depth -= 1
+            if _inference_depth == 0:
+                _tensor_module()._no_inference = True
 
     def clone(self):
         return self.__class__(self.mode)
 
 
+def _tensor_module():
+    import sys
+
+    return sys.modules[__name__.rsplit(".", 2)[0] + ".tensor"]  # (ember.tensor is a function)
+
+
 def is_inference_mode_enabled() -> bool:
-    return False
+    """True inside ``inference_mode()``."""
+    return _state.inference

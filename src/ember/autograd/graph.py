@@ -188,10 +188,10 @@ def render(t, params=None, show_saved: bool = True) -> str:
         node, prefix, conn, label = stack.pop()
         head = prefix + conn + label
         if node in ids:
-            lines.append(f"{head}{node.name()} #{ids[node]} (shared, see above)")
+            lines.append(f"{head}{type(node).__name__} #{ids[node]} (shared, see above)")
             continue
         ids[node] = len(ids)
-        line = f"{head}{node.name()} #{ids[node]}"
+        line = f"{head}{type(node).__name__} #{ids[node]}"
         if isinstance(node, AccumulateGrad):
             line += "  " + _leaf_desc(node, names)
         lines.append(line)
@@ -244,7 +244,7 @@ def to_dot(t, params=None, show_saved: bool = True) -> str:
            '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", '
            'fontname="Helvetica", fontsize=11];']
     for n in nodes:
-        label = f"{n.name()} #{ids[n][1:]}"
+        label = f"{type(n).__name__} #{ids[n][1:]}"
         color = "#f5f5f5"
         if isinstance(n, AccumulateGrad):
             label += "\\n" + _leaf_desc(n, names)
@@ -432,5 +432,5 @@ def saved_memory(t, model=None) -> SavedMemory:
                     mname = mod_names.get(id(mod), type(mod).__name__)
                     by_module[mname] = by_module.get(mname, 0) + nb
             items.append((i, tensor_desc(s), nb, role, counted))
-        rows.append((node.name(), items, node_bytes))
+        rows.append((type(node).__name__, items, node_bytes))
     return SavedMemory(rows, total, act, by_module)

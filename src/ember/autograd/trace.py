@@ -169,7 +169,7 @@ class TraceRecord:
         self.step = step
         self.backward = backward
         self.node = node
-        self.name = node.name()
+        self.name = type(node).__name__
         self.forward_site = node.__dict__.get("_ember_site")
         self.forward_source = site_source(self.forward_site)
         self.grad_outputs = []

@@ -120,7 +120,12 @@ class Mul(Function):
         except OverflowError:
             ad, bd = _wrapped(ad, bd)
             out = ad * bd
-        ctx.save_for_backward(a, b)  # a Python scalar operand is kept as is
+        if ctx is not _NULL_CTX:
+            # save only what a wanted gradient reads (as PyTorch): y * 3 or y * const keeps
+            # y out of the saved set, so a later in-place change of y is no error
+            nxt = ctx._next
+            ctx._saved = (a if nxt[1] is not None else None,  # save_for_backward, inlined
+                          b if nxt[0] is not None else None)
         return make(out)
 
     @staticmethod
@@ -153,7 +158,8 @@ class Div(Function):
             raise broadcast_error(shape_of(a), shape_of(b)) from None
         except ZeroDivisionError:
             out = _xp(a, b).true_divide(ad, bd)
-        ctx.save_for_backward(a, b)
+        if ctx is not _NULL_CTX:
+            ctx.save_for_backward(a if ctx._next[1] is not None else None, b)  # as Mul
         return make(out)
 
     @staticmethod
@@ -216,7 +222,9 @@ class Pow(Function):
                 out = make(xp.power(ad, bd))
         except ValueError:
             raise broadcast_error(shape_of(a), shape_of(b)) from None
-        ctx.save_for_backward(a, b, out)
+        if ctx is not _NULL_CTX:
+            # the result only for b's gradient (so x.pow_(2) then x.add_(1) is fine, as in PyTorch)
+            ctx.save_for_backward(a, b, out if ctx._next[1] is not None else None)
         if ctx is not _NULL_CTX and b.__class__ is Tensor:
             # PyTorch names the node by overload: Tensor ** Tensor, Scalar ** Tensor
             ctx.__class__ = _PowTensorNode if a.__class__ is Tensor else _PowScalarNode

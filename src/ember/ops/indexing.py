@@ -26,14 +26,22 @@ def _norm_key(key):
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors"
                 )
+            if d.dtype.kind == "u":  # a byte tensor is a mask (deprecated, as in PyTorch)
+                import warnings
+
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
+                              "dtype torch.bool instead.", UserWarning, stacklevel=4)
+                d = d.astype(bool)
             if d.ndim == 0 and d.dtype.kind in "iu":
                 out.append(int(d))
                 continue
             basic = False
             out.append(d)
-        elif isinstance(k, (list, tuple)):
+        elif isinstance(k, (list, tuple, range)):  # x[range(n), target], as in nn_tutorial
             basic = False
             arr = xp_of(None).asarray([int(v) if isinstance(v, Tensor) else v for v in k])
+            if arr.size == 0:
+                arr = arr.astype("int64")  # x[[]]: an empty index (NumPy reads [] as float)
             if arr.dtype.kind == "f":
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors"
@@ -222,9 +230,12 @@ def getitem(x, key):
     _check_steps(nkey)
     if basic:
         cls = Slice
-        for k in reversed(nkey):
+        for k in reversed(nkey):  # PyTorch names the node after the last non-trivial index
             if isinstance(k, int):
                 cls = Select
+                break
+            if k is None:
+                cls = Unsqueeze_
                 break
             if isinstance(k, slice) and k != slice(None):
                 break
@@ -262,7 +273,7 @@ def setitem(x, key, value):
             isinstance(value, Tensor) and value._requires_grad))) and not isinstance(value, Tensor):
         # the common ``x[mask] = 0`` with no graph to record: one NumPy assignment
         kd = key._data
-        if kd.dtype.kind in "biu" and kd.ndim:
+        if kd.dtype.kind in "bi" and kd.ndim:  # (a uint8 key is a mask: the general path)
             try:
                 x._data[kd] = value
             except (IndexError, ValueError):
@@ -272,6 +283,11 @@ def setitem(x, key, value):
                 if _af._watch:
                     _af._watch_bump(x)
                 return
+    if key.__class__ is Tensor and key._data.dtype.name == "uint8" and (
+            not isinstance(value, Tensor) or value._data.ndim == 0):
+        # PyTorch sends x[mask] = scalar to masked_fill_, which takes bool masks only
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           "unsigned char")
     nkey, basic = _norm_key(key)
     if not basic:
         split = _split_ints(nkey)
@@ -302,6 +318,10 @@ def setitem(x, key, value):
         return
     from .inplace import inplace
 
+    if basic and x._grad_fn is None and x._requires_grad:
+        # PyTorch writes through the view x[key]: the error names a view of the leaf
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
     inplace(x, IndexPut, value, nkey)
 
 
@@ -331,4 +351,20 @@ def masked_fill(input, mask, value):
         value = make(xp_of(input._data).asarray(value, dtype=input._data.dtype))
     elif value._data.dtype != input._data.dtype:
         value = value.to(input.dtype)
-    return where(mask, value, input)
+    out = where(mask, value, input)
+    fn = out._grad_fn
+    if fn is not None and fn.__class__ is _WhereNode:
+        fn.__class__ = _MaskedFillNode  # where's maths, PyTorch's node name
+    return out
+
+
+def _masked_fill_node():
+    from .elementwise import Where
+
+    class MaskedFill(Where):
+        _node_name = "MaskedFillBackward0"
+
+    return Where._backward_cls, MaskedFill._backward_cls
+
+
+_WhereNode, _MaskedFillNode = _masked_fill_node()

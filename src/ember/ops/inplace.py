@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..autograd.grad_mode import check_inference_inplace
 from ..autograd import function as _af  # explainability (E): in-place sites
 from ._util import Tensor, _state, make
 from .shape import multi_view_error, refresh_views  # C2
@@ -118,6 +119,8 @@ def _take_tangent(self, res):
 
 def inplace(self, op, *args):
     """``self = op(self, *args)`` in place, keeping the graph (and any base's graph) right."""
+    if self._vc.__class__ is not list:
+        check_inference_inplace(self)
     recording = _state.enabled and (
         self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
     )
@@ -139,10 +142,15 @@ def inplace(self, op, *args):
     node = res._grad_fn
     saved = node._saved
     if saved is not None and any(s is self for s in saved):
+        # ops save their inputs in order, so the first ``self`` is the input being overwritten:
+        # it becomes a snapshot of the old value; a later one is another operand that is the
+        # same tensor (``y.mul_(y)``) and, as in PyTorch, is then found modified in backward
         snap = _snapshot(self)
-        node._saved = tuple(snap if s is self else s for s in saved)
-        node._saved_ver = tuple(0 if s is snap else v for s, v in zip(node._saved,
-                                                                       node._saved_ver))
+        i = next(k for k, s in enumerate(saved) if s is self)
+        node._saved = saved[:i] + (snap,) + tuple(saved[i + 1:])
+        vers = list(node._saved_ver)
+        vers[i] = 0
+        node._saved_ver = vers
     self._data[...] = res._data
     self._vc[0] += 1
     if _af._watch:

@@ -4,13 +4,14 @@ and dtype conversion. Nothing here is maths; it only routes to the ops."""
 from __future__ import annotations
 
 from .. import dtypes as _dt
-from ..autograd.function import Function
+from ..autograd.function import _NULL_CTX, Function
 from ..autograd import function as _af  # explainability (E): in-place sites
 from ..device import device as _device
 from . import creation, elementwise as E, indexing, linalg, reduction as R, shape as S
 from . import indexing_ext as IX, linalg_ext as LX, shape_ext as SX  # C2
 from . import nn_ops as NN  # nn primitives (A1)
-from ._util import Tensor, _state, make, pair, xp_of
+from ._util import Tensor, _state, broadcast_error, make, pair, shape_of, xp_of
+from ..autograd.grad_mode import check_inference_inplace
 from .inplace import check_leaf, check_write, inplace
 
 
@@ -79,6 +80,9 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
              "complex64": "ComplexFloat", "complex128": "ComplexDouble", "bfloat16": "BFloat16"}
     if dtype is None:
         return f"torch.{names[self.dtype.name]}Tensor"
+    from .._legacy_types import legacy_dtype  # FloatTensor, 'torch.FloatTensor'
+
+    dtype = legacy_dtype(dtype) or dtype
     if isinstance(dtype, str):
         rev = {f"torch.{v}Tensor": k for k, v in names.items()}
         dtype = getattr(_dt, rev[dtype])
@@ -117,8 +121,17 @@ def _other_data(self, other):
     raise TypeError(f"unsupported operand type: {type(other).__name__}")
 
 
+def _int_true_div_error(self, other):
+    """``int_tensor /= x``: true division gives floats, which PyTorch will not write back."""
+    rt = _dt.result_type_of(self, other)
+    if rt.np.kind not in "fc":
+        rt = _dt.get_default_dtype()
+    check_write(self, xp_of(self._data).zeros(self._data.shape, rt.np))
+
+
 def _fast(ufunc_name, op_cls):
     """An in-place arithmetic method: a ufunc with ``out=`` when nothing is recorded."""
+    true_div = ufunc_name == "true_divide"
 
     def method(self, other, *, alpha=1):
         if alpha != 1:
@@ -128,14 +141,21 @@ def _fast(ufunc_name, op_cls):
         )
         if recording or _af._hook is not None:  # (a transform is on: forward AD tangents)
             return inplace(self, op_cls, other)
+        if self._vc.__class__ is not list:
+            check_inference_inplace(self)
         d = self._data
         od = _other_data(self, other)
         if not d.flags.writeable:
             check_write(self, d)
+        if true_div and d.dtype.kind in "biu":
+            _int_true_div_error(self, other)
         try:
             getattr(xp_of(d), ufunc_name)(d, od, out=d, casting="unsafe")
         except ValueError:
-            res = getattr(xp_of(d), ufunc_name)(d, od)
+            try:
+                res = getattr(xp_of(d), ufunc_name)(d, od)
+            except ValueError:
+                raise broadcast_error(d.shape, shape_of(other)) from None
             check_write(self, res)
             raise
         self._vc[0] += 1
@@ -158,16 +178,31 @@ class Fill(Function):
     """y = a tensor of x's shape filled with value;  dy/dx = 0, dy/dvalue = sum(grad)"""
 
     _builtin = True
-    _node_name = "FillBackward0"
+    _node_name = "FillBackward2"  # PyTorch's overload numbers: fill_(Scalar) 2, fill_(Tensor) 3
 
     @staticmethod
     def forward(ctx, x, value):
-        v = value._data if isinstance(value, Tensor) else value
+        if value.__class__ is Tensor:
+            v = value._data
+            if ctx is not _NULL_CTX:
+                ctx.__class__ = _FillTensorNode
+        else:
+            v = value
         return make(xp_of(x._data).full(x._data.shape, v, x._data.dtype))
 
     @staticmethod
     def backward(ctx, grad_output):
-        return None, (grad_output.sum() if ctx.needs_input_grad[1] else None)
+        # x's gradient is zeros, not None: its earlier history still receives (zero) gradients
+        gx = make(xp_of(grad_output._data).zeros_like(grad_output._data)) \
+            if ctx.needs_input_grad[0] else None
+        return gx, (grad_output.sum() if ctx.needs_input_grad[1] else None)
+
+
+class FillTensor(Fill):
+    _node_name = "FillBackward3"
+
+
+_FillTensorNode = FillTensor._backward_cls
 
 
 class Zero(Fill):
@@ -201,6 +236,8 @@ class Copy(Function):
 
 def zero_(self):
     """Fill with zeros, in place."""
+    if self._vc.__class__ is not list:
+        check_inference_inplace(self)
     if _state.enabled and self._requires_grad:
         return inplace(self, Zero, 0)
     self._data[...] = 0
@@ -211,6 +248,8 @@ def zero_(self):
 
 
 def fill_(self, value):
+    if self._vc.__class__ is not list:
+        check_inference_inplace(self)
     if _state.enabled and (self._requires_grad or (isinstance(value, Tensor)
                                                    and value._requires_grad)):
         return inplace(self, Fill, value)
@@ -226,6 +265,8 @@ def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type(src).__name__}")
+    if self._vc.__class__ is not list:
+        check_inference_inplace(self)
     if _state.enabled and (self._requires_grad or src._requires_grad) or _af._hook is not None:
         return inplace(self, Copy, src)
     try:

@@ -637,6 +637,7 @@ def _set_shape_(input, r):
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
     input._data = r._data
+    input._vc[0] += 1  # PyTorch counts a metadata change as an in-place change
     if r._grad_fn is not None:
         input._grad_fn = r._grad_fn
         input._output_nr = r._output_nr
