@@ -255,3 +255,28 @@ def test_gradcheck_catches_a_wrong_gradient():
     with pytest.raises(RuntimeError, match="Jacobian mismatch"):
         ember.autograd.gradcheck(Bad.apply, (x,))
     assert ember.autograd.gradcheck(Bad.apply, (x,), raise_exception=False) is False
+
+
+def test_float_edge_cases_are_silent_as_in_pytorch():
+    """1/0, 0/0, log(0), exp(1000) give inf/nan without NumPy's RuntimeWarnings (PyTorch is
+    silent); NumPy code outside ember still warns. A fresh interpreter: pytest resets the
+    warning filters that importing ember installs."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import ember, numpy as np\n"
+        "x = ember.tensor([0., 1.])\n"
+        "v = [1 / x, x / x, ember.log(x), ember.exp(ember.tensor([1000.])),"
+        " ember.sqrt(ember.tensor([-1.]))]\n"
+        "print([t.tolist()[0] for t in v])\n"
+        "np.array([1.]) / 0.\n"
+    )
+    src = os.path.join(os.path.dirname(__file__), "..", "src")
+    env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    r = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                       text=True, env=env, check=True)
+    assert r.stdout.strip() == "[inf, nan, -inf, inf, nan]"
+    warned = [line for line in r.stderr.splitlines() if "RuntimeWarning" in line]
+    assert len(warned) == 1 and "<string>" in warned[0], r.stderr  # only NumPy's own division

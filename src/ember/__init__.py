@@ -7,6 +7,16 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import warnings as _warnings
+
+# PyTorch computes 1/0, log(0), exp(1000) and 0/0 silently (inf, -inf, nan); NumPy warns. Its
+# floating-point warnings are silenced where ember's own code raises them, and nowhere else:
+# the user's NumPy code keeps its warnings.
+_warnings.filterwarnings(
+    "ignore", r"(divide by zero|invalid value|overflow|underflow) encountered", RuntimeWarning,
+    r"ember(\.|$)",
+)
+
 from .dtypes import (  # noqa: F401
     bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,
     float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64,
