@@ -622,11 +622,6 @@ def test_leaf_inplace_errors():
     same(no_grad_ok, [T([7.0, 4.0], rg=True), True, 2, None])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views made under no_grad of a tensor requiring grad do not "
-    "require grad (PyTorch: they do, as leaves)",
-)
 def test_view_under_no_grad_requires_grad():
     def fn(t):
         x = leaf(t, [1.0, 2.0])
@@ -1553,3 +1548,21 @@ def test_uint8_mask_setitem():
         t.arange(3.0)[t.tensor([1, 0, 1], dtype=t.uint8)] = 7.0
 
     raises(scalar, RuntimeError, "masked_fill_ only supports boolean masks")
+
+
+def test_no_grad_view_modified_in_grad_mode_raises():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        with t.no_grad():
+            v = x[:1]
+            r = [v.requires_grad, v.is_leaf]
+            v.mul_(2)  # allowed inside no_grad
+        r.append(x.tolist())
+        for op in (lambda: v.mul_(2), lambda: v.__setitem__(0, 1.0)):
+            try:
+                op()
+            except RuntimeError as e:
+                r.append("A view was created in no_grad mode" in str(e))
+        return r
+
+    same(fn, [True, True, [2.0, 2.0], True, True])

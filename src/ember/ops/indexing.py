@@ -316,8 +316,10 @@ def setitem(x, key, value):
         if _af._watch:
             _af._watch_bump(x)
         return
-    from .inplace import inplace
+    from .inplace import _NO_GRAD_VIEW_MSG, inplace
 
+    if "_no_grad_view" in x.__dict__:
+        raise RuntimeError(_NO_GRAD_VIEW_MSG)
     if basic and x._grad_fn is None and x._requires_grad:
         # PyTorch writes through the view x[key]: the error names a view of the leaf
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "

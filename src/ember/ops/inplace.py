@@ -95,7 +95,18 @@ def _snapshot(t):
     return s
 
 
+_NO_GRAD_VIEW_MSG = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+    "be tracked)."
+)
+
+
 def check_leaf(self):
+    if "_no_grad_view" in self.__dict__ and _state.enabled:
+        raise RuntimeError(_NO_GRAD_VIEW_MSG)
     if self._grad_fn is None and self._requires_grad:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."

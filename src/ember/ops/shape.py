@@ -29,6 +29,12 @@ def as_view(out, base, fn):
         out._base = root
         prev = base._view_fn
         out._view_fn = lambda t: fn(prev(t))
+    if base._requires_grad and not _state.enabled:
+        # PyTorch: a view made under no_grad of a tensor that requires grad requires grad too,
+        # as a leaf; modifying it in place later with grad mode on is an error (check_leaf)
+        out._requires_grad = True
+        out._no_grad_view = True
+        return out
     if base._requires_grad and root._grad_fn is not None and _state.enabled:
         # (a leaf's views need no refresh: a leaf that requires grad is never written in
         # place while recording)
