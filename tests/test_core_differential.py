@@ -289,9 +289,6 @@ def test_setitem_basic_index_with_value_requiring_grad():
     same(fn, [T([[1.0, 2.0], [0.0, 4.0]], rg=True), T([10.0, 16.0])])
 
 
-@pytest.mark.xfail(
-    strict=True, reason="setitem with a basic index is IndexPutBackward0, not CopySlices"
-)
 def test_setitem_basic_index_grad_fn_is_copyslices():
     def fn(t):
         k = leaf(t, [1.0, 2.0, 3.0, 4.0]).clone()

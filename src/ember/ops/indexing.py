@@ -218,6 +218,13 @@ class IndexPut(Function):
         return gx, gv, None
 
 
+class CopySlicesPut(IndexPut):
+    """``x[basic_key] = value`` on the graph: PyTorch writes through the view ``x[key]``, so
+    the node is named after its CopySlices (the maths is IndexPut's)."""
+
+    _node_name = "CopySlices"
+
+
 def getitem(x, key):
     """``x[key]``: a view for basic keys, a copy for advanced ones."""
     if type(key) is int:
@@ -324,7 +331,7 @@ def setitem(x, key, value):
         # PyTorch writes through the view x[key]: the error names a view of the leaf
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
-    inplace(x, IndexPut, value, nkey)
+    inplace(x, CopySlicesPut if basic else IndexPut, value, nkey)
 
 
 def nonzero(input, *, as_tuple=False):
