@@ -426,10 +426,6 @@ def test_inplace_on_view_updates_base_grad():
     same(fn, ["CopySlices", 1, 1, T([1.0, 2.0, 2.0]), T([1.0, 4.0, 6.0], rg=True)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a view modified in place is ViewBackward0/SliceBackward0, not AsStridedBackward0",
-)
 def test_modified_view_grad_fn_name():
     def fn(t):
         y = leaf(t, [1.0, 2.0, 3.0, 4.0]).clone()

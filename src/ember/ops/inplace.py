@@ -14,7 +14,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import check_inference_inplace
 from ..autograd import function as _af  # explainability (E): in-place sites
 from ._util import Tensor, _state, make
-from .shape import multi_view_error, refresh_views  # C2
+from .shape import as_strided_node, multi_view_error, refresh_views  # C2
 
 
 class CopySlices(Function):
@@ -191,6 +191,7 @@ def inplace(self, op, *args):
     self._grad_fn = view._grad_fn
     self._output_nr = view._output_nr
     self._requires_grad = True
+    as_strided_node(self)
     if "_views" in base.__dict__:  # C2: sibling views now derive from the new history
         refresh_views(base, self)
     return self

@@ -74,6 +74,22 @@ def multi_view_error(t):
     )
 
 
+_AS_STRIDED = {}
+
+
+def as_strided_node(t):
+    """Rename the node of a view re-derived after an in-place write ``AsStridedBackward0``, as
+    PyTorch names a regenerated view's history (the maths stays the view's own)."""
+    node = t._grad_fn
+    if node is None:
+        return
+    cls = node.__class__
+    sub = _AS_STRIDED.get(cls)
+    if sub is None:
+        sub = _AS_STRIDED[cls] = type("AsStridedBackward0", (cls,), {"__slots__": ()})
+    node.__class__ = sub
+
+
 def refresh_views(root, skip=None):
     """Give every live registered view of ``root`` (but ``skip``) the history it would have if
     made from ``root`` now (after an in-place write changed root's history)."""
@@ -93,6 +109,7 @@ def refresh_views(root, skip=None):
             v._grad_fn = new._grad_fn
             v._output_nr = new._output_nr
             v._requires_grad = new._requires_grad
+            as_strided_node(v)
     finally:
         _state.enabled = prev
     root._views = [r for r in live if r() is not None]
