@@ -143,8 +143,25 @@ class Node:
 
     @property
     def next_functions(self):
-        """One ``(node, output_nr)`` per forward input; ``(None, 0)`` where no grad flows."""
-        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self._next)
+        """One ``(node, output_nr)`` per tensor input PyTorch's node has an edge for; ``(None,
+        0)`` where no grad flows. ``_next`` holds one entry per forward argument (scalars and
+        dims included); the op's ``_edges`` picks PyTorch's inputs out of them."""
+        nxt = self._next
+        fcls = self._forward_cls
+        keep = fcls._edges if fcls is not None else None
+        if keep is None:
+            if self._in_meta is not None:  # a custom Function: its tensor arguments
+                keep = [i for i, is_t in enumerate(self._in_meta) if is_t]
+            elif fcls is not None and fcls._builtin:
+                # a built-in op's first argument is its input; the rest are options unless
+                # they carry a gradient (ops with several tensor inputs declare _edges)
+                keep = [i for i, e in enumerate(nxt) if i == 0 or e is not None]
+            else:
+                keep = range(len(nxt))
+        elif keep.__class__ is slice:
+            keep = range(len(nxt))[keep]
+        return tuple((nxt[i][0], nxt[i][1]) if i < len(nxt) and nxt[i] is not None
+                     else (None, 0) for i in keep)
 
     @property
     def metadata(self) -> dict:
@@ -279,6 +296,9 @@ class Function(metaclass=FunctionMeta):
 
     _builtin = False
     generate_vmap_rule = False
+    # positions (a tuple, or a slice) of the forward arguments PyTorch's node has edges for,
+    # as listed by ``grad_fn.next_functions``; None: see ``Node.next_functions``
+    _edges = None
 
     def __init__(self, *args, **kwargs):
         pass
@@ -492,9 +512,19 @@ def _link(ctx, args, out):
             o._grad_fn = ctx
             o._output_nr = i
             o._requires_grad = True
+            if o._base is not None and not is_dirty:
+                # a view made in forward (or an input returned as-is): in-place is forbidden
+                od = o.__dict__
+                od.pop("_no_grad_view", None)
+                od["_custom_view"] = (i, ctx._forward_cls.__name__)
         meta.append((d.shape, d.dtype, d.__class__))
         wrapped.append(o)
     ctx._out_meta = meta
+    if dirty is not None:
+        for o in wrapped:
+            if o.__class__ is Tensor and o._base is not None and o._grad_fn is ctx \
+                    and _is_in(o, dirty):
+                _rebase_dirty_view(o)
     to_save = ctx._saved
     if to_save is not None:
         vers = []
@@ -512,6 +542,24 @@ def _link(ctx, args, out):
     if single:
         return wrapped[0]
     return tuple(wrapped)
+
+
+def _rebase_dirty_view(view):
+    """A custom Function modified a view in place (``mark_dirty``): its base takes the new
+    history through CopySlices and the view is re-derived from the base, as for built-in
+    in-place ops on views."""
+    from ..ops.inplace import CopySlices
+    from ..ops.shape import as_strided_node
+
+    base = view._base
+    new_base = CopySlices.apply(base, view, view._view_fn)
+    base._grad_fn = new_base._grad_fn
+    base._output_nr = 0
+    base._requires_grad = True
+    again = view._view_fn(base)
+    view._grad_fn = again._grad_fn
+    view._output_nr = again._output_nr
+    as_strided_node(view)
 
 
 def _finish_unrecorded(ctx, args, out):

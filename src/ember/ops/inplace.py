@@ -22,6 +22,7 @@ class CopySlices(Function):
     d/dbase = grad with that region zeroed, d/dsrc = grad[region]"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "CopySlices"
 
     @staticmethod
@@ -107,6 +108,15 @@ _NO_GRAD_VIEW_MSG = (
 def check_leaf(self):
     if "_no_grad_view" in self.__dict__ and _state.enabled:
         raise RuntimeError(_NO_GRAD_VIEW_MSG)
+    cv = self.__dict__.get("_custom_view")
+    if cv is not None and _state.enabled:
+        raise RuntimeError(
+            f"Output {cv[0]} of {cv[1]} is a view and is being modified inplace. This view was "
+            "created inside a custom Function (or because an input was returned as-is) and the "
+            "autograd logic to handle view+inplace would override the custom backward "
+            "associated with the custom Function, leading to incorrect gradients. This behavior "
+            "is forbidden. You can fix this by cloning the output of the custom Function."
+        )
     if self._grad_fn is None and self._requires_grad:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
