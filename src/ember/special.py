@@ -4,7 +4,8 @@ Most are the top-level ops under their SciPy-style names (``expit`` is ``sigmoid
 ``gammaln`` is ``lgamma``, ``psi`` is ``digamma``). The rest are written here as Functions
 computed in float64 with NumPy only (no SciPy): the Cephes Chebyshev series for the modified
 Bessel functions (as PyTorch uses), a Halley-refined rational guess for ``ndtri``, the
-Hurwitz zeta by Euler-Maclaurin summation (Cephes' algorithm), and series / continued fractions
+Hurwitz zeta by Euler-Maclaurin summation (Cephes' algorithm, in ``ops.special_kernels`` with
+erf, lgamma and the rest), and series / continued fractions
 for the regularised incomplete gamma functions.
 
 Differences from PyTorch: values agree to about 1e-13 relative in float64 (not always to the
@@ -26,12 +27,10 @@ import math
 
 from . import dtypes as _dt
 from .autograd.function import Function
+from .ops import special_kernels as _K
 from .ops._util import Tensor, make, xp_of
 from .ops.elementwise import sigmoid as _sigmoid
 from .ops.math_ext import (
-    _erfc_array,
-    _lgamma_scalar,
-    _py_map,
     digamma,
     erf,
     erfc,
@@ -44,6 +43,9 @@ from .ops.math_ext import (
     polygamma,
     round,
 )
+
+# one implementation each, shared with the top level (torch.special's are aliases too)
+from .ops.math_more import i0, i1, sinc, xlog1py, xlogy
 from .ops.nn_ops import log_softmax as _log_softmax
 from .ops.nn_ops import softmax as _softmax
 from .ops.reduction import logsumexp
@@ -58,6 +60,12 @@ __all__ = [
 expit = _sigmoid
 gammaln = lgamma
 psi = digamma
+
+_erfc_array = _K.erfc_array
+_i0e_array = _K.i0e_array
+_i1e_array = _K.i1e_array
+_zeta_array = _K.zeta_array
+_lgamma_array = _K.lgamma_array  # also used by distributions._sampling
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_PI = math.sqrt(math.pi)
@@ -100,88 +108,6 @@ class _quiet:
 
     def __exit__(self, *a):
         return self.ctx.__exit__(*a)
-
-
-def _chbevl(x, coeffs):
-    """Clenshaw summation of a Chebyshev series (Cephes' chbevl)."""
-    b0 = coeffs[0] + 0.0 * x
-    b1 = 0.0 * x
-    b2 = b1
-    for c in coeffs[1:]:
-        b2 = b1
-        b1 = b0
-        b0 = x * b1 - b2 + c
-    return 0.5 * (b0 - b2)
-
-
-# Cephes: exp(-x) I0(x) on [0, 8] and exp(-x) sqrt(x) I0(x) on [8, inf) (inverted interval)
-_I0E_A = (
-    -4.41534164647933937950e-18, 3.33079451882223809783e-17, -2.43127984654795469359e-16,
-    1.71539128555513303061e-15, -1.16853328779934516808e-14, 7.67618549860493561688e-14,
-    -4.85644678311192946090e-13, 2.95505266312963983461e-12, -1.72682629144155570723e-11,
-    9.67580903537323691224e-11, -5.18979560163526290666e-10, 2.65982372468238665035e-9,
-    -1.30002500998624804212e-8, 6.04699502254191894932e-8, -2.67079385394061173391e-7,
-    1.11738753912010371815e-6, -4.41673835845875056359e-6, 1.64484480707288970893e-5,
-    -5.75419501008210370398e-5, 1.88502885095841655729e-4, -5.76375574538582365885e-4,
-    1.63947561694133579842e-3, -4.32430999505057594430e-3, 1.05464603945949983183e-2,
-    -2.37374148058994688156e-2, 4.93052842396707084878e-2, -9.49010970480476444210e-2,
-    1.71620901522208775349e-1, -3.04682672343198398683e-1, 6.76795274409476084995e-1,
-)
-_I0E_B = (
-    -7.23318048787475395456e-18, -4.83050448594418207126e-18, 4.46562142029675999901e-17,
-    3.46122286769746109310e-17, -2.82762398051658348494e-16, -3.42548561967721913462e-16,
-    1.77256013305652638360e-15, 3.81168066935262242075e-15, -9.55484669882830764870e-15,
-    -4.15056934728722208663e-14, 1.54008621752140982691e-14, 3.85277838274214270114e-13,
-    7.18012445138366623367e-13, -1.79417853150680611778e-12, -1.32158118404477131188e-11,
-    -3.14991652796324136454e-11, 1.18891471078464383424e-11, 4.94060238822496958910e-10,
-    3.39623202570838634515e-9, 2.26666899049817806459e-8, 2.04891858946906374183e-7,
-    2.89137052083475648297e-6, 6.88975834691682398426e-5, 3.36911647825569408990e-3,
-    8.04490411014108831608e-1,
-)
-# Cephes: exp(-x) I1(x) / x on [0, 8] and exp(-x) sqrt(x) I1(x) on [8, inf)
-_I1E_A = (
-    2.77791411276104639959e-18, -2.11142121435816608115e-17, 1.55363195773620046921e-16,
-    -1.10559694773538630805e-15, 7.60068429473540693410e-15, -5.04218550472791168711e-14,
-    3.22379336594557470981e-13, -1.98397439776494371520e-12, 1.17361862988909016308e-11,
-    -6.66348972350202774223e-11, 3.62559028155211703701e-10, -1.88724975172282928790e-9,
-    9.38153738649577178388e-9, -4.44505912879632808065e-8, 2.00329475355213526229e-7,
-    -8.56872026469545474066e-7, 3.47025130813767847674e-6, -1.32731636560394358279e-5,
-    4.78156510755005422638e-5, -1.61760815825896745588e-4, 5.12285956168575772895e-4,
-    -1.51357245063125314899e-3, 4.15642294431288815669e-3, -1.05640848946261981558e-2,
-    2.47264490306265168283e-2, -5.29459812080949914269e-2, 1.02643658689847095384e-1,
-    -1.76416518357834055153e-1, 2.52587186443633654823e-1,
-)
-_I1E_B = (
-    7.51729631084210481353e-18, 4.41434832307170791151e-18, -4.65030536848935832153e-17,
-    -3.20952592199342395980e-17, 2.96262899764595013876e-16, 3.30820231092092828324e-16,
-    -1.88035477551078244854e-15, -3.81440307243700780478e-15, 1.04202769841288027642e-14,
-    4.27244001671195135429e-14, -2.10154184277266431302e-14, -4.08355111109219731823e-13,
-    -7.19855177624590851209e-13, 2.03562854414708950722e-12, 1.41258074366137813316e-11,
-    3.25260358301548823856e-11, -1.89749581235054123450e-11, -5.58974346219658380687e-10,
-    -3.83538038596423702205e-9, -2.63146884688951950684e-8, -2.51223623787020892529e-7,
-    -3.88256480887769039346e-6, -1.10588938762623716291e-4, -9.76109749136146840777e-3,
-    7.78576235018280120474e-1,
-)
-
-
-def _i0e_array(x):
-    xp = xp_of(x)
-    with _quiet(xp):
-        a = xp.abs(x)
-        small = a <= 8.0
-        lo = _chbevl(a / 2.0 - 2.0, _I0E_A)
-        hi = _chbevl(32.0 / xp.where(small, 8.0, a) - 2.0, _I0E_B) / xp.sqrt(a)
-        return xp.where(small, lo, hi)
-
-
-def _i1e_array(x):
-    xp = xp_of(x)
-    with _quiet(xp):
-        a = xp.abs(x)
-        small = a <= 8.0
-        lo = _chbevl(a / 2.0 - 2.0, _I1E_A) * a
-        hi = _chbevl(32.0 / xp.where(small, 8.0, a) - 2.0, _I1E_B) / xp.sqrt(a)
-        return xp.copysign(xp.where(small, lo, hi), x)
 
 
 def _erfcx_array(x):
@@ -268,50 +194,6 @@ def _log_ndtr_array(x):
         return xp.where(x < -1.0, low, high)
 
 
-_ZETA_A = (12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9,
-           7.47242496e10, -2.950130727918164224e12, 1.1646782814350067249e14,
-           -4.5979787224074726105e15, 1.8152105401943546773e17, -7.1661652561756670113e18)
-
-
-def _zeta_array(s, q):
-    """Hurwitz zeta(s, q) = sum_k (q + k)**-s (Cephes: direct sum to q + n >= 9, then the
-    Euler-Maclaurin tail); inf at s == 1 and at the poles q = 0, -1, ..., nan for s < 1."""
-    xp = xp_of(q)
-    s, q = xp.broadcast_arrays(s, q)
-    with _quiet(xp):
-        finite = q[xp.isfinite(q)]
-        n = int(max(9, math.ceil(9 - float(finite.min())) + 1)) if finite.size else 9
-        n = min(n, 10_000)
-        total = xp.zeros_like(q)
-        a = q.copy()
-        for _ in range(n):
-            total = total + a ** -s
-            a = a + 1.0
-        w = a
-        total = total + w ** (1.0 - s) / (s - 1.0) + 0.5 * w ** -s
-        fac = xp.ones_like(q)
-        b = w ** -s
-        k = 0.0
-        for coef in _ZETA_A:
-            fac = fac * (s + k)
-            b = b / w
-            total = total + fac * b / coef
-            k += 1.0
-            fac = fac * (s + k)
-            b = b / w
-            k += 1.0
-        pole = (q <= 0) & (q == xp.floor(q))
-        total = xp.where(s == 1.0, xp.inf, total)
-        total = xp.where(s < 1.0, xp.nan, total)
-        total = xp.where(pole, xp.inf, total)
-        total = xp.where((q < 0) & ~pole & (s != xp.floor(s)), xp.nan, total)
-        return xp.where(xp.isnan(s) | xp.isnan(q), xp.nan, total)
-
-
-def _lgamma_array(a):
-    return _py_map(_lgamma_scalar, a)
-
-
 def _gammainc_arrays(a, x):
     """The regularised incomplete gammas (P, Q): the power series where x < a + 1 and the
     Legendre continued fraction (modified Lentz) elsewhere, each to full float64 precision."""
@@ -377,26 +259,6 @@ def _where(cond, a, b):
 
 
 # ------------------------------------------------------------------------------------ Functions
-class I0(Function):
-    """y = I0(x), the modified Bessel function of order 0;  dy/dx = I1(x)"""
-
-    _builtin = True
-    _node_name = "SpecialI0Backward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        d = _f64(x)
-        xp = xp_of(d)
-        with _quiet(xp):
-            return _back(xp.exp(xp.abs(d)) * _i0e_array(d), x)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * i1(x)
-
-
 class I0e(Function):
     """y = exp(-|x|) I0(x);  dy/dx = i1e(x) - sgn(x) i0e(x)"""
 
@@ -413,29 +275,6 @@ class I0e(Function):
     def backward(ctx, grad_output):
         x, y = ctx.saved_tensors
         return grad_output * (i1e(x) - x.sign() * y)
-
-
-class I1(Function):
-    """y = I1(x);  dy/dx = I0(x) - I1(x) / x (1/2 at 0)"""
-
-    _builtin = True
-    _node_name = "SpecialI1Backward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        d = _f64(x)
-        xp = xp_of(d)
-        with _quiet(xp):
-            y = _back(xp.exp(xp.abs(d)) * _i1e_array(d), x)
-        ctx.save_for_backward(x, y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
-        zero = x == 0
-        safe = _where(zero, 1.0, x)
-        return grad_output * _where(zero, 0.5, i0(x) - y / safe)
 
 
 class I1e(Function):
@@ -535,88 +374,6 @@ class Entr(Function):
         return grad_output * (-(1.0 + x.log()))
 
 
-class Sinc(Function):
-    """y = sin(pi x) / (pi x) (1 at 0);  dy/dx = (cos(pi x) pi x - sin(pi x)) / (pi x**2)"""
-
-    _builtin = True
-    _node_name = "SincBackward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        d = _f64(x)
-        xp = xp_of(d)
-        with _quiet(xp):
-            px = math.pi * d
-            y = xp.where(d == 0, 1.0, xp.sin(px) / xp.where(d == 0, 1.0, px))
-        return _back(y, x)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        zero = x == 0
-        safe = _where(zero, 1.0, x)
-        px = math.pi * safe
-        g = (px * px.cos() - px.sin()) / (px * safe)
-        return grad_output * _where(zero, 0.0, g)
-
-
-class Xlogy(Function):
-    """z = x log y (0 where x == 0 unless y is nan);  dz/dx = log y (0 where x == 0),
-    dz/dy = x / y"""
-
-    _builtin = True
-    _node_name = "SpecialXlogyBackward0"
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        xd, yd = x._data, y._data
-        xp = xp_of(xd)
-        with _quiet(xp):
-            z = xp.where(xd == 0, 0.0, xd * xp.log(yd))
-            z = xp.where(xp.isnan(yd), yd, z)
-        return make(z.astype(xd.dtype, copy=False))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
-        gx = gy = None
-        if ctx.needs_input_grad[0]:
-            gx = grad_output * xlogy((x != 0).to(x.dtype), y)
-        if ctx.needs_input_grad[1]:
-            gy = grad_output * x / y
-        return gx, gy
-
-
-class Xlog1py(Function):
-    """z = x log1p(y) (0 where x == 0 unless y is nan);  dz/dx = log1p(y) (0 where x == 0),
-    dz/dy = x / (1 + y)"""
-
-    _builtin = True
-    _node_name = "SpecialXlog1pyBackward0"
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        xd, yd = x._data, y._data
-        xp = xp_of(xd)
-        with _quiet(xp):
-            z = xp.where(xd == 0, 0.0, xd * xp.log1p(yd))
-            z = xp.where(xp.isnan(yd), yd, z)
-        return make(z.astype(xd.dtype, copy=False))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
-        gx = gy = None
-        if ctx.needs_input_grad[0]:
-            gx = grad_output * xlog1py((x != 0).to(x.dtype), y)
-        if ctx.needs_input_grad[1]:
-            gy = grad_output * x / (1.0 + y)
-        return gx, gy
-
-
 class Zeta(Function):
     """z = sum_k (q + k)**-s (Hurwitz);  dz/dq = -s zeta(s + 1, q); no derivative in s (as
     PyTorch)"""
@@ -678,15 +435,12 @@ def _unary(cls, name, doc):
     return f
 
 
-i0 = _unary(I0, "i0", "Modified Bessel function of the first kind, order 0.")
 i0e = _unary(I0e, "i0e", "Exponentially scaled ``i0``: ``exp(-|x|) * i0(x)``.")
-i1 = _unary(I1, "i1", "Modified Bessel function of the first kind, order 1.")
 i1e = _unary(I1e, "i1e", "Exponentially scaled ``i1``: ``exp(-|x|) * i1(x)``.")
 erfcx = _unary(Erfcx, "erfcx", "Scaled complementary error function ``exp(x**2) * erfc(x)``.")
 ndtri = _unary(Ndtri, "ndtri", "Inverse of the standard normal CDF (``ndtri(ndtr(x)) == x``).")
 log_ndtr = _unary(LogNdtr, "log_ndtr", "``log(ndtr(x))``, accurate far in the lower tail.")
 entr = _unary(Entr, "entr", "Elementwise entropy term ``-x * log(x)`` (0 at 0, -inf below).")
-sinc = _unary(Sinc, "sinc", "Normalised sinc ``sin(pi x) / (pi x)`` (1 at 0).")
 
 
 def ndtr(input, *, out=None):
@@ -721,18 +475,6 @@ def _binary_args(a, b):
     if tb is None:
         tb = make(xp_of(ref._data).asarray(b, dtype=ref._data.dtype))
     return ta, tb
-
-
-def xlogy(input, other, *, out=None):
-    """``input * log(other)``, 0 where ``input == 0`` (unless ``other`` is nan)."""
-    res = Xlogy.apply(*_binary_args(input, other))
-    return res if out is None else _write(res, out, input)
-
-
-def xlog1py(input, other, *, out=None):
-    """``input * log1p(other)``, 0 where ``input == 0`` (unless ``other`` is nan)."""
-    res = Xlog1py.apply(*_binary_args(input, other))
-    return res if out is None else _write(res, out, input)
 
 
 def zeta(input, other, *, out=None):

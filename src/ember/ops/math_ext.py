@@ -1,5 +1,6 @@
 """Unary math: exp/log family, trigonometric and hyperbolic functions, rounding, and the special
-functions (erf, erfc, erfinv, lgamma, digamma, polygamma) written with NumPy and ``math`` only.
+functions (erf, erfc, erfinv, lgamma, digamma, polygamma), whose vectorised array kernels are in
+``special_kernels``.
 
 Each op is a Function whose forward works on arrays (integer and bool inputs are computed in the
 default float dtype, as PyTorch does) and whose backward is written in Tensor ops, so it can be
@@ -11,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
+from . import special_kernels as K
 from ._util import Tensor, make, xp_of
 from .elementwise import _c, _float, write_out
 
@@ -499,7 +501,8 @@ class Sgn(Function):
         if not grad_output.is_complex():
             return grad_output * 0
         x, y = ctx.saved_tensors
-        from .elementwise import abs as _abs, where
+        from .elementwise import abs as _abs
+        from .elementwise import where
 
         a = _abs(x)
         g = (grad_output - (grad_output * y.conj()).real * y) / a
@@ -513,161 +516,10 @@ def _type_name(x):
 
 
 # ------------------------------------------------------------------------- special functions
-def _py_map(fn, d):
-    """Apply a ``math`` function elementwise (float64), returned in d's dtype."""
-    xp = xp_of(d)
-    flat = d.astype("float64").ravel().tolist()
-    out = xp.asarray([fn(v) for v in flat], dtype="float64").reshape(d.shape)
-    return out
-
-
-def _erf_array(d):
-    return _py_map(math.erf, d).astype(d.dtype, copy=False)
-
-
-def _erfc_array(d):
-    return _py_map(math.erfc, d).astype(d.dtype, copy=False)
-
-
-def _lgamma_scalar(v):
-    if v != v:
-        return v
-    if math.isinf(v):
-        return math.inf
-    if v <= 0 and v == math.floor(v):
-        return math.inf  # poles at 0, -1, -2, ...: PyTorch gives +inf
-    return math.lgamma(v)
-
-
-def _erfinv_array(d):
-    """Giles' single-precision approximation, then Newton steps on math.erf (as PyTorch's
-    kernel refines its rational approximation)."""
-    xp = xp_of(d)
-    y = d.astype("float64")
-    with _quiet(xp):
-        w = -xp.log((1.0 - y) * (1.0 + y))
-        wc = w - 2.5
-        p1 = 2.81022636e-08
-        for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
-                  -0.00125372503, -0.00417768164, 0.246640727, 1.50140941):
-            p1 = c + p1 * wc
-        wt = xp.sqrt(w) - 3.0
-        p2 = -0.000200214257
-        for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
-                  -0.0076224613, 0.00943887047, 1.00167406, 2.83297682):
-            p2 = c + p2 * wt
-        x = xp.where(w < 5.0, p1, p2) * y
-        finite = xp.isfinite(x)
-        # Newton on |y| (x >= 0); near 1 the residual is taken with erfc against 1 - |y|
-        # (exact there), so the tail keeps full precision
-        ay = xp.abs(y)
-        xs = xp.where(finite, xp.abs(x), 0.0)
-        tail = ay > 0.5
-        for _ in range(6):
-            err = xp.where(tail, (1.0 - ay) - _py_map(math.erfc, xs),
-                           _py_map(math.erf, xs) - ay)
-            xs = xs - err / (_TWO_OVER_SQRT_PI * xp.exp(-xs * xs))
-        x = xp.where(finite, xp.copysign(xs, y), x)
-        x = xp.where(y == 1.0, xp.inf, xp.where(y == -1.0, -xp.inf, x))
-        x = xp.where(xp.abs(y) > 1.0, xp.nan, x)
-    return x.astype(d.dtype, copy=False)
-
-
-_PSI_A = (8.33333333333333333333e-2, -2.10927960927960927961e-2, 7.57575757575757575758e-3,
-          -4.16666666666666666667e-3, 3.96825396825396825397e-3, -8.33333333333333333333e-3,
-          8.33333333333333333333e-2)
-_PSI_10 = 2.25175258906672110764
-
-
-def _digamma_array(d):
-    """Cephes' psi, as PyTorch computes it: reflection for x < 0, recurrence up to 10, then
-    the asymptotic series; digamma(0) is -inf (copysign(inf, -x)), negative integers nan."""
-    xp = xp_of(d)
-    x = d.astype("float64")
-    with _quiet(xp):
-        neg = x < 0
-        refl = xp.where(neg, 1.0 - x, x)
-        res = xp.zeros_like(x)
-        z = refl.copy()
-        for _ in range(10):
-            small = z < 10.0
-            res = res - xp.where(small, 1.0 / xp.where(small, z, 1.0), 0.0)
-            z = xp.where(small, z + 1.0, z)
-        y = xp.where(z < 1e17, 1.0 / (z * z), 0.0)
-        poly = 0.0
-        for c in _PSI_A:
-            poly = poly * y + c
-        res = res + xp.log(z) - 0.5 / z - y * poly
-        res = xp.where(neg, res - math.pi / xp.tan(math.pi * x), res)
-        res = xp.where(neg & (x == xp.trunc(x)), xp.nan, res)
-        res = xp.where(x == 0, xp.copysign(xp.inf, -x), res)
-        res = xp.where(xp.isnan(x), xp.nan, res)
-        res = xp.where(x == xp.inf, xp.inf, res)
-    return res.astype(d.dtype, copy=False)
-
-
-# Bernoulli-number coefficients of the Euler-Maclaurin tail of the Hurwitz zeta (Cephes' zeta)
-_ZETA_A = (12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9,
-           7.47242496e10, -2.950130727918164224e12, 1.1646782814350067249e14,
-           -4.5979787224074726105e15, 1.8152105401943546773e17, -7.1661652561756670113e18)
-
-
-def _zeta_array(s, q):
-    """Hurwitz zeta(s, q) = sum_k (q + k)**-s for an integer s > 1 (Cephes' algorithm)."""
-    xp = xp_of(q)
-    with _quiet(xp):
-        total = xp.zeros_like(q)
-        a = q.copy()
-        n = int(max(9, math.ceil(9 - float(q.min())) + 1)) if q.size else 9
-        for _ in range(n):
-            total = total + a ** -s
-            a = a + 1.0
-        w = a
-        total = total + w ** (1.0 - s) / (s - 1.0) + 0.5 * w ** -s
-        fac = 1.0
-        b = w ** -s
-        k = 0.0
-        for coef in _ZETA_A:
-            fac = fac * (s + k)
-            b = b / w
-            total = total + fac * b / coef
-            k += 1.0
-            fac = fac * (s + k)
-            b = b / w
-            k += 1.0
-        total = xp.where((q <= 0) & (q == xp.floor(q)), xp.inf, total)
-    return total
-
-
-def _trigamma_array(d):
-    """PyTorch's trigamma kernel (reflection below 0.5, six recurrence steps, then a short
-    asymptotic series), reproduced so the values (about 1e-9 accurate) agree with PyTorch."""
-    xp = xp_of(d)
-    x = d.astype("float64")
-    with _quiet(xp):
-        small = x < 0.5
-        s = xp.sin(math.pi * x)
-        result = xp.where(small, -(math.pi * math.pi) / (s * s), 0.0)
-        x = xp.where(small, 1.0 - x, x)
-        for _ in range(6):
-            result = result + 1.0 / (x * x)
-            x = x + 1.0
-        ixx = 1.0 / (x * x)
-        result = result + (1.0 + 1.0 / (2.0 * x) + ixx * (1.0 / 6 - ixx * (1.0 / 30 - ixx *
-                                                                            (1.0 / 42)))) / x
-        result = xp.where(small, -result, result)
-    return result.astype(d.dtype, copy=False)
-
-
-def _polygamma_array(n, d):
-    if n == 0:
-        return _digamma_array(d)
-    if n == 1:
-        return _trigamma_array(d)
-    x = d.astype("float64")
-    sign = -1.0 if n % 2 == 0 else 1.0
-    out = sign * math.factorial(n) * _zeta_array(float(n + 1), x)
-    return out.astype(d.dtype, copy=False)
+# the vectorised float64 kernels live in special_kernels (shared with ember.special); the ops
+# compute in float64 and round to the input's dtype
+def _special(kernel, d, *args):
+    return kernel(*args, d.astype("float64", copy=False)).astype(d.dtype, copy=False)
 
 
 class Erf(Function):
@@ -679,7 +531,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return make(_erf_array(_float(x)))
+        return make(_special(K.erf_array, _float(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -696,7 +548,7 @@ class Erfc(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return make(_erfc_array(_float(x)))
+        return make(_special(K.erfc_array, _float(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -712,7 +564,7 @@ class Erfinv(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = make(_erfinv_array(_float(x)))
+        y = make(_special(K.erfinv_array, _float(x)))
         ctx.save_for_backward(y)
         return y
 
@@ -731,8 +583,7 @@ class Lgamma(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        xd = _float(x)
-        return make(_py_map(_lgamma_scalar, xd).astype(xd.dtype, copy=False))
+        return make(_special(K.lgamma_array, _float(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -749,7 +600,7 @@ class Digamma(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return make(_digamma_array(_float(x)))
+        return make(_special(K.digamma_array, _float(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -767,7 +618,7 @@ class Polygamma(Function):
     def forward(ctx, x, n):
         ctx.save_for_backward(x)
         ctx.n = n
-        return make(_polygamma_array(n, _float(x)))
+        return make(_special(K.polygamma_array, _float(x), n))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -910,7 +761,7 @@ trunc = fix = _unary(Trunc, "Round toward zero.")
 frac = _unary(Frac, "``input - trunc(input)``.")
 sign = _unary(Sign, "-1, 0 or 1 by the sign of each element (gradient zero).")
 sgn = _unary(Sgn, "``input / |input|`` (0 at 0); equals ``sign`` for real inputs.")
-erf = _unary(Erf, "The error function (computed with ``math.erf``).")
+erf = _unary(Erf, "The error function.")
 erfc = _unary(Erfc, "The complementary error function ``1 - erf(input)``.")
 erfinv = _unary(Erfinv, "The inverse error function.")
 lgamma = _unary(Lgamma, "``log|gamma(input)|`` (+inf at the poles).")
@@ -956,11 +807,47 @@ def exp(input):
 
 
 __all__ = [
-    "exp2", "expm1", "log2", "log10", "log1p", "reciprocal", "rsqrt", "tan", "asin", "arcsin",
-    "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh",
-    "atanh", "arctanh", "floor", "ceil", "trunc", "fix", "frac", "sign", "sgn", "erf", "erfc",
-    "erfinv", "lgamma", "digamma", "polygamma", "logit", "round", "square", "conj", "real",
+    "acos",
+    "acosh",
+    "arccos",
+    "arccosh",
+    "arcsin",
+    "arcsinh",
+    "arctan",
+    "arctanh",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "ceil",
+    "conj",
+    "cosh",
+    "digamma",
+    "erf",
+    "erfc",
+    "erfinv",
+    "exp2",
+    "expm1",
+    "fix",
+    "floor",
+    "frac",
     "imag",
+    "lgamma",
+    "log1p",
+    "log2",
+    "log10",
+    "logit",
+    "polygamma",
+    "real",
+    "reciprocal",
+    "round",
+    "rsqrt",
+    "sgn",
+    "sign",
+    "sinh",
+    "square",
+    "tan",
+    "trunc",
 ]
 
 
@@ -1001,7 +888,10 @@ def _ip_nodiff(fn):
 def methods_table():
     """The Tensor methods of the elementwise, reduction, scan and creation families
     (attached by ``ops.methods``)."""
-    from . import creation as C, elementwise as E, reduction as R, reduction_ext as RX
+    from . import creation as C
+    from . import elementwise as E
+    from . import reduction as R
+    from . import reduction_ext as RX
     from .inplace import inplace
 
     def clamp_(self, min=None, max=None):

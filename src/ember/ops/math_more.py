@@ -12,6 +12,7 @@ import math
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from . import special_kernels as K
 from ._util import Tensor, make, pair, xp_of
 from .elementwise import _binary, _c, _float, _ret, where
 
@@ -456,32 +457,6 @@ def ldexp(input, other, *, out=None):
 
 
 # ------------------------------------------------------------------------ Bessel i0 and i1
-def _i1_array(xp, x):
-    """The modified Bessel function I1 on an array: its power series for |x| <= 30, the
-    asymptotic expansion beyond (both to double precision there)."""
-    ax = xp.abs(x).astype(xp.float64)
-    small = ax <= 30.0
-    xs = xp.where(small, ax, 0.0)
-    half = xs / 2.0
-    q = half * half
-    term = half.copy()
-    total = half.copy()
-    for k in range(1, 90):
-        term = term * q / (k * (k + 1))
-        total = total + term
-    xl = xp.where(small, 1.0, ax)
-    mu = 4.0
-    series = xp.ones_like(xl)
-    t = xp.ones_like(xl)
-    for k in range(1, 25):
-        t = -t * (mu - (2 * k - 1) ** 2) / (k * 8.0 * xl)
-        series = series + t
-    with _quiet(xp):
-        big = xp.exp(xl) / xp.sqrt(2 * math.pi * xl) * series
-    out = xp.where(small, total, big)
-    return (xp.sign(x) * out).astype(x.dtype, copy=False)
-
-
 class I0(Function):
     """y = I0(x), the modified Bessel function of order 0;  dy/dx = I1(x)"""
 
@@ -511,7 +486,10 @@ class I1(Function):
     @staticmethod
     def forward(ctx, x):
         xd = _float(x)
-        y = make(_i1_array(xp_of(xd), xd))
+        xp = xp_of(xd)
+        d = xd.astype("float64", copy=False)
+        with _quiet(xp):
+            y = make((xp.exp(xp.abs(d)) * K.i1e_array(d)).astype(xd.dtype, copy=False))
         ctx.save_for_backward(x, y)
         return y
 
