@@ -87,12 +87,9 @@ def _check_same_type(input, *others):
 
 
 # ------------------------------------------------------------------------------ convolution
-def _conv(nd, name, input, weight, bias, stride, padding, dilation, groups):
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"{name}() argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
-        )
-    x = input
+def _conv_input(x, nd, name, weight, bias):
+    """``x`` as a batch (an unbatched input gets a batch of one) and whether it was unbatched;
+    checks the rank and that ``weight`` and ``bias`` have the input's dtype."""
     if x.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(
             f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
@@ -102,6 +99,15 @@ def _conv(nd, name, input, weight, bias, stride, padding, dilation, groups):
     if unbatched:
         x = x.unsqueeze(0)
     _check_same_type(x, weight, bias)
+    return x, unbatched
+
+
+def _conv(nd, name, input, weight, bias, stride, padding, dilation, groups):
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{name}() argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    x, unbatched = _conv_input(input, nd, name, weight, bias)
     K = tuple(weight.shape[2:])
     s = _ntuple(stride, nd)
     d = _ntuple(dilation, nd)
@@ -168,7 +174,6 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _conv_transpose(
     nd,
-    name,
     input,
     weight,
     bias,
@@ -179,16 +184,7 @@ def _conv_transpose(
     dilation,
     output_size=None,
 ):
-    x = input
-    if x.dim() not in (nd + 1, nd + 2):
-        raise RuntimeError(
-            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
-            f"input of size: {list(x.shape)}"
-        )
-    unbatched = x.dim() == nd + 1
-    if unbatched:
-        x = x.unsqueeze(0)
-    _check_same_type(x, weight, bias)
+    x, unbatched = _conv_input(input, nd, f"conv_transpose{nd}d", weight, bias)
     if x.shape[1] != weight.shape[0]:
         raise RuntimeError(
             f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
@@ -220,16 +216,7 @@ def conv_transpose1d(
 ):
     """1-D transposed convolution; ``weight`` is ``(C_in, C_out/groups, kL)``."""
     return _conv_transpose(
-        1,
-        "conv_transpose1d",
-        input,
-        weight,
-        bias,
-        stride,
-        padding,
-        output_padding,
-        groups,
-        dilation,
+        1, input, weight, bias, stride, padding, output_padding, groups, dilation
     )
 
 
@@ -238,16 +225,7 @@ def conv_transpose2d(
 ):
     """2-D transposed convolution (the gradient of conv2d w.r.t. its input)."""
     return _conv_transpose(
-        2,
-        "conv_transpose2d",
-        input,
-        weight,
-        bias,
-        stride,
-        padding,
-        output_padding,
-        groups,
-        dilation,
+        2, input, weight, bias, stride, padding, output_padding, groups, dilation
     )
 
 
@@ -256,16 +234,7 @@ def conv_transpose3d(
 ):
     """3-D transposed convolution."""
     return _conv_transpose(
-        3,
-        "conv_transpose3d",
-        input,
-        weight,
-        bias,
-        stride,
-        padding,
-        output_padding,
-        groups,
-        dilation,
+        3, input, weight, bias, stride, padding, output_padding, groups, dilation
     )
 
 

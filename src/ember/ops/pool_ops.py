@@ -58,8 +58,13 @@ def _padded(x, p, O, K, s, d, value):
         return x
     xp = xp_of(x)
     out = xp.full(x.shape[:2] + tuple(S[i] + p[i] + hi[i] for i in range(nd)), value, x.dtype)
-    out[(slice(None), slice(None)) + tuple(slice(p[i], p[i] + S[i]) for i in range(nd))] = x
+    out[_interior(p, S)] = x
     return out
+
+
+def _interior(p, S):
+    """The index of the ``S``-sized region of an array padded with ``p`` in front."""
+    return (slice(None), slice(None)) + tuple(slice(p[i], p[i] + S[i]) for i in range(len(S)))
 
 
 def _window_slices(k, O, s, d):
@@ -80,8 +85,10 @@ def _max_pool(x, K, s, p, d, ceil_mode):
     nd = len(K)
     O = pool_out_size(S, K, s, p, d, ceil_mode)
     if min(O) <= 0:
+        if nd == 1:
+            raise RuntimeError(f"max_pool1d() Invalid computed output size: {O[0]}")
         raise RuntimeError(
-            f"max_pool{nd}d(): Given input size: ({'x'.join(map(str, x.shape[1:]))}). "
+            f"Given input size: ({'x'.join(map(str, x.shape[1:]))}). "
             f"Calculated output size: ({'x'.join(map(str, (x.shape[1],) + O))}). "
             "Output size is too small"
         )
@@ -180,7 +187,6 @@ class MaxPoolScatter(Function):
         xpad, val, in_shape, K, s, p, d = geom
         gd = g._data
         xp = xp_of(gd)
-        nd = len(K)
         S = in_shape[2:]
         O = gd.shape[2:]
         if ctx is not _NULL_CTX:
@@ -193,8 +199,7 @@ class MaxPoolScatter(Function):
         buf = xp.zeros(xpad.shape, gd.dtype)
         for j, k, e in _first_max_masks(xpad, val, K, s, d):
             buf[_window_slices(k, O, s, d)] += gd * e
-        crop = (slice(None), slice(None)) + tuple(slice(p[i], p[i] + S[i]) for i in range(nd))
-        return make(xp.ascontiguousarray(buf[crop]))
+        return make(xp.ascontiguousarray(buf[_interior(p, S)]))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -398,8 +403,7 @@ class AvgPoolT(Function):
             buf[_window_slices(k, O, s, d)] += gd
         if ctx is not _NULL_CTX:
             ctx.args = args
-        crop = (slice(None), slice(None)) + tuple(slice(p[i], p[i] + S[i]) for i in range(nd))
-        return make(xp.ascontiguousarray(buf[crop]))
+        return make(xp.ascontiguousarray(buf[_interior(p, S)]))
 
     @staticmethod
     def backward(ctx, grad_output):

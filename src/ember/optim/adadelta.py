@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from ..backend import xp_of
-from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _check_common, _grad_array, _real, _to_float, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _addcmul_sq_,
+    _bump,
+    _check_common,
+    _check_lr,
+    _eval_closure,
+    _grad_array,
+    _real,
+    _to_float,
+    _zeros_like,
+)
 
 __all__ = ["Adadelta"]
 
@@ -36,10 +46,7 @@ class Adadelta(Optimizer):
         maximize=False,
         differentiable=False,
     ):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         if not 0.0 <= eps:
@@ -59,24 +66,17 @@ class Adadelta(Optimizer):
         _check_common(defaults)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, st, group):
+        st["step"] = self._step_tensor()
+        st["square_avg"] = _zeros_like(p._data)
+        st["acc_delta"] = _zeros_like(p._data)
+
     def step(self, closure=None):
         """One Adadelta step; ``closure`` is optional."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         for group in self.param_groups:
             lr, rho, eps = _to_float(group["lr"]), group["rho"], group["eps"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = self._step_tensor()
-                    st["square_avg"] = _zeros_like(p._data)
-                    st["acc_delta"] = _zeros_like(p._data)
+            for p, st in self._params_with_grad(group):
                 step_t = st["step"]._data
                 step_t += 1
                 g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
@@ -85,9 +85,7 @@ class Adadelta(Optimizer):
                 xp = xp_of(param)
                 t1, t2, t3 = self._tmp(param, 1), self._tmp(param, 2), self._tmp(param, 3)
                 square_avg *= rho
-                xp.multiply(g, 1 - rho, out=t3)
-                t3 *= g
-                square_avg += t3
+                _addcmul_sq_(square_avg, g, 1 - rho, t3)
                 xp.add(square_avg, eps, out=t1)
                 xp.sqrt(t1, out=t1)  # std
                 xp.add(acc_delta, eps, out=t2)
@@ -95,9 +93,7 @@ class Adadelta(Optimizer):
                 t2 /= t1
                 t2 *= g  # delta
                 acc_delta *= rho
-                xp.multiply(t2, 1 - rho, out=t3)
-                t3 *= t2
-                acc_delta += t3
+                _addcmul_sq_(acc_delta, t2, 1 - rho, t3)
                 t2 *= lr
                 param -= t2
                 _bump(p)

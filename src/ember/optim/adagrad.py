@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from ..backend import xp_of
-from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _check_common, _grad_array, _real, _to_float, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_common,
+    _check_lr,
+    _eval_closure,
+    _grad_array,
+    _real,
+    _to_float,
+    _zeros_like,
+)
 
 __all__ = ["Adagrad"]
 
@@ -37,10 +46,7 @@ class Adagrad(Optimizer):
         differentiable=False,
         fused=None,
     ):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= lr_decay:
             raise ValueError(f"Invalid lr_decay value: {lr_decay}")
         if not 0.0 <= weight_decay:
@@ -66,10 +72,9 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p)
+                self._init_state(p, self.state[p], group)
 
-    def _init_state(self, p):
-        state = self.state[p]
+    def _init_state(self, p, state, group):
         state["step"] = self._step_tensor()
         v = self.defaults["initial_accumulator_value"]
         if p.is_complex():
@@ -78,20 +83,10 @@ class Adagrad(Optimizer):
 
     def step(self, closure=None):
         """One Adagrad step; ``closure`` is optional."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         for group in self.param_groups:
             lr, lr_decay, eps = _to_float(group["lr"]), group["lr_decay"], group["eps"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                st = self.state[p]
-                if len(st) == 0:
-                    self._init_state(p)
+            for p, st in self._params_with_grad(group):
                 step_t = st["step"]._data
                 step_t += 1
                 step = float(step_t)

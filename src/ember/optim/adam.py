@@ -6,8 +6,11 @@ from ..backend import xp_of
 from ..tensor import Tensor
 from .optimizer import (
     Optimizer,
+    _addcmul_sq_,
     _bump,
     _check_common,
+    _check_lr,
+    _eval_closure,
     _grad_array,
     _lerp_,
     _real,
@@ -19,10 +22,7 @@ __all__ = ["Adam"]
 
 
 def _check_adam_args(lr, betas, eps, weight_decay):
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
+    _check_lr(lr)
     if not 0.0 <= eps:
         raise ValueError(f"Invalid epsilon value: {eps}")
     if not 0.0 <= betas[0] < 1.0:
@@ -107,14 +107,16 @@ class Adam(Optimizer):
                 if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
                     p_state["step"] = self._step_tensor(float(p_state["step"]))
 
+    def _init_state(self, p, st, group):
+        st["step"] = self._step_tensor()
+        st["exp_avg"] = _zeros_like(p._data)
+        st["exp_avg_sq"] = _zeros_like(p._data)
+        if group["amsgrad"]:
+            st["max_exp_avg_sq"] = _zeros_like(p._data)
+
     def step(self, closure=None):
         """One Adam step; ``closure`` (re-evaluating the loss) is optional."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             lr = _to_float(group["lr"])
@@ -123,16 +125,7 @@ class Adam(Optimizer):
             amsgrad = group["amsgrad"]
             decoupled = group["decoupled_weight_decay"]
             maximize = group["maximize"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = self._step_tensor()
-                    st["exp_avg"] = _zeros_like(p._data)
-                    st["exp_avg_sq"] = _zeros_like(p._data)
-                    if amsgrad:
-                        st["max_exp_avg_sq"] = _zeros_like(p._data)
+            for p, st in self._params_with_grad(group):
                 g = _grad_array(self, p, 0, maximize, 0 if decoupled else weight_decay)
                 step_t = st["step"]._data
                 step_t += 1
@@ -144,9 +137,7 @@ class Adam(Optimizer):
                 t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
                 _lerp_(exp_avg, g, 1 - beta1, t1)
                 exp_avg_sq *= beta2
-                xp.multiply(g, 1 - beta2, out=t1)
-                t1 *= g
-                exp_avg_sq += t1
+                _addcmul_sq_(exp_avg_sq, g, 1 - beta2, t1)
                 step = float(step_t)
                 bias_correction1 = 1 - beta1**step
                 bias_correction2 = 1 - beta2**step

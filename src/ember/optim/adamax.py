@@ -8,6 +8,7 @@ from .optimizer import (
     Optimizer,
     _bump,
     _check_common,
+    _eval_closure,
     _grad_array,
     _lerp_,
     _real,
@@ -59,25 +60,18 @@ class Adamax(Optimizer):
         _check_common(defaults)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, st, group):
+        st["step"] = self._step_tensor()
+        st["exp_avg"] = _zeros_like(p._data)
+        st["exp_inf"] = _zeros_like(p._data)
+
     def step(self, closure=None):
         """One Adamax step; ``closure`` is optional."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             eps, lr = group["eps"], _to_float(group["lr"])
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = self._step_tensor()
-                    st["exp_avg"] = _zeros_like(p._data)
-                    st["exp_inf"] = _zeros_like(p._data)
+            for p, st in self._params_with_grad(group):
                 g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
                 step_t = st["step"]._data
                 step_t += 1

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from ..backend import xp_of
-from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _check_common, _grad_array, _real, _to_float, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_common,
+    _check_lr,
+    _eval_closure,
+    _grad_array,
+    _real,
+    _to_float,
+    _zeros_like,
+)
 
 __all__ = ["ASGD"]
 
@@ -36,10 +45,7 @@ class ASGD(Optimizer):
         differentiable=False,
         capturable=False,
     ):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         defaults = {
@@ -56,14 +62,15 @@ class ASGD(Optimizer):
         _check_common(defaults)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, st, group):
+        st["step"] = self._step_tensor()
+        st["eta"] = self._step_tensor(_to_float(group["lr"]))
+        st["mu"] = self._step_tensor(1.0)
+        st["ax"] = _zeros_like(p._data)
+
     def step(self, closure=None):
         """One ASGD step; ``closure`` is optional."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         for group in self.param_groups:
             lr, lambd, alpha, t0 = (
                 _to_float(group["lr"]),
@@ -71,15 +78,7 @@ class ASGD(Optimizer):
                 group["alpha"],
                 group["t0"],
             )
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = self._step_tensor()
-                    st["eta"] = self._step_tensor(lr)
-                    st["mu"] = self._step_tensor(1.0)
-                    st["ax"] = _zeros_like(p._data)
+            for p, st in self._params_with_grad(group):
                 g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
                 step_t = st["step"]._data
                 step_t += 1

@@ -6,8 +6,10 @@ from ..backend import xp_of
 from .adam import _check_adam_args
 from .optimizer import (
     Optimizer,
+    _addcmul_sq_,
     _bump,
     _check_common,
+    _eval_closure,
     _grad_array,
     _lerp_,
     _real,
@@ -68,28 +70,21 @@ class NAdam(Optimizer):
         _check_common(defaults)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, st, group):
+        st["step"] = self._step_tensor()
+        st["mu_product"] = self._step_tensor(1.0)
+        st["exp_avg"] = _zeros_like(p._data)
+        st["exp_avg_sq"] = _zeros_like(p._data)
+
     def step(self, closure=None):
         """One NAdam step; ``closure`` is optional."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             lr, eps = _to_float(group["lr"]), group["eps"]
             weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
             decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = self._step_tensor()
-                    st["mu_product"] = self._step_tensor(1.0)
-                    st["exp_avg"] = _zeros_like(p._data)
-                    st["exp_avg_sq"] = _zeros_like(p._data)
+            for p, st in self._params_with_grad(group):
                 g = _grad_array(self, p, 0, group["maximize"], 0 if decoupled else weight_decay)
                 step_t = st["step"]._data
                 step_t += 1
@@ -107,9 +102,7 @@ class NAdam(Optimizer):
                 t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
                 _lerp_(exp_avg, g, 1 - beta1, t1)
                 exp_avg_sq *= beta2
-                xp.multiply(g, 1 - beta2, out=t1)
-                t1 *= g
-                exp_avg_sq += t1
+                _addcmul_sq_(exp_avg_sq, g, 1 - beta2, t1)
                 xp.divide(exp_avg_sq, bias_correction2, out=t1)
                 xp.sqrt(t1, out=t1)
                 t1 += eps

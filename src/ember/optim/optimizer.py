@@ -18,6 +18,7 @@ from itertools import chain
 from typing import Any
 
 from .. import dtypes as _dt
+from ..autograd.grad_mode import enable_grad
 from ..backend import xp_of
 from ..tensor import Tensor
 from ..utils.hooks import RemovableHandle
@@ -399,6 +400,19 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # ----- helpers for the subclasses ----------------------------------------------------------
+    def _params_with_grad(self, group):
+        """``(p, state)`` for each parameter of ``group`` that has a gradient; an empty state is
+        first filled by the optimizer's ``_init_state(p, state, group)`` (PyTorch's
+        ``_init_group``)."""
+        state = self.state
+        for p in group["params"]:
+            if p._grad is None:
+                continue
+            st = state[p]
+            if len(st) == 0:
+                self._init_state(p, st, group)
+            yield p, st
+
     def _tmp(self, like, slot: int = 0):
         """A scratch array shaped like ``like``, reused across steps (never part of the state)."""
         scratch = self.__dict__.get("_scratch")
@@ -414,6 +428,21 @@ class Optimizer:
         import numpy as np  # state scalars live on the CPU, as PyTorch's non-capturable ones do
 
         return Tensor._make(np.array(value, dtype=_scalar_dtype()))
+
+
+def _eval_closure(closure):
+    """The loss from ``closure()``, evaluated with grad mode on; None without a closure."""
+    if closure is None:
+        return None
+    with enable_grad():
+        return closure()
+
+
+def _check_lr(lr):
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
 
 
 def _check_common(defaults):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ..backend import xp_of
-from ..tensor import Tensor
 from .optimizer import (
     Optimizer,
+    _addcmul_sq_,
     _bump,
     _check_common,
+    _check_lr,
+    _eval_closure,
     _grad_array,
     _lerp_,
     _real,
@@ -47,10 +49,7 @@ class RMSprop(Optimizer):
         maximize=False,
         differentiable=False,
     ):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         if not 0.0 <= momentum:
@@ -74,28 +73,21 @@ class RMSprop(Optimizer):
         _check_common(defaults)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, st, group):
+        st["step"] = self._step_tensor()
+        st["square_avg"] = _zeros_like(p._data)
+        if group["momentum"] > 0:
+            st["momentum_buffer"] = _zeros_like(p._data)
+        if group["centered"]:
+            st["grad_avg"] = _zeros_like(p._data)
+
     def step(self, closure=None):
         """One RMSprop step; ``closure`` is optional."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         for group in self.param_groups:
             lr, alpha, eps = _to_float(group["lr"]), group["alpha"], group["eps"]
             momentum, centered = group["momentum"], group["centered"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = self._step_tensor()
-                    st["square_avg"] = _zeros_like(p._data)
-                    if momentum > 0:
-                        st["momentum_buffer"] = _zeros_like(p._data)
-                    if centered:
-                        st["grad_avg"] = _zeros_like(p._data)
+            for p, st in self._params_with_grad(group):
                 g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
                 step_t = st["step"]._data
                 step_t += 1
@@ -104,9 +96,7 @@ class RMSprop(Optimizer):
                 xp = xp_of(param)
                 t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
                 square_avg *= alpha
-                xp.multiply(g, 1 - alpha, out=t1)
-                t1 *= g
-                square_avg += t1
+                _addcmul_sq_(square_avg, g, 1 - alpha, t1)
                 if centered:
                     grad_avg = _real(st["grad_avg"]._data)
                     _lerp_(grad_avg, g, 1 - alpha, t1)

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from ..backend import xp_of
-from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _check_common, _real, _to_float, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_common,
+    _check_lr,
+    _eval_closure,
+    _real,
+    _to_float,
+    _zeros_like,
+)
 
 __all__ = ["Rprop"]
 
@@ -37,10 +45,7 @@ class Rprop(Optimizer):
         maximize=False,
         differentiable=False,
     ):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
         defaults = {
@@ -55,28 +60,19 @@ class Rprop(Optimizer):
         _check_common(defaults)
         super().__init__(params, defaults)
 
+    def _init_state(self, p, st, group):
+        lr = _to_float(group["lr"])
+        st["step"] = self._step_tensor()
+        st["prev"] = _zeros_like(p._data)
+        st["step_size"] = _zeros_like(p._data, complex(lr, lr) if p.is_complex() else lr)
+
     def step(self, closure=None):
         """One Rprop step; ``closure`` is optional."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         for group in self.param_groups:
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                st = self.state[p]
-                if len(st) == 0:
-                    lr = _to_float(group["lr"])
-                    st["step"] = self._step_tensor()
-                    st["prev"] = _zeros_like(p._data)
-                    st["step_size"] = _zeros_like(
-                        p._data, complex(lr, lr) if p.is_complex() else lr
-                    )
+            for p, st in self._params_with_grad(group):
                 st["step"]._data += 1
                 g = p._grad._data
                 xp = xp_of(g)

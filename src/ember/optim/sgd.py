@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..backend import xp_of
 from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _check_common, _grad_array, _to_float
+from .optimizer import Optimizer, _bump, _check_common, _eval_closure, _grad_array, _to_float
 
 __all__ = ["SGD"]
 
@@ -75,12 +75,7 @@ class SGD(Optimizer):
 
     def step(self, closure=None):
         """One SGD step; ``closure`` (re-evaluating the loss) is optional."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         state = self.state
         for group in self.param_groups:
             lr = _to_float(group["lr"])

@@ -149,6 +149,39 @@ class _ConvNd(Module):
         return self._conv_forward(input, self.weight, self.bias)
 
 
+def _conv_init(
+    self,
+    in_channels,
+    out_channels,
+    kernel_size,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups=1,
+    bias=True,
+    padding_mode="zeros",
+    device=None,
+    dtype=None,
+):
+    """PyTorch's ``Conv1d/2d/3d`` constructor: the three differ only in ``_nd``."""
+    _ConvNd.__init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        False,
+        0,
+        groups,
+        bias,
+        padding_mode,
+        device,
+        dtype,
+    )
+
+
 class Conv1d(_ConvNd):
     """1-D convolution over ``(N, C_in, L)``: ``Conv1d(in_channels, out_channels,
     kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True, padding_mode='zeros')``.
@@ -160,36 +193,7 @@ class Conv1d(_ConvNd):
     """
 
     _nd = 1
-
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            False,
-            0,
-            groups,
-            bias,
-            padding_mode,
-            device,
-            dtype,
-        )
+    __init__ = _conv_init
 
 
 class Conv2d(_ConvNd):
@@ -204,72 +208,14 @@ class Conv2d(_ConvNd):
     """
 
     _nd = 2
-
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            False,
-            0,
-            groups,
-            bias,
-            padding_mode,
-            device,
-            dtype,
-        )
+    __init__ = _conv_init
 
 
 class Conv3d(_ConvNd):
     """3-D convolution over ``(N, C_in, D, H, W)``."""
 
     _nd = 3
-
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            False,
-            0,
-            groups,
-            bias,
-            padding_mode,
-            device,
-            dtype,
-        )
+    __init__ = _conv_init
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -344,40 +290,44 @@ class _ConvTransposeNd(_ConvNd):
         )
 
 
-class ConvTranspose1d(_ConvTransposeNd):
-    """1-D transposed convolution; weight ``(C_in, C_out/groups, kL)``."""
-
-    _nd = 1
-
-    def __init__(
+def _conv_transpose_init(
+    self,
+    in_channels,
+    out_channels,
+    kernel_size,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups=1,
+    bias=True,
+    dilation=1,
+    padding_mode="zeros",
+    device=None,
+    dtype=None,
+):
+    """PyTorch's ``ConvTranspose1d/2d/3d`` constructor: the three differ only in ``_nd``."""
+    _ConvTransposeNd.__init__(
         self,
         in_channels,
         out_channels,
         kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            output_padding,
-            groups,
-            bias,
-            dilation,
-            padding_mode,
-            device,
-            dtype,
-        )
+        stride,
+        padding,
+        output_padding,
+        groups,
+        bias,
+        dilation,
+        padding_mode,
+        device,
+        dtype,
+    )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution; weight ``(C_in, C_out/groups, kL)``."""
+
+    _nd = 1
+    __init__ = _conv_transpose_init
 
 
 class ConvTranspose2d(_ConvTransposeNd):
@@ -391,67 +341,9 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _nd = 2
-
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            output_padding,
-            groups,
-            bias,
-            dilation,
-            padding_mode,
-            device,
-            dtype,
-        )
+    __init__ = _conv_transpose_init
 
 
 class ConvTranspose3d(_ConvTransposeNd):
     _nd = 3
-
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            output_padding,
-            groups,
-            bias,
-            dilation,
-            padding_mode,
-            device,
-            dtype,
-        )
+    __init__ = _conv_transpose_init
