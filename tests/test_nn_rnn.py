@@ -285,3 +285,183 @@ def test_flatten_parameters_is_a_no_op():
         assert all(np.array_equal(before[k], after[k].numpy()) for k in before)
         x = ember.randn(5, 2, 3)
         m(x)[0].sum().backward()
+
+
+# ------------------------------------------------------------------------------ packed input
+def _packed_run(lib, cls, x, lens, h, c, num_layers, bidirectional, batch_first, enforce_sorted):
+    """Pack ``x`` with ``lens``, run the module (weights drawn from fixed seeds), unpack, and
+    backpropagate a loss touching the packed data, the padded output and the final states."""
+    U = lib.nn.utils.rnn
+    m = getattr(lib.nn, cls)(
+        3, 4, num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first
+    ).double()
+    with lib.no_grad():
+        for i, (_, p) in enumerate(m.named_parameters()):
+            p.copy_(lib.tensor(np.random.default_rng(i).uniform(-0.5, 0.5, tuple(p.shape))))
+    xt = lib.tensor(x, requires_grad=True)
+    ht = lib.tensor(h, requires_grad=True)
+    ct = lib.tensor(c, requires_grad=True)
+    packed = U.pack_padded_sequence(xt, lens, batch_first=batch_first,
+                                    enforce_sorted=enforce_sorted)
+    out, hn = m(packed, (ht, ct) if cls == "LSTM" else ht)
+    assert isinstance(out, U.PackedSequence)
+    states = hn if isinstance(hn, tuple) else (hn,)
+    padded, lengths = U.pad_packed_sequence(out, batch_first=batch_first, total_length=7)
+    loss = (padded**2).sum() + sum((s**3).sum() for s in states) + (0.3 * out.data).sum()
+    loss.backward()
+    grads = [xt.grad, ht.grad] + ([ct.grad] if cls == "LSTM" else [])
+    return ([out.data, out.batch_sizes, padded, lengths, *states, *grads]
+            + [p.grad for p in m.parameters()])
+
+
+PACKED_CASES = [
+    (cls, layers, bi, bf, es)
+    for cls in ("RNN", "LSTM", "GRU")
+    for layers in (1, 2)
+    for bi in (False, True)
+    for bf in (False, True)
+    for es in (True, False)
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("cls,layers,bi,bf,es", PACKED_CASES)
+def test_rnn_packed_input_matches_torch(cls, layers, bi, bf, es):
+    r = np.random.default_rng(7)
+    lens = [5, 3, 3, 1] if es else [3, 5, 1, 3]
+    x = r.standard_normal((4, 5, 3) if bf else (5, 4, 3))
+    D = 2 if bi else 1
+    h, c = r.standard_normal((layers * D, 4, 4)), r.standard_normal((layers * D, 4, 4))
+    got = _packed_run(ember, cls, x, lens, h, c, layers, bi, bf, es)
+    want = _packed_run(torch, cls, x, lens, h, c, layers, bi, bf, es)
+    assert len(got) == len(want)
+    for k, (a, b) in enumerate(zip(got, want)):
+        assert tuple(a.shape) == tuple(b.shape), k
+        assert str(a.dtype) == str(b.dtype), k
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9,
+                                   atol=1e-11, err_msg=f"item {k}")
+
+
+@requires_torch
+def test_lstm_packed_proj_and_dropout_match_torch():
+    # dropout=1.0 zeroes the second layer's input in both libraries: deterministic
+    for kw in ({"proj_size": 2, "num_layers": 2, "bidirectional": True},
+               {"num_layers": 2, "dropout": 1.0}):
+        res = []
+        for lib in (ember, torch):
+            m = lib.nn.LSTM(3, 4, **kw).double().train()
+            with lib.no_grad():
+                for i, (_, p) in enumerate(m.named_parameters()):
+                    p.copy_(lib.tensor(np.random.default_rng(i).uniform(-0.5, 0.5,
+                                                                         tuple(p.shape))))
+            x = lib.tensor(np.random.default_rng(3).standard_normal((5, 4, 3)),
+                           requires_grad=True)
+            packed = lib.nn.utils.rnn.pack_padded_sequence(x, [2, 5, 1, 5],
+                                                           enforce_sorted=False)
+            out, (h, c) = m(packed)
+            (out.data.sum() + (h * h).sum() + c.sum()).backward()
+            res.append([out.data, h, c, x.grad])
+        for a, b in zip(*res):
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9,
+                                       atol=1e-11)
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_rnn_packed_equals_each_sequence_run_alone(cls):
+    # no PyTorch needed: packing must give every sequence exactly its own unpadded run
+    ember.manual_seed(0)
+    m = getattr(ember.nn, cls)(3, 4, num_layers=2, bidirectional=True).double()
+    lens = [2, 4, 1]
+    x = ember.randn(4, 3, 3, dtype=ember.float64)
+    out, hn = m(ember.nn.utils.rnn.pack_padded_sequence(x, lens, enforce_sorted=False))
+    padded, lengths = ember.nn.utils.rnn.pad_packed_sequence(out)
+    assert lengths.tolist() == lens
+    h_all = hn[0] if cls == "LSTM" else hn
+    for b, n in enumerate(lens):
+        o, hb = m(x[:n, b : b + 1])
+        hb = hb[0] if cls == "LSTM" else hb
+        np.testing.assert_allclose(padded[:n, b].detach().numpy(), o[:, 0].detach().numpy(),
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(padded[n:, b].detach().numpy(), 0)
+        np.testing.assert_allclose(h_all[:, b].detach().numpy(), hb[:, 0].detach().numpy(),
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_rnn_packed_gradcheck():
+    ember.manual_seed(1)
+    m = ember.nn.GRU(2, 2, bidirectional=True).double()
+    x = ember.randn(3, 2, 2, dtype=ember.float64, requires_grad=True)
+    U = ember.nn.utils.rnn
+
+    def f(x):
+        out, h = m(U.pack_padded_sequence(x, [1, 3], enforce_sorted=False))
+        return U.pad_packed_sequence(out)[0], h
+
+    assert gradcheck(f, (x,))
+
+
+def test_pack_utils_match_torch():
+    U = ember.nn.utils.rnn
+    x = ember.arange(24.0).reshape(4, 3, 2)
+    p = U.pack_padded_sequence(x.transpose(0, 1), [3, 4, 1], batch_first=True,
+                               enforce_sorted=False)
+    assert p.batch_sizes.tolist() == [3, 2, 2, 1]
+    assert p.sorted_indices.tolist() == [1, 0, 2]
+    assert p.unsorted_indices.tolist() == [1, 0, 2]
+    assert p.batch_sizes.dtype == ember.int64
+    q = U.pack_padded_sequence(x, ember.tensor([4, 3, 1]))
+    assert q.sorted_indices is None and q.unsorted_indices is None
+    padded, lengths = U.pad_packed_sequence(q, batch_first=True, total_length=6,
+                                            padding_value=-1.0)
+    assert tuple(padded.shape) == (3, 6, 2) and lengths.tolist() == [4, 3, 1]
+    np.testing.assert_array_equal(padded[2, 1:].numpy(), -1.0)
+    np.testing.assert_array_equal(padded[0, :4].numpy(), x[:, 0].numpy())
+    if torch is not None:
+        t = torch.arange(24.0).reshape(4, 3, 2)
+        pt = torch.nn.utils.rnn.pack_padded_sequence(t.transpose(0, 1), [3, 4, 1],
+                                                     batch_first=True, enforce_sorted=False)
+        np.testing.assert_array_equal(p.data.numpy(), pt.data.numpy())
+        for a, b in zip(p[1:], pt[1:]):
+            assert a.tolist() == b.tolist()
+        pt = torch.nn.utils.rnn.pack_padded_sequence(t, torch.tensor([4, 3, 1]))
+        tp, tl = torch.nn.utils.rnn.pad_packed_sequence(pt, batch_first=True, total_length=6,
+                                                        padding_value=-1.0)
+        np.testing.assert_array_equal(padded.numpy(), tp.numpy())
+        assert lengths.tolist() == tl.tolist()
+
+
+def test_pack_errors():
+    def pack(lib, lengths, enforce_sorted=True):
+        return lib.nn.utils.rnn.pack_padded_sequence(lib.zeros(5, 4, 3), lengths,
+                                                     enforce_sorted=enforce_sorted)
+
+    for lengths, es, phrase in [
+        ([3, 5, 2, 1], True, "`lengths` array must be sorted in decreasing order"),
+        ([5, 3, 0, 1], True, "`lengths` array must be sorted in decreasing order"),
+        ([5, 3, 1, 0], True, "Length of all samples has to be greater than 0"),
+        ([3, 0, 5, 1], False, "Length of all samples has to be greater than 0"),
+        ([5, 3, 2], True, "Expected `len(lengths)` to be equal to batch_size, but got 3"),
+    ]:
+        def run(lib, lengths=lengths, es=es):
+            return pack(lib, lengths, es)
+
+        check_error(run, run, RuntimeError, phrase)
+    check_error(
+        lambda lib: lib.nn.utils.rnn.pad_packed_sequence(pack(lib, [5, 3, 2, 1]),
+                                                         total_length=4),
+        lambda lib: lib.nn.utils.rnn.pad_packed_sequence(pack(lib, [5, 3, 2, 1]),
+                                                         total_length=4),
+        ValueError,
+        "Expected total_length to be at least the length of the longest sequence",
+    )
+    for cls in ("RNN", "GRU", "LSTM"):
+        # PyTorch's LSTM skips this check for packed input (its kernel fails on the matmul)
+        def run(lib, cls=cls):
+            return getattr(lib.nn, cls)(2, 4)(pack(lib, [5, 3, 2, 1]))
+
+        check_error(
+            run,
+            None if cls == "LSTM" else run,
+            RuntimeError,
+            "input.size(-1) must be equal to input_size. Expected 2, got 3",
+        )

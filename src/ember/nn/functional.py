@@ -667,4 +667,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return _norm(x1 - x2 + eps, p, -1, keepdim)
 
 
+from ..ops.grid_ops import affine_grid, grid_sample  # noqa: E402,F401
 from ._functional_layers import *  # noqa: E402,F401,F403
+
+__all__ += ["affine_grid", "grid_sample"]

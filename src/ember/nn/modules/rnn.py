@@ -6,6 +6,8 @@ Parameter names, shapes, gate order and initialisation are PyTorch's (``weight_i
 and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))), so a ``state_dict`` moves between
 the two libraries. The input projection of every time step is one matmul; the recurrence is a
 Python loop over time written in Tensor ops, so autograd (and double backward) come for free.
+A ``PackedSequence`` input runs each step on just the sequences still running at that step, and
+gives a packed output and each sequence's own final states, as PyTorch.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ...ops.nn_ops import linear
 from ...ops.shape import cat, stack
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -199,14 +202,21 @@ class RNNBase(Module):
         if tuple(hx.shape) != expected:
             raise RuntimeError(msg.format(expected, list(hx.shape)))
 
-    def _layer(self, x, state, layer, direction, step):
-        """Run one layer in one direction over ``x`` ``(L, N, I)``; returns outputs, state."""
+    def _weights(self, layer, direction):
+        """``(w_ih, w_hh, b_ih, b_hh, w_hr)`` of one layer and direction (None where absent)."""
         sfx = "_reverse" if direction else ""
         w_ih = getattr(self, f"weight_ih_l{layer}{sfx}")
         w_hh = getattr(self, f"weight_hh_l{layer}{sfx}")
         b_ih = getattr(self, f"bias_ih_l{layer}{sfx}") if self.bias else None
         b_hh = getattr(self, f"bias_hh_l{layer}{sfx}") if self.bias else None
         w_hr = getattr(self, f"weight_hr_l{layer}{sfx}") if self.proj_size else None
+        return w_ih, w_hh, b_ih, b_hh, w_hr
+
+    def _layer(self, x, state, layer, direction, step, batch_sizes=None):
+        """Run one layer in one direction over ``x`` ``(L, N, I)``; returns outputs, state."""
+        if batch_sizes is not None:
+            return self._packed_layer(x, state, layer, direction, step, batch_sizes)
+        w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, direction)
         xg = linear(x, w_ih, b_ih)  # every time step's input projection in one matmul
         L = x.shape[0]
         outs = [None] * L
@@ -218,48 +228,101 @@ class RNNBase(Module):
             outs[t] = state[0] if isinstance(state, tuple) else state
         return stack(outs, 0), state
 
-    def forward(self, input, hx=None):
-        self._check_input(input)
+    def _packed_layer(self, x, state, layer, direction, step, batch_sizes):
+        """Run one layer in one direction over packed rows ``x`` ``(sum(batch_sizes), I)``.
+
+        Packing sorts the sequences longest first, so at step ``t`` only the first
+        ``batch_sizes[t]`` rows are running: the step runs on exactly those rows. Forwards, a
+        row's final state is taken at its own last step (when it drops out of the batch);
+        backwards, a row joins at its own last step starting from its initial state. This is
+        PyTorch's algorithm, so ``h_n`` matches it for both directions."""
+        w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, direction)
+        xg = linear(x, w_ih, b_ih)  # every step's input projection in one matmul
+        T = len(batch_sizes)
+        offsets = [0] * (T + 1)
+        for t, bs in enumerate(batch_sizes):
+            offsets[t + 1] = offsets[t] + bs
+        lstm = isinstance(state, tuple)
+
+        def rows(s, a, b):
+            return (s[0][a:b], s[1][a:b]) if lstm else s[a:b]
+
+        def join(parts):
+            if len(parts) == 1:
+                return parts[0]
+            if lstm:
+                return cat([p[0] for p in parts], 0), cat([p[1] for p in parts], 0)
+            return cat(parts, 0)
+
+        def advance(s, t):
+            s = step(xg[offsets[t] : offsets[t + 1]], s, w_hh, b_hh)
+            if w_hr is not None:
+                s = (linear(s[0], w_hr), s[1])
+            return s
+
+        outs = [None] * T
+        if direction == 0:
+            cur, finished = state, []
+            for t in range(T):
+                cur = advance(cur, t)
+                outs[t] = cur[0] if lstm else cur
+                nxt = batch_sizes[t + 1] if t + 1 < T else 0
+                if nxt < batch_sizes[t]:  # rows nxt.. end here: their final state
+                    finished.append(rows(cur, nxt, batch_sizes[t]))
+                    cur = rows(cur, 0, nxt)
+            return cat(outs, 0), join(finished[::-1])
+        cur = None
+        for t in range(T - 1, -1, -1):
+            have = 0 if cur is None else batch_sizes[t + 1]
+            if have < batch_sizes[t]:  # rows have.. start here (their last step)
+                fresh = rows(state, have, batch_sizes[t])
+                cur = fresh if cur is None else join([cur, fresh])
+            cur = advance(cur, t)
+            outs[t] = cur[0] if lstm else cur
+        return cat(outs, 0), cur
+
+    def _initial_state(self, hx, N, dtype, batched):
+        """``(h0, c0)`` of shape ``(num_layers * D, N, H)``: zeros, or ``hx`` checked."""
         is_lstm = self.mode == "LSTM"
-        batched = input.dim() == 3
-        x = input
-        if not batched:
-            x = x.unsqueeze(1)
-        elif self.batch_first:
-            x = x.transpose(0, 1)
-        N = x.shape[1]
         D = 2 if self.bidirectional else 1
         H = self.hidden_size
         Hr = self.proj_size if self.proj_size > 0 else H
         if hx is None:
-            h0 = zeros(self.num_layers * D, N, Hr, dtype=x.dtype)
-            c0 = zeros(self.num_layers * D, N, H, dtype=x.dtype) if is_lstm else None
+            h0 = zeros(self.num_layers * D, N, Hr, dtype=dtype)
+            c0 = zeros(self.num_layers * D, N, H, dtype=dtype) if is_lstm else None
+            return h0, c0
+        if is_lstm:
+            h0, c0 = hx
         else:
-            if is_lstm:
-                h0, c0 = hx
-            else:
-                h0, c0 = hx, None
-            if not batched:
-                if h0.dim() != 2:
-                    raise RuntimeError(
-                        f"For unbatched 2-D input, hx should also be 2-D but got "
-                        f"{h0.dim()}-D tensor"
-                    )
-                h0 = h0.unsqueeze(1)
-                c0 = c0.unsqueeze(1) if c0 is not None else None
-            elif h0.dim() != 3:
+            h0, c0 = hx, None
+        if not batched:
+            if h0.dim() != 2:
                 raise RuntimeError(
-                    f"For batched 3-D input, hx should also be 3-D but got {h0.dim()}-D tensor"
+                    f"For unbatched 2-D input, hx should also be 2-D but got "
+                    f"{h0.dim()}-D tensor"
                 )
-            if is_lstm:
-                self._check_hidden(
-                    h0, (self.num_layers * D, N, Hr), "Expected hidden[0] size {}, got {}"
-                )
-                self._check_hidden(
-                    c0, (self.num_layers * D, N, H), "Expected hidden[1] size {}, got {}"
-                )
-            else:
-                self._check_hidden(h0, (self.num_layers * D, N, Hr))
+            h0 = h0.unsqueeze(1)
+            c0 = c0.unsqueeze(1) if c0 is not None else None
+        elif h0.dim() != 3:
+            raise RuntimeError(
+                f"For batched 3-D input, hx should also be 3-D but got {h0.dim()}-D tensor"
+            )
+        if is_lstm:
+            self._check_hidden(
+                h0, (self.num_layers * D, N, Hr), "Expected hidden[0] size {}, got {}"
+            )
+            self._check_hidden(
+                c0, (self.num_layers * D, N, H), "Expected hidden[1] size {}, got {}"
+            )
+        else:
+            self._check_hidden(h0, (self.num_layers * D, N, Hr))
+        return h0, c0
+
+    def _run_layers(self, x, h0, c0, batch_sizes=None):
+        """Every layer and direction over ``x`` (``(L, N, I)``, or packed rows with
+        ``batch_sizes``); returns the last layer's output and the stacked ``h_n``, ``c_n``."""
+        is_lstm = self.mode == "LSTM"
+        D = 2 if self.bidirectional else 1
         step = _rnn_step(self.mode, "relu" if self.mode == "RNN_RELU" else "tanh")
         h_n, c_n = [], []
         layer_in = x
@@ -268,7 +331,7 @@ class RNNBase(Module):
             for direction in range(D):
                 k = layer * D + direction
                 state = (h0[k], c0[k]) if is_lstm else h0[k]
-                out, state = self._layer(layer_in, state, layer, direction, step)
+                out, state = self._layer(layer_in, state, layer, direction, step, batch_sizes)
                 outs.append(out)
                 if is_lstm:
                     h_n.append(state[0])
@@ -278,9 +341,46 @@ class RNNBase(Module):
             layer_in = outs[0] if D == 1 else cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_in = _dropout(layer_in, self.dropout, True)
-        output = layer_in
-        h_n = stack(h_n, 0)
-        c_n = stack(c_n, 0) if is_lstm else None
+        return layer_in, stack(h_n, 0), (stack(c_n, 0) if is_lstm else None)
+
+    def _forward_packed(self, input, hx):
+        """``forward`` on a ``PackedSequence``: ``hx`` and the returned states are in the
+        caller's (unsorted) batch order, as in PyTorch; the output is packed like the input."""
+        data = input.data
+        if data.dim() != 2:
+            raise RuntimeError(f"input must have 2 dimensions, got {data.dim()}")
+        if self.input_size != data.shape[-1]:
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                f"got {data.shape[-1]}"
+            )
+        batch_sizes = [int(b) for b in input.batch_sizes.tolist()]
+        h0, c0 = self._initial_state(hx, batch_sizes[0], data.dtype, True)
+        if hx is not None and input.sorted_indices is not None:
+            h0 = h0.index_select(1, input.sorted_indices)
+            c0 = c0.index_select(1, input.sorted_indices) if c0 is not None else None
+        output, h_n, c_n = self._run_layers(data, h0, c0, batch_sizes)
+        if input.unsorted_indices is not None:
+            h_n = h_n.index_select(1, input.unsorted_indices)
+            c_n = c_n.index_select(1, input.unsorted_indices) if c_n is not None else None
+        output = PackedSequence(
+            output, input.batch_sizes, input.sorted_indices, input.unsorted_indices
+        )
+        return output, ((h_n, c_n) if self.mode == "LSTM" else h_n)
+
+    def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        self._check_input(input)
+        is_lstm = self.mode == "LSTM"
+        batched = input.dim() == 3
+        x = input
+        if not batched:
+            x = x.unsqueeze(1)
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        h0, c0 = self._initial_state(hx, x.shape[1], x.dtype, batched)
+        output, h_n, c_n = self._run_layers(x, h0, c0)
         if not batched:
             output = output.squeeze(1)
             h_n = h_n.squeeze(1)
@@ -288,7 +388,6 @@ class RNNBase(Module):
         elif self.batch_first:
             output = output.transpose(0, 1)
         return output, ((h_n, c_n) if is_lstm else h_n)
-
 
 class RNN(RNNBase):
     """Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or ReLU).

@@ -112,6 +112,9 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
     """Pack a padded batch (T, B, *) (or (B, T, *) with ``batch_first``) whose sequences have
     the given ``lengths``. With ``enforce_sorted=False`` any order is accepted.
 
+    Differs from PyTorch: a length beyond the padded time dimension raises RuntimeError
+    (PyTorch 2.13 reads past the end of the input).
+
     Example::
 
         x = ember.arange(12.0).reshape(3, 4)
@@ -119,20 +122,21 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
         # tensor([3, 2, 1, 1])
     """
     lens = _as_list(lengths)
+    batch_dim = 0 if batch_first else 1
+    # PyTorch checks the order (in Python) before the lengths (in C++): same order of errors
+    if enforce_sorted and any(lens[i] < lens[i + 1] for i in range(len(lens) - 1)):
+        raise RuntimeError(
+            "`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
+            "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
+            "pack_sequence to sidestep this requirement if you do not need ONNX "
+            "exportability."
+        )
     if any(n <= 0 for n in lens):
         raise RuntimeError(
             "Length of all samples has to be greater than 0, but found an element in 'lengths' "
             "that is <= 0"
         )
-    batch_dim = 0 if batch_first else 1
     if enforce_sorted:
-        if any(lens[i] < lens[i + 1] for i in range(len(lens) - 1)):
-            raise RuntimeError(
-                "`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
-                "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
-                "pack_sequence to sidestep this requirement if you do not need ONNX "
-                "exportability."
-            )
         sorted_indices = None
         order = list(range(len(lens)))
     else:
