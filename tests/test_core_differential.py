@@ -1357,9 +1357,6 @@ def test_tensor_of_none_is_runtime_error():
     raises(lambda t: t.tensor(None), RuntimeError, "Could not infer dtype of NoneType")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="built-in nodes have no _saved_self/_saved_other/_saved_result attributes"
-)
 def test_builtin_node_saved_attributes():
     def fn(t):
         x = leaf(t, [1.0, 2.0])

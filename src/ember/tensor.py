@@ -203,6 +203,10 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if value and self._data.dtype.kind not in "fc" and self.dtype is not _dt.bfloat16:
+            # PyTorch's setter names complex too; requires_grad_() does not
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True):
@@ -235,7 +239,8 @@ class Tensor:
                 ".grad attribute won't be populated during autograd.backward(). If you indeed "
                 "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
                 "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
-                "you access the leaf Tensor instead.", UserWarning, stacklevel=2)
+                "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+                "for more information.", UserWarning, stacklevel=2)
         return g
 
     @grad.setter

@@ -120,6 +120,21 @@ class Node:
                 raise RuntimeError(self._modified_message(t, v))
         return saved
 
+    def __getattr__(self, name):
+        """PyTorch's saved-variable attributes on built-in nodes: ``y.grad_fn._saved_self``,
+        ``_saved_other``, ``_saved_result``, ``_saved_exponent``... (named by the op's
+        ``_saved_names``, in ``save_for_backward`` order). Only missing attributes get here."""
+        if name.startswith("_saved_"):
+            names = type(self).__dict__.get("_saved_names") or getattr(
+                self._forward_cls, "_saved_names", None)
+            if names and name[7:] in names:
+                i = names.index(name[7:])
+                if self._saved is not None:
+                    saved = self.saved_tensors  # checks freed and modified, like PyTorch
+                    if i < len(saved) and saved[i] is not None:
+                        return saved[i]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
     def _modified_message(self, t, expected):
         where = ""
         if t._grad_fn is not None:

@@ -236,6 +236,7 @@ class BatchMatMul(_fn.Function):
     """y = a @ b on the stacks vmap makes;  dy/da = g @ b^T, dy/db = a^T @ g"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "UnsafeViewBackward0"
 
     @staticmethod

@@ -216,12 +216,12 @@ def _nll_nd(input, target, weight, r, ignore_index):
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
             f"({target.shape[0]})."
         )
+    if nd <= 2 and target.dim() > 1:  # PyTorch checks the target's rank before its dtype
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     _check_target_dtype(target)
     n_classes = input.shape[0] if nd == 1 else input.shape[1]
     _check_weight(weight, n_classes, input)
     if nd <= 2:
-        if target.dim() > 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         return N.NllLoss.apply(input, target, weight, r, ignore_index)
     if nd == 4:
         if target.dim() != 3:

@@ -407,6 +407,7 @@ class Prelu(Function):
     dy/dx = 1 or w, dy/dw = sum of x g where x <= 0"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "PreluKernelBackward0"
 
     @staticmethod

@@ -297,6 +297,7 @@ class Convolution(Function):
     """y = conv(x, w) + b;  dy/dx = conv_transpose(., w), dy/dw = correlate(x, .), dy/db = sum"""
 
     _builtin = True
+    _edges = (0, 1, 2)
     _node_name = "ConvolutionBackward0"
 
     @staticmethod
@@ -324,6 +325,7 @@ class ConvTranspose(Function):
     """x = conv_transpose(y, w) + b (the adjoint of conv in y);  dx/dy = conv(., w)"""
 
     _builtin = True
+    _edges = (0, 1, 2)
     _node_name = "ConvolutionBackward0"
 
     @staticmethod

@@ -78,21 +78,32 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _size(size):
-    if len(size) == 1 and isinstance(size[0], (list, tuple)) or (
-        len(size) == 1 and hasattr(size[0], "__iter__") and not isinstance(size[0], Tensor)
-    ):
+def _size(size, name="zeros"):
+    """The shape from ``*size`` (ints, or one sequence of ints), with PyTorch's argument errors
+    for the creation function ``name``."""
+    packed = len(size) == 1 and (isinstance(size[0], (list, tuple)) or (
+        hasattr(size[0], "__iter__") and not isinstance(size[0], Tensor)))
+    if packed:
         size = tuple(size[0])
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = int(s)
         if not isinstance(s, numbers.Integral):
+            what = type(s).__name__
+            if len(size) == 1 and not packed:
+                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"not {what}")
+            if packed and not out:
+                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"but found element of type {what} at pos 0")
             raise TypeError(
-                f"zeros(): argument 'size' must be tuple of ints, but found element of type "
-                f"{type(s).__name__} at pos {len(out)}"
+                f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} "
+                f'with error "type must be tuple of ints,but got {what}"'
             )
         if s < 0:
+            if name == "zeros":  # PyTorch's zeros checks sizes itself, with its own words
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(
                 f"Trying to create tensor with negative dimension {s}: {list(size)}"
             )
@@ -134,6 +145,8 @@ def _infer_dtype(data):
             c, d = 2, None
         elif isinstance(x, numbers.Complex):
             c, d = 3, None
+        elif isinstance(x, str):
+            raise TypeError("new(): invalid data type 'str'")
         else:
             raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
         if c > cat:
@@ -237,14 +250,14 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """A tensor of ones of the given size."""
-    return _finish(xp_for_device(device).ones(_size(size), _dtype_or_default(dtype)),
+    return _finish(xp_for_device(device).ones(_size(size, "ones"), _dtype_or_default(dtype)),
                    requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False):
     """An uninitialised tensor (ember fills it with zeros)."""
-    return _finish(xp_for_device(device).zeros(_size(size), _dtype_or_default(dtype)),
+    return _finish(xp_for_device(device).zeros(_size(size, "empty"), _dtype_or_default(dtype)),
                    requires_grad)
 
 
@@ -256,7 +269,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
         dtype = _infer_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _finish(xp_for_device(device).full(_size((size,)), fill_value, dtype.np),
+    return _finish(xp_for_device(device).full(_size((size,), "full"), fill_value, dtype.np),
                    requires_grad)
 
 
@@ -320,7 +333,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
     """Uniform random numbers in [0, 1)."""
     xp_for_device(device)
     dtype = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _rng(generator).random(_size(size), dtype=_np.float64).astype(dtype.np)
+    arr = _rng(generator).random(_size(size, "rand"), dtype=_np.float64).astype(dtype.np)
     return _finish(arr, requires_grad)
 
 
@@ -328,7 +341,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
     """Standard normal random numbers."""
     xp_for_device(device)
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _rng(generator).standard_normal(_size(size), dtype=_np.float64).astype(dtype.np)
+    arr = _rng(generator).standard_normal(_size(size, "randn"), dtype=_np.float64).astype(dtype.np)
     return _finish(arr, requires_grad)
 
 
@@ -340,7 +353,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         size, high, low = high, low, 0
     elif high is None:
         low, high = 0, low
-    arr = _rng(generator).integers(low, high, size=_size((size,)), dtype=_np.int64)
+    arr = _rng(generator).integers(low, high, size=_size((size,), "randint"), dtype=_np.int64)
     return _finish(arr.astype((dtype or _dt.int64).np), requires_grad)
 
 

@@ -226,6 +226,7 @@ class Complex(Function):
     """z = real + i imag;  d/dreal = Re(grad), d/dimag = Im(grad)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "ComplexBackward0"
 
     @staticmethod

@@ -55,6 +55,7 @@ class Add(Function):
     """out = a + b;  d/da = 1, d/db = 1"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "AddBackward0"
 
     @staticmethod
@@ -71,6 +72,7 @@ class Sub(Function):
     """out = a - b;  d/da = 1, d/db = -1"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "SubBackward0"
 
     @staticmethod
@@ -99,6 +101,7 @@ class Sub(Function):
 
 class Rsub(Sub):
     _node_name = "RsubBackward1"
+    _edges = (1,)
 
 
 _RsubNode = Rsub._backward_cls
@@ -108,6 +111,8 @@ class Mul(Function):
     """out = a * b;  d/da = b, d/db = a"""
 
     _builtin = True
+    _saved_names = ('self', 'other')
+    _edges = (0, 1)
     _node_name = "MulBackward0"
 
     @staticmethod
@@ -139,6 +144,8 @@ class Div(Function):
     """out = a / b;  d/da = 1/b, d/db = -a/b**2"""
 
     _builtin = True
+    _saved_names = ('self', 'other')
+    _edges = (0, 1)
     _node_name = "DivBackward0"
 
     @staticmethod
@@ -204,6 +211,7 @@ class Pow(Function):
     """y = a ** b;  dy/da = b * a**(b-1), dy/db = y * log(a)"""
 
     _builtin = True
+    _saved_names = ('self', 'exponent', 'result')
     _node_name = "PowBackward0"
 
     @staticmethod
@@ -268,10 +276,12 @@ def _int_pow_negative(xp, ad, bd):
 
 class PowTensor(Pow):
     _node_name = "PowBackward1"
+    _edges = (0, 1)
 
 
 class PowScalar(Pow):
     _node_name = "PowBackward2"
+    _edges = (1,)
 
 
 _PowTensorNode = PowTensor._backward_cls
@@ -301,6 +311,7 @@ class Exp(Function):
     """y = exp(x);  dy/dx = y"""
 
     _builtin = True
+    _saved_names = ('result',)
     _node_name = "ExpBackward0"
 
     @staticmethod
@@ -319,6 +330,7 @@ class Log(Function):
     """y = log(x);  dy/dx = 1/x"""
 
     _builtin = True
+    _saved_names = ('self',)
     _node_name = "LogBackward0"
 
     @staticmethod
@@ -338,6 +350,7 @@ class Tanh(Function):
     """y = tanh(x);  dy/dx = 1 - y**2"""
 
     _builtin = True
+    _saved_names = ('result',)
     _node_name = "TanhBackward0"
 
     @staticmethod
@@ -356,6 +369,7 @@ class Sigmoid(Function):
     """y = 1 / (1 + exp(-x));  dy/dx = y * (1 - y)"""
 
     _builtin = True
+    _saved_names = ('result',)
     _node_name = "SigmoidBackward0"
 
     @staticmethod
@@ -383,6 +397,7 @@ class Relu(Function):
     """y = max(x, 0);  dy/dx = 1 where y > 0"""
 
     _builtin = True
+    _saved_names = ('result',)
     _node_name = "ReluBackward0"
 
     @staticmethod
@@ -405,6 +420,7 @@ class Abs(Function):
     """y = |x|;  dy/dx = sign(x)"""
 
     _builtin = True
+    _saved_names = ('self',)
     _node_name = "AbsBackward0"
 
     @staticmethod
@@ -424,6 +440,7 @@ class Sqrt(Function):
     """y = sqrt(x);  dy/dx = 1 / (2 y)"""
 
     _builtin = True
+    _saved_names = ('result',)
     _node_name = "SqrtBackward0"
 
     @staticmethod
@@ -444,6 +461,7 @@ class Sin(Function):
     """y = sin(x);  dy/dx = cos(x)"""
 
     _builtin = True
+    _saved_names = ('self',)
     _node_name = "SinBackward0"
 
     @staticmethod
@@ -461,6 +479,7 @@ class Cos(Function):
     """y = cos(x);  dy/dx = -sin(x)"""
 
     _builtin = True
+    _saved_names = ('self',)
     _node_name = "CosBackward0"
 
     @staticmethod
@@ -514,6 +533,7 @@ class ClampTensor(Function):
     dy/dlo = 1 where x < lo (and lo < hi), dy/dhi = 1 where x > hi (or hi < lo)"""
 
     _builtin = True
+    _edges = (0, 1, 2)
     _node_name = "ClampBackward0"
 
     @staticmethod
@@ -597,6 +617,7 @@ class Where(Function):
     """y = cond ? a : b;  dy/da = cond, dy/db = !cond"""
 
     _builtin = True
+    _edges = (1, 2)
     _node_name = "WhereBackward0"
 
     @staticmethod
@@ -624,7 +645,12 @@ class Where(Function):
         try:
             out = xp_of(c).where(c, ad, bd)
         except ValueError:
-            raise broadcast_error(shape_of(a), shape_of(b)) from None
+            # PyTorch broadcasts condition, input, other in turn and names the first clash
+            try:
+                first = xp_of(c).broadcast_shapes(c.shape, shape_of(a))
+            except ValueError:
+                raise broadcast_error(c.shape, shape_of(a)) from None
+            raise broadcast_error(first, shape_of(b)) from None
         return make(out)
 
     @staticmethod
@@ -639,6 +665,7 @@ class Maximum(Function):
     """y = max(a, b);  dy/da = 1 where a > b, 1/2 where a == b (dy/db alike)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "MaximumBackward0"
 
     @staticmethod
@@ -662,6 +689,7 @@ class Minimum(Function):
     """y = min(a, b);  dy/da = 1 where a < b, 1/2 where a == b (dy/db alike)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "MinimumBackward0"
 
     @staticmethod
@@ -685,6 +713,7 @@ class Fmax(Function):
     """y = max(a, b) ignoring NaN;  dy/da = 1 where a >= b or b is NaN, dy/db elsewhere"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "FmaxBackward0"
 
     @staticmethod
@@ -705,6 +734,7 @@ class Fmin(Function):
     """y = min(a, b) ignoring NaN;  dy/da = 1 where a <= b or b is NaN, dy/db elsewhere"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "FminBackward0"
 
     @staticmethod
@@ -730,6 +760,7 @@ class Fmod(Function):
     """y = a - trunc(a / b) * b (sign of a);  dy/da = 1, dy/db = -trunc(a / b)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "FmodBackward0"
 
     @staticmethod
@@ -757,6 +788,7 @@ class Remainder(Function):
     """y = a - floor(a / b) * b (sign of b);  dy/da = 1, dy/db = -floor(a / b)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "RemainderBackward0"
 
     @staticmethod
@@ -848,6 +880,7 @@ class Atan2(Function):
     """y = atan2(a, b);  dy/da = b / (a**2 + b**2), dy/db = -a / (a**2 + b**2)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "Atan2Backward0"
 
     @staticmethod
@@ -877,6 +910,7 @@ class Hypot(Function):
     """y = sqrt(a**2 + b**2);  dy/da = a / y, dy/db = b / y"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "HypotBackward0"
 
     @staticmethod
@@ -896,6 +930,7 @@ class Lerp(Function):
     """y = a + w (b - a) for a number w;  dy/da = 1 - w, dy/db = w"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "LerpBackward0"
 
     @staticmethod
@@ -920,6 +955,7 @@ class LerpTensor(Function):
     """y = a + w (b - a);  dy/da = 1 - w, dy/db = w, dy/dw = b - a"""
 
     _builtin = True
+    _edges = (0, 1, 2)
     _node_name = "LerpBackward1"
 
     @staticmethod
@@ -947,6 +983,7 @@ class Addcmul(Function):
     """y = x + v * t1 * t2;  dy/dx = 1, dy/dt1 = v * t2, dy/dt2 = v * t1"""
 
     _builtin = True
+    _edges = (0, 1, 2)
     _node_name = "AddcmulBackward0"
 
     @staticmethod
@@ -969,6 +1006,7 @@ class Addcdiv(Function):
     """y = x + v * t1 / t2;  dy/dx = 1, dy/dt1 = v / t2, dy/dt2 = -v * t1 / t2**2"""
 
     _builtin = True
+    _edges = (0, 1, 2)
     _node_name = "AddcdivBackward0"
 
     @staticmethod

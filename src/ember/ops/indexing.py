@@ -70,9 +70,46 @@ def _check_steps(key):
             raise ValueError("step must be greater than zero")
 
 
-def _index_error(err, shape):
+def _mask_mismatch(key, shape):
+    """PyTorch's error for a boolean mask whose shape does not match the dims it indexes.
+    PyTorch applies the integer and slice parts of a key first, then the masks to what is
+    left, so both the dim and the 'indexed tensor' are counted in that result."""
+    key = key if isinstance(key, tuple) else (key,)
+    if any(k is Ellipsis for k in key):
+        return None
+    reduced, masks, d = [], [], 0
+    for k in key:
+        if k is None:
+            reduced.append(1)
+        elif isinstance(k, int):
+            d += 1
+        elif isinstance(k, slice):
+            reduced.append(len(range(*k.indices(shape[d]))))
+            d += 1
+        elif getattr(k, "dtype", None) is not None and k.dtype.kind == "b":
+            masks.append((len(reduced), k))
+            reduced.extend(shape[d:d + k.ndim])
+            d += k.ndim
+        else:
+            reduced.append(shape[d])
+            d += 1
+    reduced.extend(shape[d:])
+    for r, m in masks:
+        for j, n in enumerate(m.shape):
+            if r + j >= len(reduced) or n != reduced[r + j]:
+                return IndexError(f"The shape of the mask {list(m.shape)} at index {j} does not "
+                                  f"match the shape of the indexed tensor {reduced} at index "
+                                  f"{r + j}")
+    return None
+
+
+def _index_error(err, shape, key=None):
     """NumPy's IndexError worded as PyTorch words it."""
     msg = str(err).replace("axis", "dimension")
+    if msg.startswith("boolean index did not match") and key is not None:
+        mismatch = _mask_mismatch(key, shape)
+        if mismatch is not None:
+            return mismatch
     if msg.startswith("too many indices"):
         return IndexError(f"too many indices for tensor of dimension {len(shape)}")
     if msg.startswith("shape mismatch: indexing arrays"):
@@ -118,7 +155,7 @@ class _BasicIndex(Function):
         try:
             out = d[key]
         except IndexError as e:
-            raise _index_error(e, d.shape) from None
+            raise _index_error(e, d.shape, key) from None
         ctx.key = key
         ctx.shape = d.shape
         return as_view(make(out), x, lambda t: t[key])
@@ -152,7 +189,7 @@ class Index(Function):
         try:
             out = d[key]
         except IndexError as e:
-            raise _index_error(e, d.shape) from None
+            raise _index_error(e, d.shape, key) from None
         ctx.key = key
         ctx.shape = d.shape
         return make(out)
@@ -192,6 +229,7 @@ class IndexPut(Function):
     """y = x with value written at key;  dy/dx = grad zeroed at key, dy/dvalue = grad[key]"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "IndexPutBackward0"
 
     @staticmethod
@@ -201,7 +239,7 @@ class IndexPut(Function):
         try:
             out[key] = v
         except IndexError as e:
-            raise _index_error(e, out.shape) from None
+            raise _index_error(e, out.shape, key) from None
         except ValueError:
             raise _shape_mismatch(v, out[key].shape, key) from None
         ctx.key = key
@@ -310,7 +348,7 @@ def setitem(x, key, value):
         try:
             x._data[nkey] = v
         except IndexError as e:
-            raise _index_error(e, x._data.shape) from None
+            raise _index_error(e, x._data.shape, nkey) from None
         except ValueError as e:
             if "read-only" in str(e):
                 raise RuntimeError(
@@ -372,6 +410,7 @@ def _masked_fill_node():
 
     class MaskedFill(Where):
         _node_name = "MaskedFillBackward0"
+        _edges = (2,)  # where(mask, value, input): PyTorch's edge is the input's
 
     return Where._backward_cls, MaskedFill._backward_cls
 

@@ -243,6 +243,7 @@ class Scatter(Function):
     dy/dx = grad with those places zeroed, dy/dsrc = grad gathered at index"""
 
     _builtin = True
+    _edges = (0, 3)
     _node_name = "ScatterBackward0"
 
     @staticmethod
@@ -279,6 +280,7 @@ class ScatterLegacyReduce(Function):
     """scatter(..., reduce='add'|'multiply'): forward only, as in PyTorch (no derivative)"""
 
     _builtin = True
+    _edges = (0, 3)
     _node_name = "ScatterReduceBackward0"
 
     @staticmethod
@@ -302,6 +304,7 @@ class ScatterAdd(Function):
     """y = x with src added at index along dim;  dy/dx = grad, dy/dsrc = grad gathered"""
 
     _builtin = True
+    _edges = (0, 3)
     _node_name = "ScatterAddBackward0"
 
     @staticmethod
@@ -371,6 +374,7 @@ class ScatterReduce(Function):
     gradients follow PyTorch's scatter_reduce_backward"""
 
     _builtin = True
+    _edges = (0, 3)
     _node_name = "ScatterReduceBackward0"
 
     @staticmethod
@@ -503,6 +507,7 @@ class IndexAdd(Function):
     dy/dsource = alpha * grad.index_select(dim, index)"""
 
     _builtin = True
+    _edges = (0, 3)
     _node_name = "IndexAddBackward0"
 
     @staticmethod
@@ -534,6 +539,7 @@ class IndexCopy(Function):
     dy/dx = grad with those slices zeroed, dy/dsource = grad.index_select(dim, index)"""
 
     _builtin = True
+    _edges = (0, 3)
     _node_name = "IndexCopyBackward0"
 
     @staticmethod

@@ -15,6 +15,8 @@ class MatMul(Function):
     """y = a @ b;  dy/da = g @ b^T, dy/db = a^T @ g (batch dims summed by the engine)"""
 
     _builtin = True
+    _saved_names = ('self', 'mat2')
+    _edges = (0, 1)
     _node_name = "MmBackward0"
 
     @staticmethod
@@ -129,6 +131,7 @@ class MV(Function):
     """y = A v;  dy/dA = g v^T, dy/dv = A^T g"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "MvBackward0"
 
     @staticmethod
@@ -166,6 +169,7 @@ class Dot(Function):
     """y = sum(a * b);  dy/da = g b, dy/db = g a"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "DotBackward0"
 
     @staticmethod
@@ -270,6 +274,7 @@ class Einsum(Function):
     summed-out ones)"""
 
     _builtin = True
+    _edges = slice(1, None)
     _node_name = "EinsumBackward0"
 
     @staticmethod

@@ -226,6 +226,7 @@ class Solve(Function):
     """X = A^-1 B;  gB = A^-H g, gA = -gB X^H"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "LinalgSolveExBackward0"
 
     @staticmethod

@@ -45,6 +45,7 @@ class MseLoss(Function):
     """l = reduce((x - y)^2);  dl/dx = 2 (x - y) g (/ n for 'mean')"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "MseLossBackward0"
 
     @staticmethod
@@ -70,6 +71,7 @@ class SmoothL1Loss(Function):
     dl/dx = d / beta or sign(d)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "SmoothL1LossBackward0"
 
     @staticmethod
@@ -99,6 +101,7 @@ class HuberLoss(Function):
     """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta);  dl/dx = d or delta sign(d)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "HuberLossBackward0"
 
     @staticmethod
@@ -129,6 +132,7 @@ class BinaryCrossEntropy(Function):
     dl/dx = w (x - y) / max(x (1 - x), 1e-12), dl/dy = w (log(1 - x) - log x)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "BinaryCrossEntropyBackward0"
 
     @staticmethod
@@ -170,6 +174,7 @@ class BinaryCrossEntropyWithLogits(Function):
     dl/dx = w ((1 - y) - (1 + (pw - 1) y) sigmoid(-x)), dl/dy = w ((pw - 1) softplus(-x) - x)"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "BinaryCrossEntropyWithLogitsBackward0"
 
     @staticmethod

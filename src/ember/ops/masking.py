@@ -16,6 +16,7 @@ class IndexPutAccumulate(Function):
     """y = x with values summed in at indices;  dy/dx = grad, dy/dvalues = grad[indices]"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "IndexPutBackward0"
 
     @staticmethod
@@ -89,6 +90,7 @@ class MaskedScatter(Function):
     dy/dx = grad where not mask, dy/dsource = grad[mask] then zeros"""
 
     _builtin = True
+    _edges = (0, 2)
     _node_name = "MaskedScatterBackward0"
 
     @staticmethod
@@ -194,6 +196,7 @@ class Put(Function):
     dy/dx = grad (zeroed at index unless accumulating), dy/dsource = grad.take(index)"""
 
     _builtin = True
+    _edges = (0, 2)
     _node_name = "PutBackward0"
 
     @staticmethod

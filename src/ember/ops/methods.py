@@ -213,6 +213,7 @@ class Copy(Function):
     """y = src broadcast to x's shape and cast to its dtype;  dy/dx = 0, dy/dsrc = grad"""
 
     _builtin = True
+    _edges = (0, 1)
     _node_name = "CopyBackwards"
 
     @staticmethod

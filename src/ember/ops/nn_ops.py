@@ -9,7 +9,7 @@ written in Tensor ops, so each can be differentiated again.
 
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import Function, Node
 from .linalg import MatMul
 from ._util import Tensor, make, wrap_dim, xp_of
 from .activation_ops import *  # noqa: F401,F403
@@ -29,6 +29,7 @@ class Addmm(Function):
     """y = x @ w^T + b (2-D x);  dy/dx = g @ w, dy/dw = g^T @ x, dy/db = sum_rows(g)"""
 
     _builtin = True
+    _edges = (2, 0, 1)
     _node_name = "AddmmBackward0"
 
     @staticmethod
@@ -47,6 +48,28 @@ class Addmm(Function):
         gw = MatMul.apply(grad_output.t(), x) if need_w else None
         gb = grad_output.sum(0) if need_b else None
         return gx, gw, gb
+
+
+def _addmm_next_functions(node):
+    """PyTorch's linear is ``addmm(bias, input, weight.t())``, so its node's last edge is the
+    weight's ``TBackward0``. ember fuses the transpose; for the printed graph a ``TBackward0``
+    node over the weight's edge stands in for it (made once, when asked; backward never
+    visits it)."""
+    b, x, w = Node.next_functions.fget(node)
+    if w[0] is not None:
+        t = node.__dict__.get("_t_node")
+        if t is None:
+            from .shape import T
+
+            t = node._t_node = object.__new__(T._backward_cls)
+            Node.__init__(t)
+            t._next = (node._next[1],)
+            t.d = (0, 1)
+        w = (t, 0)
+    return b, x, w
+
+
+Addmm._backward_cls.next_functions = property(_addmm_next_functions)
 
 
 def linear(input: Tensor, weight: Tensor, bias=None) -> Tensor:

@@ -73,6 +73,7 @@ class Normalize(Function):
     ``gshape``;  see the module docstring for the gradient"""
 
     _builtin = True
+    _edges = (0, 1, 2)
     _node_name = "NativeLayerNormBackward0"
 
     @staticmethod
@@ -102,6 +103,7 @@ class BatchNormTrain(Function):
     mean and (unbiased) variance in place:  r = (1 - momentum) * r + momentum * batch_stat"""
 
     _builtin = True
+    _edges = (0, 1, 2)
     _node_name = "NativeBatchNormBackward0"
 
     @staticmethod
@@ -146,6 +148,7 @@ class BatchNormEval(Function):
     """y = (x - running_mean) / sqrt(running_var + eps) * w + b;  linear in x"""
 
     _builtin = True
+    _edges = (0, 1, 2)
     _node_name = "NativeBatchNormBackward0"
 
     @staticmethod

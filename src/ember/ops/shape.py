@@ -49,9 +49,21 @@ def as_view(out, base, fn):
     return out
 
 
+_MULTI_VIEW_NODES = {}
+
+
 def mark_multi_view(outs, name):
     """Outputs of a function returning several views (split, unbind) may not be modified in
-    place while recording, as in PyTorch."""
+    place while recording, as in PyTorch. Their nodes (ember's per-piece slice or select) take
+    PyTorch's name for the function, e.g. ``SplitBackward0``."""
+    if outs and outs[0]._grad_fn is not None:
+        for o in outs:
+            fn = o._grad_fn
+            key = (fn.__class__, name)
+            cls = _MULTI_VIEW_NODES.get(key)
+            if cls is None:  # the same maths under the name PyTorch prints
+                cls = _MULTI_VIEW_NODES[key] = type(name + "Backward0", key[:1], {"__slots__": ()})
+            fn.__class__ = cls
     if outs and outs[0]._requires_grad and outs[0]._base is not None and \
             outs[0]._base._grad_fn is not None:
         for i, o in enumerate(outs):
@@ -296,6 +308,7 @@ class Cat(Function):
     """y = the inputs joined along ``dim``;  dy/dx_i = the slice of the gradient for x_i"""
 
     _builtin = True
+    _edges = slice(1, None)
     _node_name = "CatBackward0"
 
     @staticmethod
@@ -319,6 +332,7 @@ class Stack(Function):
     """y = the inputs stacked along a new ``dim``;  dy/dx_i = select(dim, i) of the gradient"""
 
     _builtin = True
+    _edges = slice(1, None)
     _node_name = "StackBackward0"
 
     @staticmethod
@@ -517,7 +531,7 @@ def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim (their other dims must match)."""
     tensors = [t for t in tensors]
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
             raise RuntimeError(
