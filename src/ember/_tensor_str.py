@@ -163,11 +163,12 @@ def tensor_contents(t, indent):
         return "[]"
     summarize = a.size > PRINT_OPTS.threshold
     kind = a.dtype.kind
+    floating = kind == "f" or a.dtype.name == "bfloat16"  # ml_dtypes' bfloat16 has kind "V"
     if a.dtype.name in ("float16", "bfloat16"):
         a = a.astype(_np.float32)
     if kind == "c":
         return _complex_str(a, indent, summarize)
-    fmt = _Formatter(_summarized(a) if summarize else a, kind == "f" or a.dtype.name == "bfloat16")
+    fmt = _Formatter(_summarized(a) if summarize else a, floating)
     return _tensor_str_with_formatter(a, indent, summarize, fmt)
 
 
