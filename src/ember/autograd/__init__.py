@@ -102,7 +102,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if inputs is not None:
         ins = _tensors(inputs)
         if not ins:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         wanted = [(_input_edge(t), t) for t in ins]
     engine.execute(roots, grads, retain_graph, create_graph, inputs=wanted, store=True)
 
@@ -143,24 +143,61 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         )
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        return _grad_batched(outs, ins, grad_outputs, retain_graph, create_graph,
+                             allow_unused, materialize_grads)
     grads = _make_grads(outs, grad_outputs)
     roots = _root_edges(outs)
     wanted = [(_input_edge(t), t) for t in ins]
     res = engine.execute(roots, grads, retain_graph, create_graph, inputs=wanted, store=False)
     out = []
-    for t, g in zip(ins, res):
+    for i, (t, g) in enumerate(zip(ins, res)):
         if g is None:
             if materialize_grads:
                 g = _fn.Tensor._make(xp_of(t._data).zeros_like(t._data))
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
         elif not create_graph:
             g = g.detach()
         out.append(g)
     return tuple(out)
+
+
+def _grad_batched(outs, ins, grad_outputs, retain_graph, create_graph, allow_unused,
+                  materialize_grads):
+    """``grad(..., is_grads_batched=True)``: each grad_output carries a leading batch
+    dimension; the vector-Jacobian products of the batch are stacked along it."""
+    from .. import stack
+
+    if grad_outputs is None:
+        raise RuntimeError("is_grads_batched=True requires grad_outputs")
+    n = None
+    for i, g in enumerate(grad_outputs):
+        if g is None:
+            continue
+        if g.dim() != outs[i].dim() + 1 or tuple(g.shape[1:]) != tuple(outs[i].shape):
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {outs[i].shape}. If you are using is_grads_batched=True, make "
+                "sure the first dimension of each grad_output is the batch dimension."
+            )
+        n = g.shape[0] if n is None else n
+    if n is None:
+        raise RuntimeError("is_grads_batched=True requires at least one grad_output")
+    per = []
+    for b in range(n):
+        gos = [None if g is None else g[b] for g in grad_outputs]
+        per.append(grad(outs, ins, gos, retain_graph=retain_graph or b < n - 1,
+                        create_graph=create_graph, allow_unused=allow_unused,
+                        materialize_grads=materialize_grads))
+    res = []
+    for k in range(len(ins)):
+        col = [p[k] for p in per]
+        res.append(None if any(c is None for c in col) else stack(col))
+    return tuple(res)
 
 
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402,F401

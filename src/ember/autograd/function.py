@@ -536,6 +536,7 @@ def _link(ctx, args, out):
         wrapped.append(o)
     ctx._out_meta = meta
     if dirty is not None:
+        _check_dirty_returned(dirty, outs)
         for o in wrapped:
             if o.__class__ is Tensor and o._base is not None and o._grad_fn is ctx \
                     and _is_in(o, dirty):
@@ -557,6 +558,15 @@ def _link(ctx, args, out):
     if single:
         return wrapped[0]
     return tuple(wrapped)
+
+
+def _check_dirty_returned(dirty, outs):
+    for d in dirty:
+        if not any(o is d for o in outs):
+            raise RuntimeError(
+                "Some elements marked as dirty during the forward method were not returned as "
+                "output. The inputs that are modified inplace must all be outputs of the Function."
+            )
 
 
 def _rebase_dirty_view(view):
@@ -585,6 +595,8 @@ def _finish_unrecorded(ctx, args, out):
     dirty = ctx._dirty
     single = not isinstance(out, tuple)
     outs = (out,) if single else out
+    if dirty is not None:
+        _check_dirty_returned(dirty, outs)
     res = []
     for o in outs:
         if isinstance(o, Tensor):

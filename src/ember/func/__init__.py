@@ -23,7 +23,7 @@ Example::
     per_example = vmap(grad(loss_fn), in_dims=(None, 0, 0))(params, x, y)
 """
 
-from ._eager import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, vjp
+from ._eager import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, linearize, vjp
 from ._functional_call import functional_call, stack_module_state
 from ._vmap import vmap
 
@@ -35,6 +35,7 @@ __all__ = [
            "jacfwd",
            "jacrev",
            "jvp",
+           "linearize",
            "stack_module_state",
            "vjp",
            "vmap",

@@ -79,9 +79,14 @@ def _differentiable(t, levels):
 
 
 def _detach_tree(tree, keep):
+    """The ``aux`` output of a transform: tensors only (as PyTorch checks), detached unless
+    ``keep``."""
+    leaves, spec = tree_flatten(tree)
+    for x in leaves:
+        if not isinstance(x, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(x)}")
     if keep:
         return tree
-    leaves, spec = tree_flatten(tree)
     return tree_unflatten([x.detach() if isinstance(x, Tensor) else x for x in leaves], spec)
 
 
@@ -408,6 +413,38 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     if has_aux:
         return primals_out, tangents_out, _detach_tree(aux, create_graph)
     return primals_out, tangents_out
+
+
+def linearize(func, *primals):
+    """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` gives the Jacobian-vector product
+    of ``func`` at ``primals`` (as ``jvp``, which it calls).
+
+    Example::
+
+        out, jvp_fn = linearize(ember.sin, ember.zeros(3))
+        jvp_fn(ember.ones(3))    # tensor([1., 1., 1.])
+    """
+    output = func(*primals)
+    output = tree_unflatten([o.detach() if isinstance(o, Tensor) else o
+                             for o in tree_flatten(output)[0]], tree_flatten(output)[1])
+    flat_p, p_spec = tree_flatten(primals)
+
+    def jvp_fn(*tangents):
+        flat_t, t_spec = tree_flatten(tangents)
+        if t_spec != p_spec:
+            raise RuntimeError(
+                f"Expected the tangents {t_spec} to have the same argspec as the primals {p_spec}"
+            )
+        for idx, (p, t) in enumerate(zip(flat_p, flat_t)):
+            for what in ("shape", "device", "dtype"):
+                if getattr(t, what) != getattr(p, what):
+                    raise RuntimeError(
+                        f"tangent:{idx} with {what} {getattr(t, what)} in flattened pytree "
+                        f"doesn't match the {what} {getattr(p, what)} of the corresponding primal."
+                    )
+        return jvp(func, tuple(primals), tuple(tangents))[1]
+
+    return output, jvp_fn
 
 
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
