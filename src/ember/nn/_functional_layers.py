@@ -620,6 +620,83 @@ def instance_norm(
     )
 
 
+def _lp_finish(out, norm_type, window):
+    # PyTorch: (sign(out) * relu(|out|)) * window, then ** (1 / p)
+    return (out.sign() * out.abs().relu()).mul(window).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling: ``(sum over the window of x**p) ** (1/p)``."""
+    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return _lp_finish(out, norm_type, kernel_size)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, numbers.Integral) else kernel_size
+    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return _lp_finish(out, norm_type, kh * kw)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """``x / sqrt(mean(x**2 over the last dims) + eps)`` (``eps`` defaults to the dtype's
+    machine epsilon), times ``weight``."""
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (normalized_shape,)
+    nd = len(tuple(normalized_shape))
+    if tuple(input.shape[input.dim() - nd:]) != tuple(normalized_shape):
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size"
+            f"{list(input.shape)}")
+    if eps is None:
+        from ..dtypes import finfo
+        eps = finfo(input.dtype).eps
+    dims = tuple(range(input.dim() - nd, input.dim()))
+    out = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def channel_shuffle(input, groups):
+    """``(N, g*k, *)`` -> channels reordered as ``(k, g)``: the ShuffleNet channel shuffle."""
+    n, c = input.shape[0], input.shape[1]
+    if c % groups:
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)
+
+
+def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
+    def tup(v):
+        return (v,) * nd if isinstance(v, numbers.Integral) else tuple(v)
+
+    k = tup(kernel_size)
+    st = tup(stride if stride is not None else kernel_size)
+    pd = tup(padding)
+    lead = tuple(input.shape[:-nd])
+    if output_size is None:
+        size = tuple((input.shape[-nd + i] - 1) * st[i] - 2 * pd[i] + k[i] for i in range(nd))
+    else:
+        size = tuple(output_size)[-nd:]
+    numel = 1
+    for v in size:
+        numel *= v
+    flat = input.reshape(*lead, -1)
+    out = flat.new_zeros(lead + (numel,)).scatter(-1, indices.reshape(*lead, -1), flat)
+    return out.reshape(*lead, *size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Inverse of ``max_pool1d(return_indices=True)``: values back at their indices, zeros elsewhere."""
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+__all__ += ["lp_pool1d", "lp_pool2d", "rms_norm", "channel_shuffle", "max_unpool1d", "max_unpool2d"]
+
 from ._functional_resample import *  # noqa: E402,F401,F403
 from ._functional_resample import __all__ as _resample_all  # noqa: E402
 

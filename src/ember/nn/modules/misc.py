@@ -9,6 +9,7 @@ from .module import Module
 __all__ = [
     "PixelShuffle",
     "PixelUnshuffle",
+    "ChannelShuffle",
     "Upsample",
     "UpsamplingNearest2d",
     "UpsamplingBilinear2d",
@@ -56,6 +57,20 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Reorder ``(N, g*k, *)`` channels as ``(k, g)`` (ShuffleNet)."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
 
 
 class Upsample(Module):

@@ -27,6 +27,7 @@ __all__ = [
     "LayerNorm",
     "GroupNorm",
     "LocalResponseNorm",
+    "RMSNorm",
 ]
 
 
@@ -277,6 +278,35 @@ class LayerNorm(Module):
             "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}, "
             "bias={use_bias}".format(**self.__dict__, use_bias=self.bias is not None)
         )
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the last dims (``normalized_shape``), times
+    ``weight``; ``eps=None`` uses the input dtype's machine epsilon."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            dt = dtype if dtype is not None else _dt.get_default_dtype()
+            self.weight = Parameter(empty(*self.normalized_shape, dtype=dt))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, input):
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}".format(**self.__dict__)
 
 
 class GroupNorm(Module):
