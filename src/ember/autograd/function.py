@@ -66,6 +66,7 @@ class Node:
     materialize_grads = True
 
     _in_meta = None  # custom Functions: which forward inputs were tensors
+    _saves_output = False  # some saved tensor is an output of this node (see _versions)
     _unpack = None  # set when saved_tensors_hooks packed the saved tensors
 
     def __init__(self):
@@ -114,6 +115,8 @@ class Node:
             v = vers[i]
             if v is not None and t._vc[0] != v:
                 raise RuntimeError(self._modified_message(t, v))
+        if self._saves_output:
+            saved = tuple([_relink(s, self) for s in saved])
         if _door.busy and _modes.engine:
             _door.saved_read(self, saved)
         return saved
@@ -423,9 +426,8 @@ def _apply(cls, *args):
             ctx._seq = next(_seq)
             out = cls.forward(ctx, *args)
             _link_builtin(ctx, out)
-            saved = ctx._saved
-            if saved is not None:
-                ctx._saved_ver = _versions(saved, True)
+            if ctx._saved is not None:
+                ctx._saved_ver = _versions(ctx, True)
             return out
     if builtin:
         return cls.forward(_NULL_CTX, *args)
@@ -445,7 +447,7 @@ def _run_custom(cls, args, nxt):
     ctx.needs_input_grad = tuple([e is not None for e in nxt])
     out = _link_custom(ctx, args, _custom_forward(cls, ctx, args))
     if ctx._saved is not None:
-        ctx._saved_ver = _versions(ctx._saved, False)
+        ctx._saved_ver = _versions(ctx, False)
     return ctx, out
 
 
@@ -483,13 +485,24 @@ def _link_builtin(ctx, out):
         out._requires_grad = True
 
 
-def _versions(saved, builtin):
+def _versions(ctx, builtin):
     """The version of each saved tensor, checked when backward reads them (built-ins may also
-    keep Python scalars there: their version is None)."""
+    keep Python scalars there: their version is None).
+
+    A saved output of this very node is kept as PyTorch's SavedVariable keeps one: its data
+    and version counter, without a reference to the node (``_relink`` puts the node back when
+    backward reads it). Otherwise output -> node -> output would be a reference cycle, and a
+    forward pass run without backward would wait for the cycle collector to be freed."""
+    saved = ctx._saved
     vers = []
+    kept = None
     for k, t in enumerate(saved):
         if isinstance(t, Tensor):
             vers.append(t._vc[0])
+            if t._grad_fn is ctx:
+                if kept is None:
+                    kept = list(saved)
+                kept[k] = _unowned(t)
         elif t is None or builtin:
             vers.append(None)
         else:
@@ -497,7 +510,30 @@ def _versions(saved, builtin):
                 "save_for_backward can only save variables, but argument "
                 f"{k} is of type {type(t).__name__}"
             )
+    if kept is not None:
+        ctx._saved = tuple(kept)
+        ctx._saves_output = True
     return vers
+
+
+def _unowned(out):
+    """An output's data and version counter, on a tensor that does not point at its node."""
+    t = Tensor._make(out._data)
+    t._vc = out._vc
+    t.__dict__["_output_of"] = out._output_nr
+    return t
+
+
+def _relink(t, node):
+    """A saved output, back on its node (a fresh tensor each read, so no cycle outlives it)."""
+    if t is None or t.__class__ is not Tensor or "_output_of" not in t.__dict__:
+        return t
+    r = Tensor._make(t._data)
+    r._vc = t._vc
+    r._grad_fn = node
+    r._output_nr = t.__dict__["_output_of"]
+    r._requires_grad = True
+    return r
 
 
 def _is_in(x, seq):

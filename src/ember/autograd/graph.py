@@ -90,6 +90,8 @@ def _saved_role(node, s):
         return "python scalar"
     if s._grad_fn is node:
         return f"output {s._output_nr}"
+    if "_output_of" in s.__dict__:  # an output kept without its node (function._versions)
+        return f"output {s.__dict__['_output_of']}"
     for i, e in enumerate(node._next):
         if e is None:
             continue

@@ -138,6 +138,13 @@ def _take_tangent(self, res):
         _set_tangent(self, t)
 
 
+def _is_result(s, res):
+    """Whether saved entry ``s`` is the op's result ``res`` (kept unowned: see
+    ``function._versions``)."""
+    return s is res or (s is not None and s.__class__ is Tensor and s._data is res._data
+                        and "_output_of" in s.__dict__)
+
+
 def inplace(self, op, *args):
     """``self = op(self, *args)`` in place, keeping the graph (and any base's graph) right."""
     if self._vc.__class__ is not list:
@@ -179,8 +186,8 @@ def inplace(self, op, *args):
     if _af._hook is not None:  # forward AD: self takes the result's tangent
         _take_tangent(self, res)
     saved = node._saved
-    if saved is not None and any(s is res for s in saved):
-        node._saved = tuple(self if s is res else s for s in saved)
+    if saved is not None and any(_is_result(s, res) for s in saved):
+        node._saved = tuple(self if _is_result(s, res) else s for s in saved)
         node._saved_ver = tuple(
             self._vc[0] if s is self else v for s, v in zip(node._saved, node._saved_ver)
         )
