@@ -36,8 +36,8 @@ def _public_paths() -> dict[int, str]:
                 if name.startswith("_") or not callable(obj) or isinstance(obj, type):
                     continue
                 own = getattr(obj, "__name__", None)
-                # Prefer the name the object calls itself (cat over concat).
-                if id(obj) not in found or own == name:
+                # Prefer the name the object calls itself (cat over concat), else the first.
+                if id(obj) not in found or (own == name and ns != "nn.functional"):
                     found[id(obj)] = f"{prefix}.{name}"
         _public = found
     return _public

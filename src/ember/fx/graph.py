@@ -14,7 +14,7 @@ import warnings
 from typing import Any, Callable
 
 from ._codegen import PythonCode, _Namespace, python_code
-from ._names import snake_case
+from ._names import public_path, snake_case
 from .node import Argument, Node, Target, map_arg
 
 __all__ = ["Graph", "PythonCode"]
@@ -295,7 +295,8 @@ class Graph:
     # -- printing --------------------------------------------------------------------------------
     def _target_to_str(self, target: Target) -> str:
         if callable(target):
-            op = target.__name__
+            path = public_path(target)
+            op = path.rsplit(".", 1)[1] if path else target.__name__
         else:
             op = target
             if op.startswith("__") and op.endswith("__"):

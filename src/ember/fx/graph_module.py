@@ -262,12 +262,61 @@ class GraphModule(nn.Module):
         return res
 
     def __reduce__(self):
-        # Pickle as the pieces to rebuild from: the module dict and the generated source.
-        d = {k: v for k, v in self.__dict__.items() if k != "_graph"}
-        return (_rebuild_graph_module, (d, self.__class__.__name__, self.graph))
+        # Pickle the module's state and the graph as plain records; ember's public functions
+        # travel by their public path (some are closures that pickle cannot name).
+        d = {k: v for k, v in self.__dict__.items() if k not in ("_graph", "_code")}
+        return (_rebuild_graph_module, (d, self.__class__.__name__, _graph_state(self.graph)))
 
 
-def _rebuild_graph_module(body: dict, class_name: str, graph: Graph) -> GraphModule:
+def _encode_target(t):
+    from ._names import public_path
+
+    path = None if isinstance(t, str) else public_path(t)
+    return ("ember", path) if path else ("obj", t)
+
+
+def _decode_target(enc):
+    kind, v = enc
+    if kind == "obj":
+        return v
+    import ember
+
+    obj = ember
+    for atom in v.split(".")[1:]:
+        obj = getattr(obj, atom)
+    return obj
+
+
+def _graph_state(graph: Graph) -> list:
+    from .node import map_arg
+
+    return [(n.name, n.op, _encode_target(n.target),
+             map_arg(n.args, lambda a: _NodeRef(a.name)),
+             map_arg(n.kwargs, lambda a: _NodeRef(a.name)), n.type) for n in graph.nodes]
+
+
+class _NodeRef:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __reduce__(self):
+        return (_NodeRef, (self.name,))
+
+
+def _rebuild_graph_module(body: dict, class_name: str, state: list) -> GraphModule:
+    from .node import map_aggregate
+
+    graph = Graph()
+    env: dict = {}
+    for name, op, target, args, kwargs, typ in state:
+        def load(a):
+            return env[a.name] if isinstance(a, _NodeRef) else a
+
+        node = graph.create_node(op, _decode_target(target), map_aggregate(args, load),
+                                 map_aggregate(kwargs, load), name, typ)
+        env[name] = node
     root = nn.Module()
     root.__dict__.update(body)
     return GraphModule(root, graph, class_name)
