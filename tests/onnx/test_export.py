@@ -34,6 +34,50 @@ def chain(root, names, tuple_out=False):
     return fx.GraphModule(root, g)
 
 
+def compare_with_pytorch_export(data, torch_model, x, batch_axis=0, other=5):
+    """PyTorch's exporter on the same weights: both ONNX files must agree in ONNX Runtime."""
+    torch = pytest.importorskip("torch")
+    f = io.BytesIO()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(torch_model, (torch.from_numpy(x.numpy()),), f, input_names=["x"],
+                          output_names=["y"], dynamo=False,
+                          dynamic_axes={"x": {batch_axis: "batch"}, "y": {batch_axis: "batch"}})
+    shape = list(x.shape)
+    shape[batch_axis] = other
+    xi = (ember.randn(*shape) if x.is_floating_point() else ember.randint(0, 10, shape)).numpy()
+    ours = ort.InferenceSession(data).run(None, {"x": xi})[0]
+    theirs = ort.InferenceSession(f.getvalue()).run(None, {"x": xi})[0]
+    np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=1e-5)
+
+
+def torch_twin(ember_module, build):
+    """``build(torch)`` loaded with ``ember_module``'s weights, in eval mode."""
+    torch = pytest.importorskip("torch")
+    tm = build(torch)
+    tm.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy())
+                        for k, v in ember_module.state_dict().items()})
+    return tm.eval()
+
+
+class First:
+    """Wrap a tuple-returning module so an export sees its first output (for both libraries)."""
+
+    @staticmethod
+    def of(T, mod, self_attn=False):
+        class FirstOut(T.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.m = mod
+
+            def forward(self, x):
+                return (self.m(x, x, x) if self_attn else self.m(x))[0]
+
+        return FirstOut()
+
+
 def export_and_run(model, x, batch_axis=0, other=5, ref=None):
     f = io.BytesIO()
     proto = ember.onnx.export(model, (x,), f, input_names=["x"], output_names=["y"],
@@ -53,40 +97,48 @@ def export_and_run(model, x, batch_axis=0, other=5, ref=None):
     return f.getvalue()
 
 
-def seq(*mods):
-    root = nn.Sequential(*mods).eval()
-    return root, chain(root, [str(i) for i in range(len(mods))])
+def seq_case(layers, x):
+    """Export ``Sequential(*layers(ember))`` (captured as a call_module chain), check it in ONNX
+    Runtime, and against PyTorch's export of ``Sequential(*layers(torch))`` (same weights)."""
+    root = nn.Sequential(*layers(ember)).eval()
+    gm = chain(root, [str(i) for i in range(len(root))])
+    data = export_and_run(gm, x)
+    compare_with_pytorch_export(data, torch_twin(root, lambda T: T.nn.Sequential(*layers(T))),
+                                x)
 
 
 def test_mlp():
     ember.manual_seed(0)
-    root, gm = seq(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 8), nn.Tanh(), nn.Linear(8, 3),
-                   nn.Softmax(dim=-1))
-    export_and_run(gm, ember.randn(2, 4))
+    seq_case(lambda T: [T.nn.Linear(4, 16), T.nn.ReLU(), T.nn.Linear(16, 8), T.nn.Tanh(),
+                        T.nn.Linear(8, 3), T.nn.Softmax(dim=-1)], ember.randn(2, 4))
 
 
 def test_cnn_conv_batchnorm_pooling():
     ember.manual_seed(0)
-    bn = nn.BatchNorm2d(6)
-    bn.running_mean.copy_(ember.randn(6))
-    bn.running_var.copy_(ember.rand(6) + 0.5)
-    root, gm = seq(nn.Conv2d(3, 6, 3, padding=1), bn, nn.ReLU(), nn.MaxPool2d(2),
-                   nn.Conv2d(6, 4, 3, stride=2, padding="valid"), nn.AvgPool2d(2, ceil_mode=True),
-                   nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
-    export_and_run(gm, ember.randn(2, 3, 16, 16))
+
+    def layers(T):
+        bn = T.nn.BatchNorm2d(6)
+        with T.no_grad():
+            bn.running_mean.copy_(T.linspace(-1, 1, 6))
+            bn.running_var.copy_(T.linspace(0.5, 2, 6))
+        return [T.nn.Conv2d(3, 6, 3, padding=1), bn, T.nn.ReLU(), T.nn.MaxPool2d(2),
+                T.nn.Conv2d(6, 4, 3, stride=2, padding="valid"),
+                T.nn.AvgPool2d(2, ceil_mode=True), T.nn.AdaptiveAvgPool2d(1), T.nn.Flatten(),
+                T.nn.Linear(4, 2)]
+
+    seq_case(layers, ember.randn(2, 3, 16, 16))
 
 
 def test_layernorm_gelu_dropout():
     ember.manual_seed(0)
-    root, gm = seq(nn.Linear(8, 8), nn.LayerNorm(8), nn.GELU(), nn.Dropout(0.3),
-                   nn.GELU(approximate="tanh"), nn.SiLU(), nn.LeakyReLU(0.2))
-    export_and_run(gm, ember.randn(3, 5, 8))
+    seq_case(lambda T: [T.nn.Linear(8, 8), T.nn.LayerNorm(8), T.nn.GELU(), T.nn.Dropout(0.3),
+                        T.nn.GELU(approximate="tanh"), T.nn.SiLU(), T.nn.LeakyReLU(0.2)],
+             ember.randn(3, 5, 8))
 
 
 def test_embedding():
     ember.manual_seed(0)
-    root, gm = seq(nn.Embedding(10, 4), nn.Linear(4, 2))
-    export_and_run(gm, ember.randint(0, 10, (2, 7)))
+    seq_case(lambda T: [T.nn.Embedding(10, 4), T.nn.Linear(4, 2)], ember.randint(0, 10, (2, 7)))
 
 
 @pytest.mark.parametrize("batch_first", [False, True])
@@ -96,7 +148,12 @@ def test_multihead_attention(batch_first):
     root.attn = nn.MultiheadAttention(8, 2, batch_first=batch_first).eval()
     gm = chain(root, ["attn"])
     x = ember.randn(2, 5, 8) if batch_first else ember.randn(5, 2, 8)
-    export_and_run(gm, x, batch_axis=0 if batch_first else 1, ref=lambda t: root.attn(t, t, t)[0])
+    axis = 0 if batch_first else 1
+    data = export_and_run(gm, x, batch_axis=axis, ref=lambda t: root.attn(t, t, t)[0])
+    twin = torch_twin(First.of(ember, root.attn, True),
+                      lambda T: First.of(T, T.nn.MultiheadAttention(8, 2, batch_first=batch_first),
+                                         True))
+    compare_with_pytorch_export(data, twin, x, batch_axis=axis)
 
 
 @pytest.mark.parametrize("cls", ["LSTM", "GRU"])
@@ -106,7 +163,11 @@ def test_recurrent(cls, bidirectional):
     root = nn.Module()
     root.rnn = getattr(nn, cls)(4, 6, num_layers=2, batch_first=True, bidirectional=bidirectional)
     gm = chain(root, ["rnn"])
-    export_and_run(gm, ember.randn(3, 7, 4), ref=lambda t: root.rnn(t)[0])
+    x = ember.randn(3, 7, 4)
+    data = export_and_run(gm, x, ref=lambda t: root.rnn(t)[0])
+    twin = torch_twin(First.of(ember, root.rnn), lambda T: First.of(
+        T, getattr(T.nn, cls)(4, 6, num_layers=2, batch_first=True, bidirectional=bidirectional)))
+    compare_with_pytorch_export(data, twin, x)
 
 
 def test_unsupported_op_names_it():
