@@ -18,7 +18,7 @@ def build(fx, lib):
     """The same program built node by node in torch.fx or ember.fx."""
     g = fx.Graph()
     x = g.placeholder("x")
-    y = g.placeholder("y", default_value=None)
+    g.placeholder("y", default_value=None)
     c = g.call_function(lib.cat, ([x, x],), {"dim": 0})
     s = g.call_method("sum", (c,), {"dim": 1, "keepdim": True})
     m = g.call_function(lib.max, (s,))

@@ -23,8 +23,6 @@ def _public_paths() -> dict[int, str]:
     if _public is None:
         import importlib
 
-        import ember
-
         found: dict[int, str] = {}
         for ns in _NAMESPACES:
             try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-import ember
 
 from ._export import T, np_dtype
 from ._ops import attention, gelu, linear
