@@ -146,3 +146,30 @@ def test_events_time_and_streams_nest():
     assert SIMULATED.elapsed_ms(e1, e2) >= 0.0
     with pytest.raises(RuntimeError, match="recorded"):
         SIMULATED.elapsed_ms(SIMULATED.new_event(True), e2)
+
+
+def test_same_device_error_names_both_devices_accelerator_first():
+    import ember
+
+    cpu = ember.ones(2)
+    cuda = ember.Tensor._make(SIMULATED.from_host(np.ones(2), 0))
+    err = B.same_device_error((cpu, cuda))
+    assert isinstance(err, RuntimeError)
+    assert str(err) == (
+        "Expected all tensors to be on the same device, but found at least two "
+        "devices, cuda:0 and cpu!"
+    )
+    assert B.same_device_error((cuda, [cuda, 1.0])) is None
+    assert B.same_device_error((cpu, cpu, 2)) is None
+    with SIMULATED.device_guard(1):
+        other = ember.Tensor._make(SIMULATED.from_host(np.ones(2), 1))
+    assert "cuda:0 and cuda:1" in str(B.same_device_error(([cuda, other],)))
+
+
+def test_lift_cpu_scalars_only_for_0d_cpu_tensors():
+    import ember
+
+    cuda = ember.Tensor._make(SIMULATED.from_host(np.ones(2), 0))
+    assert B.lift_cpu_scalars((cuda, ember.ones(2))) is None  # a real mix: PyTorch's error
+    assert B.lift_cpu_scalars((cuda, 3.0)) is None  # nothing to lift
+    assert B.lift_cpu_scalars((ember.ones(()), ember.ones(2))) is None  # no cuda at all

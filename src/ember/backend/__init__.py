@@ -188,6 +188,56 @@ def to_device(array, dev):
     return dst.from_host(src.to_host(array), index)
 
 
+def _devices_of(args):
+    """The distinct devices of the tensors among ``args`` (lists/tuples of tensors included),
+    in order of appearance."""
+    seen = []
+    for a in args:
+        if isinstance(a, (list, tuple)):
+            items = a
+        else:
+            items = (a,)
+        for t in items:
+            d = getattr(t, "_data", None)
+            if d is not None and hasattr(t, "_grad_fn"):
+                dev = device_of(d)
+                if dev not in seen:
+                    seen.append(dev)
+    return seen
+
+
+def same_device_error(args):
+    """PyTorch's error when an op's tensors live on more than one device (else None). Called
+    only after an op failed, so the check costs nothing on the normal path."""
+    devs = _devices_of(args)
+    if len(devs) < 2:
+        return None
+    devs.sort(key=lambda d: d.type == "cpu")  # PyTorch names the accelerator first
+    return RuntimeError(
+        "Expected all tensors to be on the same device, but found at least two devices, "
+        f"{devs[0]} and {devs[1]}!"
+    )
+
+
+def lift_cpu_scalars(args):
+    """``args`` with 0-d cpu tensors moved to the one cuda device the other tensors share (as
+    PyTorch lets a cpu scalar tensor join a cuda op), or None when that does not apply."""
+    devs = [d for d in _devices_of(args) if d.type != "cpu"]
+    if len(devs) != 1:
+        return None
+    target = devs[0]
+    out, lifted = [], False
+    for a in args:
+        d = getattr(a, "_data", None)
+        if d is not None and hasattr(a, "_grad_fn") and type(d) is np.ndarray:
+            if d.ndim:
+                return None
+            a = a.to(target)
+            lifted = True
+        out.append(a)
+    return tuple(out) if lifted else None
+
+
 numpy = np  # the host array module, for code that builds arrays from Python data
 
 
