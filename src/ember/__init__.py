@@ -161,7 +161,8 @@ def _lazy(name):
 
 def __getattr__(name):
     if name in ("nn", "optim", "utils", "func", "linalg", "cuda", "testing", "backends",
-                "accelerator", "distributions", "special", "random", "cpu", "version", "amp"):
+                "accelerator", "distributions", "special", "random", "cpu", "version", "amp",
+                "overrides", "_C", "fx", "onnx", "profiler", "distributed"):
         return _lazy(name)
     if name == "autocast":
         return _lazy("amp").autocast

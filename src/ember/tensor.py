@@ -11,14 +11,16 @@ from __future__ import annotations
 import numpy as _np  # only for building arrays from Python data; ops use their input's xp
 
 from . import dtypes as _dt
+from .autograd import dispatch as _door
 from .autograd import function as _fn
+from .autograd.dispatch import _PROCEED
 from .autograd.grad_mode import _InferenceVersion, _new_version, _state
+from .autograd.grad_mode import inference_blocks as _inference_blocks
 from .backend import device_of, xp_of
 from .utils.hooks import add_hook
 
 _new = object.__new__
 _ndarray = _np.ndarray
-_no_inference = True  # False while some thread is in inference_mode (set by grad_mode)
 
 
 def _as_array(x):
@@ -102,7 +104,7 @@ class Tensor:
         t._data = arr
         t._requires_grad = requires_grad
         t._grad_fn = None
-        t._vc = [0] if _no_inference else _new_version()
+        t._vc = _new_version() if _inference_blocks[0] else [0]
         return t
 
     @staticmethod
@@ -452,80 +454,213 @@ class Tensor:
         memo[id(self)] = new
         return new
 
-    # ----- arithmetic: dispatch only ----------------------------------------------------------
+    # ----- Tensor subclasses: PyTorch's extension point ------------------------------------
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__torch_function__" in cls.__dict__:
+            _door.note_override_type(cls)
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        """PyTorch's default: run ``func`` with subclass dispatch off, and hand Tensor results
+        back as ``cls`` (a subclass overrides this and calls ``super()``)."""
+        if kwargs is None:
+            kwargs = {}
+        if not all(issubclass(cls, t) for t in types):
+            return NotImplemented
+        with _door.DisableTorchFunctionSubclass():
+            ret = func(*args, **kwargs)
+            if func in _NO_WRAP:
+                return ret
+            return _convert(ret, cls)
+
+    @staticmethod
+    def _make_subclass(cls, data, require_grad=False):
+        """A ``cls`` instance on ``data``'s memory, a leaf (``torch.Tensor._make_subclass``)."""
+        t = _new(cls)
+        _init(t, data._data)
+        t._vc = data._vc
+        t._requires_grad = bool(require_grad)
+        return t
+
+    def as_subclass(self, cls):
+        """This tensor as an instance of ``cls``: same memory, same place in the graph."""
+        t = _new(cls)
+        t._data = self._data
+        t._requires_grad = self._requires_grad
+        t._grad_fn = self._grad_fn
+        t._vc = self._vc
+        t.__dict__.update(self.__dict__)
+        if self._grad_fn is not None:
+            t._output_nr = self._output_nr
+        elif self._requires_grad:
+            t._acc = self._acc if self._acc is not None else _fn.AccumulateGrad(self)
+            if self._acc is None:
+                self._acc = t._acc
+        return t
+
+    # ----- operators: the public layer (__torch_function__, modes), then the op itself --------
     def __add__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__add__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _add(self, other)
 
     def __radd__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__radd__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _add(self, other)
 
     def __sub__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__sub__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _sub(self, other)
 
     def __rsub__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__rsub__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _sub(other, self)
 
     def __mul__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__mul__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _mul(self, other)
 
     def __rmul__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__rmul__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _mul(self, other)
 
     def __truediv__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__truediv__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _div(self, other)
 
     def __rtruediv__(self, other):
         # PyTorch computes ``number / t`` as ``t.reciprocal() * number``: the node is
         # MulBackward0 and it saves the reciprocal, not t
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__rtruediv__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _mul(_ops.reciprocal(self), other)
 
     def __floordiv__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__floordiv__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ops.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__rfloordiv__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ops.floor_divide(other, self)
 
     def __mod__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__mod__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ops.remainder(self, other)
 
     def __rmod__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__rmod__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ops.remainder(other, self)
 
     def __pow__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__pow__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _pow(self, other)
 
     def __rpow__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__rpow__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _pow(other, self)
 
     def __matmul__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__matmul__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ops.matmul(self, other)
 
     def __rmatmul__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__rmatmul__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ops.matmul(other, self)
 
     def __neg__(self):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__neg__, (self,), None)
+            if res is not _PROCEED:
+                return res
         return _neg(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__abs__, (self,), None)
+            if res is not _PROCEED:
+                return res
         return _ops.abs(self)
 
     def __invert__(self):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__invert__, (self,), None)
+            if res is not _PROCEED:
+                return res
         return _ops.bitwise_not(self)
 
     def __and__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__and__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ops.bitwise_and(self, other)
 
     __rand__ = __and__
 
     def __or__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__or__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ops.bitwise_or(self, other)
 
     __ror__ = __or__
 
     def __xor__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__xor__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ops.bitwise_xor(self, other)
 
     __rxor__ = __xor__
@@ -546,28 +681,67 @@ class Tensor:
         return self.pow_(other)
 
     def __eq__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__eq__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _eq(self, other)
 
     def __ne__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__ne__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ne(self, other)
 
     def __lt__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__lt__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _lt(self, other)
 
     def __le__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__le__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _le(self, other)
 
     def __gt__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__gt__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _gt(self, other)
 
     def __ge__(self, other):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__ge__, (self, other), None)
+            if res is not _PROCEED:
+                return res
         return _ge(self, other)
 
     def __getitem__(self, key):
+        if _door.busy:
+            res = _door.api_dispatch(Tensor.__getitem__, (self, key), None)
+            if res is not _PROCEED:
+                return res
         return _ops.getitem(self, key)
 
     def __setitem__(self, key, value):
         _ops.setitem(self, key, value)
+
+
+def _convert(ret, cls):
+    """Tensor results as ``cls`` (nested in tuples and lists), as PyTorch's ``_convert``."""
+    if cls is Tensor:
+        return ret
+    if isinstance(ret, Tensor) and not isinstance(ret, cls):
+        return ret.as_subclass(cls)
+    if isinstance(ret, (tuple, list)):
+        return type(ret)(_convert(r, cls) for r in ret) if type(ret) in (tuple, list) else ret
+    return ret
 
 
 def _c_type_name(t):
@@ -587,7 +761,7 @@ def _init(t, arr):
     t._data = arr
     t._requires_grad = False
     t._grad_fn = None
-    t._vc = [0] if _no_inference else _new_version()
+    t._vc = _new_version() if _inference_blocks[0] else [0]
 
 
 def _rebuild(arr, requires_grad):
@@ -607,6 +781,10 @@ def _wrap_dim(dim, ndim):
 
 
 _fn.Tensor = Tensor
+_door._tensor_tf = Tensor.__torch_function__
+# results handed back as they are by the default __torch_function__ (PyTorch's
+# get_default_nowrap_functions: the .grad property and friends)
+_NO_WRAP = {Tensor.__getattribute__, Tensor.__setattr__}
 
 from . import autograd as _autograd  # noqa: E402
 from . import ops as _ops  # noqa: E402  (the ops need the class above)

@@ -1,7 +1,7 @@
 """Debug mode: check custom Functions as they are first used, and record where things happen.
 
-``ember.autograd.set_debug(True)`` (or the environment variable ``EMBER_DEBUG=1`` at import)
-turns on, until ``set_debug(False)``:
+``ember.autograd.set_debug(True)`` (or the environment variable ``EMBER_DEBUG=1`` at import,
+for the main thread) turns on, for the calling thread, until ``set_debug(False)``:
 
 * a gradient check of each custom ``Function`` class on its first ``apply``: in float64, on
   clones of the actual inputs, for each input that needs a gradient, the derivative of
@@ -17,7 +17,8 @@ turns on, until ``set_debug(False)``:
   operation" error) and of each backward call (named by the "backward through the graph a
   second time" error).
 
-Debug mode costs nothing when off: the core reads one module flag. When on, every op records
+Debug mode costs nothing when off: it is a mode on the thread's dispatch stack (see
+``dispatch.py``), absent when off. When on, every op records
 its caller and every backward runs instrumented, so expect it to be several times slower.
 
 Example::
@@ -37,7 +38,7 @@ import numpy as np
 from . import function as _fn
 from .grad_mode import _state
 # (by name: the package attribute ``trace`` is the function, not this module)
-from .trace import _debug, _last_backward, _quiet, _refresh
+from .trace import _refresh, watch
 
 __all__ = ["GradientCheckError", "is_debug_enabled", "set_debug"]
 
@@ -61,24 +62,24 @@ def set_debug(mode: bool = True, *, gradcheck: bool = True) -> None:
 
     Checked classes are forgotten when debug mode is turned on again.
     """
-    if mode and not _debug[0]:
+    if mode and not watch.debug:
         _checked.clear()
         _tries.clear()
-    _debug[0] = bool(mode)
+    watch.debug = bool(mode)
     if not mode:
-        _last_backward[:] = [None, None]  # what debug mode recorded goes stale once off
+        watch.last_backward = (None, None)  # what debug mode recorded goes stale once off
     _options["gradcheck"] = bool(gradcheck)
     _refresh()
 
 
 def is_debug_enabled() -> bool:
-    return _debug[0]
+    return watch.debug
 
 
 # ----------------------------------------------------------------------------- the checks
 def _on_custom_apply(cls, ctx, args, out):
     """Called (debug mode) after each custom Function's apply linked a node."""
-    if cls in _checked or _quiet[0]:
+    if cls in _checked or watch.quiet:
         guarded = _trapped.get(cls)
         if guarded is not None:
             ctx._forward_cls = guarded
@@ -87,11 +88,11 @@ def _on_custom_apply(cls, ctx, args, out):
     tries = _tries.get(cls, 0)
     bad = _saved_intermediates(ctx, args, out) if tries == 0 else []
     if _options["gradcheck"]:
-        _quiet[0] += 1
+        watch.quiet += 1
         try:
             decided = _directional_check(cls, args, ctx.needs_input_grad)
         finally:
-            _quiet[0] -= 1
+            watch.quiet -= 1
         if not decided and tries < 4:  # at a kink: check again on one of the next applies
             _tries[cls] = tries + 1
             _checked.discard(cls)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 
 from ..backend import xp_of_type
+from . import dispatch as _door
 from . import function as _fn
 from .function import AccumulateGrad
 from .grad_mode import _state
@@ -33,10 +34,25 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
       tensor's ``.grad`` (``backward(inputs=...)``); without, they are returned and no
       ``.grad`` is touched (``autograd.grad``). Only nodes on a path to them run.
     """
-    if _fn._watch:  # explainability (E): a trace or debug mode is on
-        from .trace import _watched_execute
+    if _door.busy and _door.tls.engine:  # a mode watches backward (trace, debug, profiler)
+        observers = _door.tls.engine
 
-        return _watched_execute(roots, grad_roots, retain_graph, create_graph, inputs, store)
+        def run():
+            return _execute(roots, grad_roots, retain_graph, create_graph, inputs, store,
+                            observers)
+
+        for mode in reversed(observers):  # the innermost mode is called first
+            run = _wrap_execute(mode, roots, run)
+        return run()
+    return _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, None)
+
+
+def _wrap_execute(mode, roots, run):
+    return lambda: mode.__ember_execute__(roots, run)
+
+
+def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, observers):
+    """``execute``'s body; ``observers``: the modes that see each node run (None: none)."""
     Tensor = _fn.Tensor
     # --- 1. discovery: dependency counts (and parents, to prune towards ``inputs``) ------
     deps = {}
@@ -99,10 +115,16 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
             grads = buffers.pop(node)
             if node.__class__ is AccumulateGrad:
                 if captures is None:
-                    _accumulate(node, grads[0], create_graph)
+                    if observers is None:
+                        _accumulate(node, grads[0], create_graph)
+                    else:
+                        _observed_leaf(observers, node, grads[0], create_graph, True)
                 elif node in captures:
                     for _, slot, _t in captures[node]:
-                        if store:
+                        if observers is not None:
+                            results[slot] = _observed_leaf(observers, node, grads[0],
+                                                           create_graph, store)
+                        elif store:
                             _accumulate(node, grads[0], create_graph)
                         else:
                             results[slot] = _leaf_hooks(node, grads[0])
@@ -123,16 +145,16 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                     if new is not None:
                         grads = list(_hook_values(hook, new, grads))
             edges = node._next
-            if grads[0] is None if len(grads) == 1 else _has_none(grads):
-                if node._out_meta is None:  # a built-in op with no incoming gradient: skip it
-                    out = (None,) * len(edges)
-                elif node.materialize_grads:
+            missing = grads[0] is None if len(grads) == 1 else _has_none(grads)
+            if missing and node._out_meta is None:
+                out = (None,) * len(edges)  # a built-in op with no incoming gradient: skip it
+            else:
+                if missing and node.materialize_grads:
                     _materialize(node, grads)
+                if observers is None:
                     out = node._forward_cls.backward(node, *grads)
                 else:
-                    out = node._forward_cls.backward(node, *grads)
-            else:
-                out = node._forward_cls.backward(node, *grads)
+                    out = _observed_backward(observers, node, grads)
             if out.__class__ is Tensor and len(edges) == 1:
                 out = (out,)  # a custom backward's lone gradient; checked below, per edge
             if out.__class__ is not tuple or len(out) != len(edges) or node._hooks is not None:
@@ -173,7 +195,7 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
                 if d == 0:
                     heappush(ready, (-child._seq, child))
     except Exception:
-        if _fn._hook is not None:  # anomaly mode names the node whose backward failed
+        if _door.busy and _door.tls.apply:  # anomaly mode names the node whose backward failed
             from ..func._dispatch import state as _tstate
 
             if _tstate.anomaly:
@@ -184,6 +206,39 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
     finally:
         _state.enabled = prev_mode
     return results
+
+
+def _observed_backward(observers, node, grads):
+    """Run ``node``'s backward through the observing modes, the innermost first."""
+
+    def run(gs):
+        return node._forward_cls.backward(node, *gs)
+
+    for mode in observers:  # outermost first: the innermost ends up called first
+        run = _wrap_backward(mode, node, run)
+    return run(grads)
+
+
+def _wrap_backward(mode, node, run):
+    return lambda gs: mode.__ember_backward__(node, run, gs)
+
+
+def _observed_leaf(observers, node, g, create_graph, store):
+    """A leaf reached while modes observe: ``store`` accumulates into ``.grad``; otherwise
+    the gradient (after the leaf's hooks) is returned, for ``autograd.grad``."""
+    if store:
+        def run():
+            _accumulate(node, g, create_graph)
+    else:
+        def run():
+            return _leaf_hooks(node, g)
+    for mode in observers:
+        run = _wrap_leaf(mode, node, g, run, store)
+    return run()
+
+
+def _wrap_leaf(mode, node, g, run, store):
+    return lambda: mode.__ember_accumulate__(node, g, run, store)
 
 
 def _has_none(grads):

@@ -290,9 +290,9 @@ def explain_grad(t, output=None) -> str:
                 "reached it yet (backward not called, called with inputs= that exclude it, or "
                 "its gradient was None, e.g. a hook returned zeros or the path is "
                 "non-differentiable).")
-    from .trace import _last_backward, site_str
+    from .trace import site_str, watch
 
-    site, reached = _last_backward
+    site, reached = watch.last_backward
     if reached is not None and t._acc not in reached:
         return (".grad is None: this leaf was used in a recorded graph, but the last backward "
                 f"(called at {site_str(site)}) did not reach it: that output does not depend on "

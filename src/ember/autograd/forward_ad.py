@@ -22,6 +22,7 @@ import weakref
 from collections import namedtuple
 
 from . import function as _fn
+from .dispatch import without
 from .grad_mode import _state as _grad_state
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level",
@@ -29,8 +30,6 @@ __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_le
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
-_current_level = -1
-_duals = []  # weak references to the tensors given a tangent at the current level
 
 
 def _state():
@@ -41,33 +40,31 @@ def _state():
 
 def enter_dual_level():
     """Enter a new forward-AD level (only one at a time, as in PyTorch); returns its index."""
-    global _current_level
-    if _current_level >= 0:
-        raise RuntimeError("Nested forward mode AD is not supported at the moment")
-    _current_level += 1
     st, refresh = _state()
+    if st.fwd_level >= 0:
+        raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    st.fwd_level += 1
     st.fwd += 1
     refresh()
-    return _current_level
+    return st.fwd_level
 
 
 def exit_dual_level(*, level=None):
     """Leave the level: every tensor made dual in it loses its tangent."""
-    global _current_level
+    st, refresh = _state()
     if level is None:
-        level = _current_level
-    if level != _current_level:
+        level = st.fwd_level
+    if level != st.fwd_level:
         raise RuntimeError(
             "Trying to exit a forward AD level that was not the last one that was created. This "
             "is not supported."
         )
-    for ref in _duals:
+    for ref in st.duals:
         t = ref()
         if t is not None:
             t.__dict__.pop("_fw_tangent", None)
-    _duals.clear()
-    _current_level -= 1
-    st, refresh = _state()
+    st.duals.clear()
+    st.fwd_level -= 1
     st.fwd -= 1
     refresh()
 
@@ -84,7 +81,7 @@ class dual_level:
 
 def _set_tangent(t, tangent):
     t.__dict__["_fw_tangent"] = tangent
-    _duals.append(weakref.ref(t))
+    _state()[0].duals.append(weakref.ref(t))
 
 
 def _alias(t):
@@ -107,7 +104,7 @@ def make_dual(tensor, tangent, *, level=None):
             x = make_dual(ember.ones(2), ember.tensor([1., 0.]))
     """
     if level is None:
-        level = _current_level
+        level = _state()[0].fwd_level
     if level < 0:
         raise RuntimeError(
             "Trying to create a dual Tensor for forward AD but no level exists, make sure to "
@@ -136,7 +133,7 @@ def unpack_dual(tensor, *, level=None):
     """``UnpackedDualTensor(primal, tangent)``: a tangent-free view of ``tensor`` and its
     tangent (None when it has none)."""
     if level is None:
-        level = _current_level
+        level = _state()[0].fwd_level
     if level < 0:
         return UnpackedDualTensor(tensor, None)
     tangent = tensor.__dict__.get("_fw_tangent")
@@ -226,28 +223,16 @@ def _double_vjp(cls, args):
 
 def _custom_apply(cls, args, kwargs):
     """A custom Function under forward AD: forward, then its ``jvp`` on the same ctx."""
-    from ..func._dispatch import refresh, state
+    from ..func._dispatch import state
 
     if kwargs or cls._new_style:
         args = _fn._bind(cls, args, kwargs or {})
-    prev = _grad_state.enabled
-    needs = [prev and isinstance(a, _fn.Tensor) and a._requires_grad for a in args]
-    ctx = object.__new__(cls._backward_cls)
-    ctx._saved = None
-    ctx._seq = next(_fn._seq)
-    ctx.needs_input_grad = tuple(needs)
-    _grad_state.enabled = False
-    _fn._hook = None
-    try:
-        if cls._new_style:
-            out = cls.forward(*args)
-            cls.setup_context(ctx, args, out)
-        else:
-            out = cls.forward(ctx, *args)
-    finally:
-        _grad_state.enabled = prev
-        refresh()
-    out = _fn._link(ctx, args, out) if any(needs) else _fn._finish_unrecorded(ctx, args, out)
+    nxt = None
+    if _grad_state.enabled and any(isinstance(a, _fn.Tensor) and a._requires_grad for a in args):
+        nxt = [_fn._edge(a) if isinstance(a, _fn.Tensor) and a._requires_grad else None
+               for a in args]
+    with without(state.mode):
+        ctx, out = _fn._run_custom(cls, args, nxt)
     tangents = []
     for a in args:
         if isinstance(a, _fn.Tensor):

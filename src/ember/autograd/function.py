@@ -18,6 +18,8 @@ import itertools
 import re
 
 from ..utils.hooks import add_hook
+from . import dispatch as _door
+from .dispatch import tls as _modes
 from .grad_mode import _state
 
 _seq = itertools.count()
@@ -25,12 +27,6 @@ _acc_seq = itertools.count()
 _new = object.__new__
 FREED = ("<freed>",)  # what ``_saved`` becomes once backward has released the saved tensors
 Tensor = None  # set by ember.tensor once the class exists (import cycle)
-# ``_hook(cls, args, kwargs)`` replaces ``apply`` while a transform or debug mode is on (vmap,
-# forward AD, anomaly detection, saved-tensor hooks: see ``ember.func._dispatch``); None when off
-_hook = None
-# explainability (E): trace()/set_debug(True) raise this flag; apply then calls _watch_fn
-_watch = False
-_watch_fn = _watch_bump = None
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -118,6 +114,8 @@ class Node:
             v = vers[i]
             if v is not None and t._vc[0] != v:
                 raise RuntimeError(self._modified_message(t, v))
+        if _door.busy and _modes.engine:
+            _door.saved_read(self, saved)
         return saved
 
     def __getattr__(self, name):
@@ -270,7 +268,7 @@ class FunctionMeta(type):
         )
         super().__init__(name, bases, attrs)
         if getattr(cls, "_builtin", False) and "apply" not in attrs:
-            cls.apply = classmethod(_builtin_apply)
+            cls.apply = classmethod(_apply)
 
 
 class BackwardCFunction(Node):
@@ -354,38 +352,11 @@ class Function(metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward; record a graph node when grad mode is on and an input requires grad."""
-        if _hook is not None:
-            return _hook(cls, args, kwargs)
+        if _door.busy and _modes.apply:
+            return _door.apply_dispatch(cls, args, kwargs)
         if kwargs or cls._new_style:
             args = _bind(cls, args, kwargs)  # setup_context sees defaults filled in, as in PyTorch
-        state = _state
-        prev = state.enabled
-        needs = []
-        record = False
-        for a in args:
-            if prev and isinstance(a, Tensor) and a._requires_grad:
-                needs.append(True)
-                record = True
-            else:
-                needs.append(False)
-        ctx = _new(cls._backward_cls)
-        ctx._saved = None
-        ctx._seq = next(_seq)
-        ctx.needs_input_grad = tuple(needs)
-        state.enabled = False  # forward runs without recording, as in PyTorch
-        try:
-            if cls._new_style:
-                out = cls.forward(*args)
-                cls.setup_context(ctx, args, out)
-            else:
-                out = cls.forward(ctx, *args)
-        finally:
-            state.enabled = prev
-        if not record:
-            return _finish_unrecorded(ctx, args, out)
-        if _watch:
-            return _watch_fn(cls, ctx, args, _link(ctx, args, out))
-        return _link(ctx, args, out)
+        return _apply(cls, *args)
 
 
 def _bind(cls, args, kwargs):
@@ -418,10 +389,14 @@ def _edge(t):
     return (acc, 0, d.shape, d.dtype)
 
 
-def _builtin_apply(cls, *args):
-    """``apply`` of built-in ops (no keyword arguments): the graph bookkeeping in one pass."""
-    if _hook is not None:
-        return _hook(cls, args, None)
+def _apply(cls, *args):
+    """The one linking path, for built-in and custom Functions alike (``apply`` of built-ins,
+    which take no keyword arguments; custom Functions' ``apply`` after binding them): collect
+    the edges to the inputs, run forward, hook the outputs onto the node, note the saved
+    tensors' versions."""
+    if _door.busy and _modes.apply:
+        return _door.apply_dispatch(cls, args, None)
+    builtin = cls._builtin
     if _state.enabled:
         nxt = []
         record = False
@@ -439,38 +414,90 @@ def _builtin_apply(cls, *args):
                 record = True
             else:
                 nxt.append(None)
-        if not record:
-            return cls.forward(_NULL_CTX, *args)
-        ctx = _new(cls._backward_cls)
-        ctx._next = nxt
-        ctx._saved = None
-        ctx._seq = next(_seq)
-        out = cls.forward(ctx, *args)
-        if out.__class__ is tuple:
-            out_meta = []
-            non_diff = ctx._non_diff
-            for i, o in enumerate(out):
-                d = o._data
-                if d.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff)):
-                    o._grad_fn = ctx
-                    o._output_nr = i
-                    o._requires_grad = True
-                out_meta.append((d.shape, d.dtype, d.__class__))
-            ctx._out_meta = out_meta
+        if record:
+            if not builtin:
+                return _run_custom(cls, args, nxt)[1]
+            ctx = _new(cls._backward_cls)
+            ctx._next = nxt
+            ctx._saved = None
+            ctx._seq = next(_seq)
+            out = cls.forward(ctx, *args)
+            _link_builtin(ctx, out)
+            saved = ctx._saved
+            if saved is not None:
+                ctx._saved_ver = _versions(saved, True)
+            return out
+    if builtin:
+        return cls.forward(_NULL_CTX, *args)
+    return _run_custom(cls, args, None)[1]
+
+
+def _run_custom(cls, args, nxt):
+    """``(ctx, outputs)`` of a custom Function: forward without recording, then, given the
+    edges ``nxt`` (None: nothing to record), the outputs join the node."""
+    ctx = _new(cls._backward_cls)
+    ctx._saved = None
+    ctx._seq = next(_seq)
+    if nxt is None:
+        ctx.needs_input_grad = (False,) * len(args)
+        return ctx, _finish_unrecorded(ctx, args, _custom_forward(cls, ctx, args))
+    ctx._next = nxt
+    ctx.needs_input_grad = tuple([e is not None for e in nxt])
+    out = _link_custom(ctx, args, _custom_forward(cls, ctx, args))
+    if ctx._saved is not None:
+        ctx._saved_ver = _versions(ctx._saved, False)
+    return ctx, out
+
+
+def _custom_forward(cls, ctx, args):
+    """A custom Function's forward, run without recording (as in PyTorch)."""
+    state = _state
+    prev = state.enabled
+    state.enabled = False
+    try:
+        if cls._new_style:
+            out = cls.forward(*args)
+            cls.setup_context(ctx, args, out)
         else:
-            if out._data.dtype.kind in "fc":
-                out._grad_fn = ctx
-                out._requires_grad = True
-        saved = ctx._saved
-        if saved is not None:
-            vers = []
-            for t in saved:
-                vers.append(t._vc[0] if isinstance(t, Tensor) else None)
-            ctx._saved_ver = vers
-        if _watch:
-            _watch_fn(cls, ctx, args, out)
-        return out
-    return cls.forward(_NULL_CTX, *args)
+            out = cls.forward(ctx, *args)
+    finally:
+        state.enabled = prev
+    return out
+
+
+def _link_builtin(ctx, out):
+    """A built-in op's outputs (floating point, not marked non-differentiable) join the node."""
+    if out.__class__ is tuple:
+        out_meta = []
+        non_diff = ctx._non_diff
+        for i, o in enumerate(out):
+            d = o._data
+            if d.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff)):
+                o._grad_fn = ctx
+                o._output_nr = i
+                o._requires_grad = True
+            out_meta.append((d.shape, d.dtype, d.__class__))
+        ctx._out_meta = out_meta
+    elif out._data.dtype.kind in "fc":
+        out._grad_fn = ctx
+        out._requires_grad = True
+
+
+def _versions(saved, builtin):
+    """The version of each saved tensor, checked when backward reads them (built-ins may also
+    keep Python scalars there: their version is None)."""
+    vers = []
+    for k, t in enumerate(saved):
+        if isinstance(t, Tensor):
+            vers.append(t._vc[0])
+        elif t is None or builtin:
+            vers.append(None)
+        else:
+            raise TypeError(
+                "save_for_backward can only save variables, but argument "
+                f"{k} is of type {type(t).__name__}"
+            )
+    return vers
 
 
 def _is_in(x, seq):
@@ -480,21 +507,11 @@ def _is_in(x, seq):
     return False
 
 
-def _link(ctx, args, out):
-    """Connect a custom Function's ``ctx`` into the graph: edges to the inputs, ``grad_fn`` on
-    the outputs (an input returned unchanged becomes a new tensor; a dirty one is rebased),
-    and the saved tensors' versions."""
-    nxt = []
-    is_tensor = []
-    for a in args:
-        if isinstance(a, Tensor):
-            is_tensor.append(True)
-            nxt.append(_edge(a) if a._requires_grad else None)
-        else:
-            is_tensor.append(False)
-            nxt.append(None)
-    ctx._next = nxt
-    ctx._in_meta = is_tensor  # a gradient for a non-tensor input is an error
+def _link_custom(ctx, args, out):
+    """A custom Function's outputs join its node (``_apply`` made the edges): ``grad_fn`` on
+    the outputs (an input returned unchanged becomes a new tensor; a dirty one is rebased)."""
+    ctx._in_meta = [isinstance(a, Tensor) for a in args]  # a gradient for a non-tensor input
+    # is an error
     single = out.__class__ is not tuple
     outs = (out,) if single else out
     dirty = ctx._dirty
@@ -541,20 +558,6 @@ def _link(ctx, args, out):
             if o.__class__ is Tensor and o._base is not None and o._grad_fn is ctx \
                     and _is_in(o, dirty):
                 _rebase_dirty_view(o)
-    to_save = ctx._saved
-    if to_save is not None:
-        vers = []
-        for k, t in enumerate(to_save):
-            if t is None:
-                vers.append(None)
-            elif isinstance(t, Tensor):
-                vers.append(t._vc[0])
-            else:
-                raise TypeError(
-                    "save_for_backward can only save variables, but argument "
-                    f"{k} is of type {type(t).__name__}"
-                )
-        ctx._saved_ver = vers
     if single:
         return wrapped[0]
     return tuple(wrapped)
@@ -654,3 +657,15 @@ class _DelayedError:
                 raise RuntimeError(msg)
 
         return lambda o: Error.apply(o, *inputs)
+
+
+def __getattr__(name):
+    # Transitional names read by ops not yet moved to the dispatch module (removed when the
+    # ops reorganisation lands): whether this thread has graph-level or version-bump modes.
+    if name == "_hook":
+        return _door.apply_dispatch if _door.busy and _modes.apply else None
+    if name == "_watch":
+        return bool(_door.busy and _modes.bump)
+    if name == "_watch_bump":
+        return _door.version_bumped
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

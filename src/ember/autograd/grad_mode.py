@@ -25,7 +25,10 @@ class _State(threading.local):
 
 
 _state = _State()
-_inference_depth = 0  # inference_mode blocks open in any thread: tensor._make marks tensors
+# inference_mode blocks open in all threads together: a hint for tensor._make, which looks at
+# this thread's state only when it is non-zero (guarded by the lock)
+inference_blocks = [0]
+_blocks_lock = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
@@ -209,36 +212,26 @@ class inference_mode(_DecoratorContextManager):
         return cls()(mode)  # used as a bare decorator: @inference_mode
 
     def __enter__(self):
-        global _inference_depth
         s = _state
         self.prev = (s.enabled, s.inference, s.grad_mode)
         if self.mode:
             s.enabled = s.grad_mode = False
             s.inference = True
-            _inference_depth += 1
-            if _inference_depth == 1:
-                _tensor_module()._no_inference = False
+            with _blocks_lock:
+                inference_blocks[0] += 1
         else:
             s.enabled = True
             s.inference = False
 
     def __exit__(self, *exc):
-        global _inference_depth
         s = _state
         s.enabled, s.inference, s.grad_mode = self.prev
         if self.mode:
-            _inference_depth -= 1
-            if _inference_depth == 0:
-                _tensor_module()._no_inference = True
+            with _blocks_lock:
+                inference_blocks[0] -= 1
 
     def clone(self):
         return self.__class__(self.mode)
-
-
-def _tensor_module():
-    import sys
-
-    return sys.modules[__name__.rsplit(".", 2)[0] + ".tensor"]  # (ember.tensor is a function)
 
 
 def is_inference_mode_enabled() -> bool:

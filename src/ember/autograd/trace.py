@@ -7,11 +7,10 @@ returned (``grad_input``), the saved tensors it read, the hooks that fired, whet
 tensors were freed, and, for a leaf, how its ``.grad`` changed. ``print(tr)`` shows a table;
 ``tr.records`` is the same as data (a list of ``TraceRecord``).
 
-Cost when no trace is active: ``Function.apply`` reads one module flag (``function._watch``)
-on the recording path, and ``engine.execute`` reads it once per backward call. While a trace
-(or debug mode) is on, the forward captures the caller's file:line for each op, and backward
-runs through ``_watched_execute``, which instruments the graph's nodes for that one call and
-restores them afterwards (not thread-safe: trace one thread at a time).
+Cost when no trace is active: none beyond the dispatch door's one global read. A trace (or
+debug mode) is a mode on this thread's stack (``WatchMode``): graph-level ops report the node
+they linked (forward site), in-place ops their version bumps, and the engine each node it runs,
+each leaf it reaches and each saved-tensor read. Traces and debug mode are per thread.
 
 Notes: ``grad_input`` is what the node's ``backward`` returned, before the engine sums a
 broadcast gradient down to the input's shape and before post-hooks replace it. The hooks listed
@@ -34,12 +33,12 @@ from __future__ import annotations
 import linecache
 import os
 import sys
+import threading
 
 import numpy as np
 
-from . import engine as _engine
+from . import dispatch as _door
 from . import function as _fn
-from .function import AccumulateGrad, Node
 
 __all__ = ["Trace", "TraceRecord", "trace"]
 
@@ -47,18 +46,74 @@ __all__ = ["Trace", "TraceRecord", "trace"]
 _EMBER_DIR = (os.path.dirname(os.path.dirname(__file__)) + os.sep,
               os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep)
 
+
 # ----------------------------------------------------------------------------- watch state
-_traces = []          # the active Trace objects (innermost last)
-_debug = [False]      # set by debug.set_debug
-_quiet = [0]          # >0 while debug mode runs its own checks (not traced)
+class _WatchState(threading.local):
+    """This thread's traces and debug mode."""
+
+    def __init__(self):
+        self.traces = []   # the active Trace objects (innermost last)
+        self.debug = False  # set by debug.set_debug
+        self.quiet = 0     # >0 while debug mode runs its own checks (not traced)
+        self.last_backward = (None, None)  # debug mode: (site, WeakSet of the leaves reached)
+        self.runs = []     # the instrumented backward calls in progress (None: not traced)
+        self.mode = WatchMode()
 
 
 def _refresh():
-    """Turn the core's single flag on while a trace or debug mode needs the callbacks."""
-    on = bool(_traces) or _debug[0]
-    _fn._watch_fn = _on_apply
-    _fn._watch_bump = _on_bump
-    _fn._watch = on
+    """Enter this thread's watch mode while a trace or debug mode needs it, leave it after."""
+    w = watch
+    on = bool(w.traces) or w.debug
+    entered = any(m is w.mode for m in _door.tls.modes)
+    if on and not entered:
+        _door.push(w.mode)
+    elif entered and not on:
+        _door.pop(w.mode)
+
+
+class WatchMode(_door.DispatchMode):
+    """The mode behind ``trace()`` and debug mode."""
+
+    def __ember_apply__(self, op, args, kwargs):
+        out = _door.below(self, op, args, kwargs)
+        if isinstance(op, type):
+            ctx = _linked_node(op, out)
+            if ctx is not None:
+                return _on_apply(op, ctx, args, out)
+        return out
+
+    def __ember_version_bump__(self, tensor):
+        _on_bump(tensor)
+
+    def __ember_execute__(self, roots, run):
+        return _watched_execute(roots, run)
+
+    def __ember_backward__(self, node, run, grads):
+        cur = watch.runs[-1] if watch.runs else None
+        if cur is None:
+            return run(grads)
+        return cur.node_backward(node, run, grads)
+
+    def __ember_accumulate__(self, node, grad, run, store):
+        cur = watch.runs[-1] if watch.runs else None
+        if cur is None:
+            return run()
+        return cur.leaf(node, grad, run, store)
+
+    def __ember_saved_read__(self, node, saved):
+        cur = watch.runs[-1] if watch.runs else None
+        if cur is not None:
+            cur.saved_read(node, saved)
+
+
+def _linked_node(cls, out):
+    """The node this call of ``cls`` linked (None when nothing was recorded)."""
+    outs = out if out.__class__ is tuple else (out,)
+    for o in outs:
+        fn = getattr(o, "_grad_fn", None)
+        if fn is not None and fn._forward_cls is cls:
+            return fn
+    return None
 
 
 def user_site(depth=2):
@@ -85,13 +140,14 @@ def site_source(site) -> str:
 
 
 def _on_apply(cls, ctx, args, out):
-    """Called by ``Function.apply`` after a node was linked, while ``function._watch``."""
-    if _traces and not _quiet[0]:
+    """After a graph-level op linked a node, while a trace or debug mode is on."""
+    w = watch
+    if w.traces and not w.quiet:
         ctx._ember_site = user_site(3)
         mod = _module_on_stack(sys._getframe(2))
         if mod is not None:
             ctx._ember_module = mod
-    if _debug[0] and not cls._builtin:
+    if w.debug and not cls._builtin:
         from .debug import _on_custom_apply
 
         return _on_custom_apply(cls, ctx, args, out)
@@ -111,8 +167,8 @@ def _module_on_stack(f, depth=40):
 
 
 def _on_bump(t):
-    """Called where an in-place op bumps a version counter, while ``function._watch``:
-    remembers where (``_vc[1]``: a short list of ``(new_version, site)``)."""
+    """Called where an in-place op bumps a version counter, while a trace or debug mode is
+    on: remembers where (``_vc[1]``: a short list of ``(new_version, site)``)."""
     vc = t._vc
     site = user_site(3)
     if len(vc) == 1:
@@ -208,12 +264,12 @@ class Trace:
         self._prev_watch = None
 
     def __enter__(self):
-        _traces.append(self)
+        watch.traces.append(self)
         _refresh()
         return self
 
     def __exit__(self, *exc):
-        _traces.remove(self)
+        watch.traces.remove(self)
         _refresh()
         return False
 
@@ -281,21 +337,6 @@ def trace(params=None) -> Trace:
 
 
 # ----------------------------------------------------------------------------- instrumented run
-class _Proxy:
-    """Stands in for a node's ``_forward_cls`` during a traced backward: records, then calls
-    the real ``backward``. Everything else is read from the real class."""
-
-    def __init__(self, real, run):
-        self._real = real
-        self._run = run
-
-    def __getattr__(self, name):
-        return getattr(self._real, name)
-
-    def backward(self, node, *grads):
-        return self._run.node_backward(self._real, node, grads)
-
-
 class _Run:
     """The state of one instrumented backward call."""
 
@@ -303,7 +344,6 @@ class _Run:
         self.traces = traces
         self.names = names
         self.current = None
-        self.in_acc = 0
 
     def _new(self, node):
         recs = []
@@ -313,7 +353,7 @@ class _Run:
             recs.append(r)
         return recs
 
-    def node_backward(self, real, node, grads):
+    def node_backward(self, node, run, grads):
         recs = self._new(node)
         gout = [_gdesc(g) for g in grads]
         hooks = []
@@ -328,7 +368,7 @@ class _Run:
             hooks += ["pre:" + _hook_name(h) for h in node._prehooks.values()]
         prev, self.current = self.current, recs
         try:
-            out = real.backward(node, *grads)
+            out = run(grads)
         finally:
             self.current = prev
         if node._hooks:
@@ -352,7 +392,7 @@ class _Run:
         for r in self.current:
             r.saved_read = items
 
-    def leaf(self, node, g, action_fn):
+    def leaf(self, node, g, run, store):
         var = node.variable
         recs = self._new(node)
         hooks = []
@@ -362,9 +402,9 @@ class _Run:
             if node._prehooks:
                 hooks += ["pre:" + _hook_name(h) for h in node._prehooks.values()]
         had = var._grad is not None
-        res = action_fn()
+        res = run()
         action = "accumulated" if had else "set"
-        if res is not _NOT_ACC:
+        if not store:
             action = "returned"
         elif g is not None:
             if var._post_acc_hooks:
@@ -379,98 +419,55 @@ class _Run:
             r.grad_outputs = [_gdesc(g)]
             r.hooks = hooks
             r.leaf = {"tensor": tensor_desc(var), "name": self.names.get(id(var)),
-                      "action": action if g is not None or res is not _NOT_ACC else "no grad",
+                      "action": action if g is not None or not store else "no grad",
                       "grad_norm": _gdesc(var._grad)[2] if gd is not None else float("nan")}
         return res
 
 
-_NOT_ACC = object()
-
-
-def _watched_execute(roots, grad_roots, retain_graph, create_graph, inputs, store):
-    """``engine.execute`` with the graph instrumented for active traces and debug mode."""
+def _watched_execute(roots, run):
+    """One backward call while a trace or debug mode is on: the traces record each node the
+    engine runs; debug mode notes where backward ran and which saved tensors it freed."""
+    w = watch
     site = user_site(3)
-    traces = list(_traces) if not _quiet[0] else []
-    debug = _debug[0]
+    traces = list(w.traces) if not w.quiet and not w.runs else []
+    debug = w.debug
     if not traces and not debug:
-        return _plain(roots, grad_roots, retain_graph, create_graph, inputs, store)
+        w.runs.append(None)  # a backward inside a traced one (from a hook): not traced
+        try:
+            return run()
+        finally:
+            w.runs.pop()
     from .graph import nodes_of
 
     nodes = nodes_of([e[0] for e in roots])
     unfreed = [n for n in nodes if n._saved is not None and n._saved is not _fn.FREED]
-    if debug and not _quiet[0]:
+    if debug and not w.quiet:
         _note_backward(nodes, site)
-    if not traces:
-        try:
-            return _plain(roots, grad_roots, retain_graph, create_graph, inputs, store)
-        finally:
-            _mark_freed(unfreed, site)
     names = {}
     starts = [len(tr.records) for tr in traces]
     for tr in traces:
         tr.backward_sites.append(site)
         names.update(tr._names)
-    run = _Run(traces, names)
-    patched = []
-    for n in nodes:
-        if n.__class__ is AccumulateGrad:
-            continue
-        d = n.__dict__
-        had = "_forward_cls" in d
-        patched.append((n, had, d.get("_forward_cls")))
-        d["_forward_cls"] = _Proxy(n._forward_cls, run)
-    orig_acc, orig_leaf = _engine._accumulate, _engine._leaf_hooks
-    orig_prop = Node.saved_tensors
-
-    def accumulate(node, g, cg):
-        run.in_acc += 1
-        try:
-            def act():
-                orig_acc(node, g, cg)
-                return _NOT_ACC
-            return run.leaf(node, g, act)
-        finally:
-            run.in_acc -= 1
-
-    def leaf_hooks(node, g):
-        if run.in_acc:
-            return orig_leaf(node, g)
-        return run.leaf(node, g, lambda: orig_leaf(node, g))
-
-    def saved_tensors(self):
-        saved = orig_prop.fget(self)
-        run.saved_read(self, saved)
-        return saved
-
-    _engine._accumulate, _engine._leaf_hooks = accumulate, leaf_hooks
-    Node.saved_tensors = property(saved_tensors, doc=orig_prop.__doc__)
+    w.runs.append(_Run(traces, names) if traces else None)
     try:
-        return _plain(roots, grad_roots, retain_graph, create_graph, inputs, store)
+        return run()
     finally:
-        Node.saved_tensors = orig_prop
-        _engine._accumulate, _engine._leaf_hooks = orig_acc, orig_leaf
-        for n, had, val in patched:
-            if had:
-                n.__dict__["_forward_cls"] = val
-            else:
-                del n.__dict__["_forward_cls"]
-        freed = {id(n) for n in unfreed if n._saved is _fn.FREED}
-        for tr, start in zip(traces, starts):
-            for r in tr.records[start:]:
-                if id(r.node) in freed and r.leaf is None:
-                    r.freed = True
+        w.runs.pop()
+        if traces:
+            freed = {id(n) for n in unfreed if n._saved is _fn.FREED}
+            for tr, start in zip(traces, starts):
+                for r in tr.records[start:]:
+                    if id(r.node) in freed and r.leaf is None:
+                        r.freed = True
         if debug:
             _mark_freed(unfreed, site)
-
-
-_last_backward = [None, None]  # debug mode: (site, WeakSet of the leaves' nodes it reached)
 
 
 def _note_backward(nodes, site):
     import weakref
 
-    _last_backward[0] = site
-    _last_backward[1] = weakref.WeakSet(n for n in nodes if n.__class__ is AccumulateGrad)
+    watch.last_backward = (site, weakref.WeakSet(n for n in nodes
+                                                 if n.__class__ is _fn.AccumulateGrad))
 
 
 def _mark_freed(unfreed, site):
@@ -479,11 +476,4 @@ def _mark_freed(unfreed, site):
             n._freed_at = site
 
 
-def _plain(roots, grad_roots, retain_graph, create_graph, inputs, store):
-    """Run the real engine with the watch flag down (so it does not come back here)."""
-    _fn._watch = False
-    try:
-        return _engine.execute(roots, grad_roots, retain_graph, create_graph, inputs=inputs,
-                               store=store)
-    finally:
-        _refresh()
+watch = _WatchState()

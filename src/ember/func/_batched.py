@@ -677,18 +677,21 @@ def _patched_method(name, call):
         level = self._bt_level
         if not level.active:
             return base(self, *args, **kwargs)
-        from ._patches import top_level
+        from ._primitives import top_level
 
-        return call(base, (self,) + args, kwargs, top_level((self,) + args, kwargs))
+        level = top_level((self,) + args, kwargs)
+        if level is None:
+            return base(self, *args, **kwargs)
+        return call(base, (self,) + args, kwargs, level)
 
     method.__name__ = name
     return method
 
 
 def _install_patched_methods():
-    from ._patches import ELEMENTWISE, PER_EXAMPLE, elementwise_call, per_example_call
+    from ._primitives import ELEMENTWISE, PER_EXAMPLE, _elementwise, _per_example
 
-    for names, call in ((ELEMENTWISE, elementwise_call), (PER_EXAMPLE, per_example_call)):
+    for names, call in ((ELEMENTWISE, _elementwise), (PER_EXAMPLE, _per_example)):
         for n in names:
             if hasattr(Tensor, n):
                 setattr(BatchedTensor, n, _patched_method(n, call))

@@ -13,6 +13,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ... import dtypes as _dt
+from ...autograd import dispatch as _door
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ...utils.hooks import RemovableHandle
@@ -395,6 +396,8 @@ class Module:
 
     # ----- calling ----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if _door.busy and _door.tls.module:  # a mode sees module calls (fx, the profiler)
+            return _door.module_call(self, self._call_impl, args, kwargs)
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
                 or self._backward_pre_hooks or _global_forward_pre_hooks
                 or _global_forward_hooks or _global_backward_hooks
