@@ -298,6 +298,14 @@ class DataLoader:
             )
 
 
+def _accelerator_available() -> bool:
+    """Whether a cuda device exists for ``pin_memory`` (ember's batches stay in ordinary host
+    memory either way: NumPy arrays cannot be page-locked, and ``.to("cuda")`` copies them)."""
+    from ... import cuda
+
+    return cuda.is_available()
+
+
 class _BaseDataLoaderIter:
     def __init__(self, loader: DataLoader) -> None:
         self._dataset = loader.dataset
@@ -307,7 +315,7 @@ class _BaseDataLoaderIter:
         self._drop_last = loader.drop_last
         self._index_sampler = loader._index_sampler
         self._num_workers = loader.num_workers
-        if loader.pin_memory:
+        if loader.pin_memory and not _accelerator_available():
             warnings.warn(
                 "'pin_memory' argument is set as true but no accelerator is found, "
                 "then device pinned memory won't be used.",
