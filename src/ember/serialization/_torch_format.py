@@ -193,14 +193,18 @@ def save_torch_zip(obj, fh, prefix, pickle_module=None, pickle_protocol=2):
         raise RuntimeError("ember.save: only the standard pickle module can write PyTorch's format")
     _TorchPickler(buf, pickle_protocol, storages).dump(obj)
     w = ArchiveWriter(fh, prefix)
-    w.write("data.pkl", buf.getvalue())
-    w.write(".format_version", b"1")
-    w.write(".storage_alignment", b"64")
-    w.write("byteorder", b"little")
-    for ref in storages.values():
-        w.write(f"data/{ref.key}", ref.raw(), align=True)
-    w.write("version", b"3\n")
-    w.write(".data/serialization_id", str(random.getrandbits(128)).zfill(40)[:40].encode())
+    try:
+        w.write("data.pkl", buf.getvalue())
+        w.write(".format_version", b"1")
+        w.write(".storage_alignment", b"64")
+        w.write("byteorder", b"little")
+        for ref in storages.values():
+            w.write(f"data/{ref.key}", ref.raw(), align=True)
+        w.write("version", b"3\n")
+        w.write(".data/serialization_id", str(random.getrandbits(128)).zfill(40)[:40].encode())
+    except BaseException:
+        w.abort()
+        raise
     w.close()
 
 

@@ -200,6 +200,10 @@ class ArchiveWriter:
     def close(self):
         self.zf.close()
 
+    def abort(self):
+        """Drop the archive unfinished (no central directory is written)."""
+        self.zf.fp = None
+
 
 @contextlib.contextmanager
 def atomic_write(path):
