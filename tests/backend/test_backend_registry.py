@@ -173,3 +173,26 @@ def test_lift_cpu_scalars_only_for_0d_cpu_tensors():
     assert B.lift_cpu_scalars((cuda, ember.ones(2))) is None  # a real mix: PyTorch's error
     assert B.lift_cpu_scalars((cuda, 3.0)) is None  # nothing to lift
     assert B.lift_cpu_scalars((ember.ones(()), ember.ones(2))) is None  # no cuda at all
+
+
+def test_retry_on_device_guards_raises_or_reraises(monkeypatch):
+    import ember
+
+    monkeypatch.setattr(B, "_cuda", [SIMULATED])
+    with SIMULATED.device_guard(1):
+        t1 = ember.Tensor._make(SIMULATED.from_host(np.arange(3.0), 1))
+    calls = []
+
+    def run(args):
+        calls.append(SIMULATED.current_device())
+        return args[0]._data * 2  # needs cuda:1 current, as CuPy does
+
+    with pytest.raises(ValueError, match="array device = 1 while current = 0") as info:
+        run((t1,))
+    out = B.retry_on_device(run, (t1,), info.value)
+    assert calls[-1] == 1 and B.device_of(out) == device("cuda:1")
+    with pytest.raises(RuntimeError, match="cuda:1 and cpu"):
+        B.retry_on_device(run, (t1, ember.ones(2)), TypeError("Unsupported type"))
+    original = TypeError("a genuine error")
+    with pytest.raises(TypeError, match="a genuine error"):
+        B.retry_on_device(run, (ember.ones(2),), original)

@@ -238,6 +238,27 @@ def lift_cpu_scalars(args):
     return tuple(out) if lifted else None
 
 
+def retry_on_device(run, args, exc):
+    """The failure path of the dispatch point: an op raised ``exc`` (CuPy's TypeError for a
+    host array, or its ValueError for an array off the current device). Returns ``run(args)``
+    redone with 0-d cpu tensors lifted to the cuda device, or under a guard that makes the
+    tensors' cuda device current; raises PyTorch's mixed-device error; else re-raises ``exc``.
+    Nothing here runs unless an op failed, so the normal path pays nothing."""
+    lifted = lift_cpu_scalars(args)
+    if lifted is not None:
+        return run(lifted)
+    err = same_device_error(args)
+    if err is not None:
+        raise err from exc
+    devs = _devices_of(args)
+    if len(devs) == 1 and devs[0].type == "cuda" and _cuda:
+        backend = _cuda[0]
+        if backend.current_device() != devs[0].index:
+            with backend.device_guard(devs[0].index):
+                return run(args)
+    raise exc
+
+
 numpy = np  # the host array module, for code that builds arrays from Python data
 
 
