@@ -46,6 +46,11 @@ def mpi_ranks():
         node.Free()
     if local is None or local_size is None:
         local, local_size = rank, size
+    per_node = _first("EMBER_NPROC_PER_NODE")
+    if per_node:
+        # Under ember.distributed.run ranks are packed node by node, so the local rank is
+        # torchrun's rank % nproc_per_node (Open MPI's own local numbering may be permuted).
+        local, local_size = rank % per_node, per_node
     return rank, size, local, local_size
 
 

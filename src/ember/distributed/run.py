@@ -153,6 +153,7 @@ def build(args):
         MASTER_PORT=str(args.master_port), WORLD_SIZE=str(world),
         LOCAL_WORLD_SIZE=str(nproc), GROUP_WORLD_SIZE=str(nnodes),
         TORCHELASTIC_RUN_ID=args.rdzv_id or uuid.uuid4().hex[:12],
+        EMBER_NPROC_PER_NODE=str(nproc),
     )
     if nproc > 1 and "OMP_NUM_THREADS" not in os.environ:
         # As torchrun: one thread per process unless the user chose, so ranks don't fight
@@ -167,7 +168,8 @@ def build(args):
         target += ["-m"] if args.module else []
         target += [args.training_script]
     export = ["MASTER_ADDR", "MASTER_PORT", "WORLD_SIZE", "LOCAL_WORLD_SIZE",
-              "GROUP_WORLD_SIZE", "TORCHELASTIC_RUN_ID", "OMP_NUM_THREADS", "PYTHONPATH"]
+              "GROUP_WORLD_SIZE", "TORCHELASTIC_RUN_ID", "OMP_NUM_THREADS", "PYTHONPATH",
+              "EMBER_NPROC_PER_NODE"]
     cmd = mpiexec_command(world, target + list(args.training_script_args), args.hostfile,
                           nproc if args.hostfile else None, args.mpiexec_arg,
                           [e for e in export if e in env])

@@ -214,6 +214,9 @@ class DistributedDataParallel(Module):
                     self._broadcast_coalesced(buffers)
         output = self.module(*inputs, **kwargs)
         self._armed = is_grad_enabled() and self.require_backward_grad_sync
+        # As PyTorch: buffers are synced before the next forward only if this one will sync
+        # gradients, so a rank may run extra forwards under no_grad (evaluation) alone.
+        self.require_forward_param_sync = self._armed
         if self._armed:
             self._prepare_for_backward(output)
         return output
