@@ -165,7 +165,12 @@ def record_public_call(tracer: TracerBase, func, args: tuple, kwargs: dict) -> P
     """Record a call of an ember public entry as PyTorch's tracer would: Tensor methods as
     ``call_method``, operators as ``operator.*``, everything else as ``call_function``."""
     name = getattr(func, "__name__", "")
-    if _is_tensor_method(func):
+    from ._names import public_path
+
+    path = public_path(func)
+    if path is not None and not path.startswith("torch.Tensor."):
+        pass  # a function of the torch namespace (even if Tensor has a method of that name)
+    elif _is_tensor_method(func):
         op, reflected = _operator_for_dunder(name)
         if op is not None:
             args = (args[1], args[0]) + tuple(args[2:]) if reflected else args
@@ -255,6 +260,10 @@ class Proxy:
     def __torch_function__(cls, orig_method, types, args=None, kwargs=None):
         args = args if args else ()
         kwargs = kwargs if kwargs else {}
+        if orig_method in _wrapped_fns:
+            # Outside a Tracer's trace a wrapped function is ordinary code: run its body on
+            # the Proxies (PyTorch's patch of it exists only during Tracer.trace).
+            return orig_method.__ember_impl__(*args, **kwargs)
         tracers: dict = {}
 
         def find_tracer(a):
@@ -267,10 +276,6 @@ class Proxy:
         if len(tracers) > 1:
             raise RuntimeError(f"Found multiple different tracers {list(tracers.keys())} while "
                                f"trying to trace operations {orig_method}")
-        if orig_method in _wrapped_fns:
-            # Outside a Tracer's trace a wrapped function is ordinary code: run its body on
-            # the Proxies (PyTorch's patch of it exists only during Tracer.trace).
-            return orig_method.__ember_impl__(*args, **kwargs)
         tracer = next(iter(tracers))
         return record_public_call(tracer, orig_method, args, kwargs)
 

@@ -225,6 +225,7 @@ def export_model(model, args, kwargs, *, input_names, output_names, opset_versio
     import onnx
     from onnx import helper
 
+    from . import _ops_nn  # noqa: F401  (registers the F.* layer builders)
     from ._modules import MODULE_BUILDERS
     from ._ops import FUNCTION_BUILDERS
 

@@ -40,4 +40,5 @@ def f(x):
 
 res = invert(f)
 print(res.code)
-print(f(res((torch.arange(5) + 1))))
+# Rounded: float32 tan/arctan differ from PyTorch's in the last bit.
+print(f(res((torch.arange(5) + 1))).round(decimals=3))
