@@ -25,7 +25,9 @@ def require_mpi():
     try:
         import mpi4py  # noqa: F401  (the package only: MPI starts in the worker processes)
     except ImportError:
-        pytest.skip("mpi4py is not installed: pip install 'ember[distributed]' to run the MPI tests")
+        pytest.skip(
+            "mpi4py is not installed: pip install 'ember[distributed]' to run the MPI tests"
+        )
     from ember.distributed.run import find_mpiexec
 
     try:
@@ -46,8 +48,15 @@ def job_env(**extra):
 
 def run(cmd, timeout=90, env=None, cwd=None):
     """Run ``cmd`` to completion; returns (returncode, stdout, stderr); kills it on timeout."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env or job_env(), cwd=cwd or ROOT, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env or job_env(),
+        cwd=cwd or ROOT,
+        start_new_session=True,
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -69,6 +78,14 @@ def mpirun(n, script, *args, timeout=90, entry=True, env=None):
 def launch(nproc, script, *args, timeout=90, flags=(), env=None):
     """``python -m ember.distributed.run --nproc-per-node N [flags] script args``."""
     require_mpi()
-    cmd = [sys.executable, "-m", "ember.distributed.run", "--nproc-per-node", str(nproc),
-           *flags, script, *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ember.distributed.run",
+        "--nproc-per-node",
+        str(nproc),
+        *flags,
+        script,
+        *args,
+    ]
     return run(cmd, timeout, env)

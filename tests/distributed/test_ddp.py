@@ -5,8 +5,8 @@ import os
 import re
 
 import pytest
-
 from distributed_helpers import WORKERS, launch
+
 from ember.utils.data import DistributedSampler
 from ember.utils.data.distributed import DistributedSampler as SamplerFromModule
 
@@ -25,14 +25,17 @@ def test_sampler_is_exported_from_both_modules():
     assert DistributedSampler is SamplerFromModule
 
 
-@pytest.mark.parametrize("n,replicas,drop_last", [(10, 3, False), (10, 3, True), (2, 4, False),
-                                                  (12, 4, False), (7, 2, True)])
+@pytest.mark.parametrize(
+    "n,replicas,drop_last",
+    [(10, 3, False), (10, 3, True), (2, 4, False), (12, 4, False), (7, 2, True)],
+)
 def test_sampler_without_shuffle_matches_pytorch(n, replicas, drop_last):
     torch_data = pytest.importorskip("torch.utils.data")
     for rank in range(replicas):
         mine = DistributedSampler(range(n), replicas, rank, shuffle=False, drop_last=drop_last)
-        theirs = torch_data.DistributedSampler(range(n), replicas, rank, shuffle=False,
-                                               drop_last=drop_last)
+        theirs = torch_data.DistributedSampler(
+            range(n), replicas, rank, shuffle=False, drop_last=drop_last
+        )
         assert list(mine) == list(theirs) and len(mine) == len(theirs)
 
 
@@ -44,17 +47,21 @@ def test_sampler_shuffle_partitions_one_permutation_and_changes_with_the_epoch()
     merged = [shares[i % replicas][i // replicas] for i in range(replicas * len(shares[0]))]
     perm = merged[:n]
     assert sorted(perm) == list(range(n))  # one permutation, split round-robin
-    assert merged[n:] == perm[:len(merged) - n]  # padded with its own first indices
+    assert merged[n:] == perm[: len(merged) - n]  # padded with its own first indices
     for s in samplers:
         s.set_epoch(1)
     assert [list(s) for s in samplers] != shares
     assert [list(s) for s in samplers] == [list(s) for s in samplers]  # deterministic
-    dropped = [list(DistributedSampler(range(n), replicas, r, seed=5, drop_last=True))
-               for r in range(replicas)]
-    flat = sum(dropped, [])
+    dropped = [
+        list(DistributedSampler(range(n), replicas, r, seed=5, drop_last=True))
+        for r in range(replicas)
+    ]
+    flat = [i for share in dropped for i in share]
     assert len(flat) == 9 and len(set(flat)) == 9
 
 
 def test_sampler_rejects_a_rank_outside_the_replicas():
-    with pytest.raises(ValueError, match=r"Invalid rank 3, rank should be in the interval \[0, 2\]"):
+    with pytest.raises(
+        ValueError, match=r"Invalid rank 3, rank should be in the interval \[0, 2\]"
+    ):
         DistributedSampler(range(4), num_replicas=3, rank=3)

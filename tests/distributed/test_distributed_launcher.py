@@ -5,7 +5,6 @@ import re
 import sys
 
 import pytest
-
 from distributed_helpers import PROGRAMS, job_env, launch, run
 
 
@@ -13,8 +12,9 @@ def test_ranks_from_the_launcher_agree_with_mpi_and_torchrun_variables_are_set()
     # run as a module (-m), found through PYTHONPATH, as torchrun -m does
     env = job_env(PYTHONPATH=PROGRAMS + os.pathsep + job_env()["PYTHONPATH"])
     env.pop("OMP_NUM_THREADS")  # the launcher sets it to 1 for several processes
-    rc, out, err = launch(3, "report_env", "--lr", "0.1", env=env,
-                          flags=["--master-port", "29555", "-m"])
+    rc, out, err = launch(
+        3, "report_env", "--lr", "0.1", env=env, flags=["--master-port", "29555", "-m"]
+    )
     assert rc == 0, err[-3000:]
     lines = sorted(line for line in out.splitlines() if line.startswith("ENV"))
     assert len(lines) == 3, out
@@ -44,11 +44,14 @@ def _is_zombie(pid):
         return f.read().split(")")[-1].split()[0] == "Z"
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["--nnodes", "2", "x.py"], "needs --hostfile"),
-    (["--node-rank", "1", "x.py"], "run the launcher once"),
-    (["--nproc-per-node", "0", "x.py"], "at least 1"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--nnodes", "2", "x.py"], "needs --hostfile"),
+        (["--node-rank", "1", "x.py"], "run the launcher once"),
+        (["--nproc-per-node", "0", "x.py"], "at least 1"),
+    ],
+)
 def test_launcher_refuses_what_mpi_cannot_do(argv, message, capsys):
     from ember.distributed.run import main
 
@@ -61,7 +64,8 @@ def test_launcher_command_for_several_machines():
     from ember.distributed.run import build, get_args_parser
 
     args = get_args_parser().parse_args(
-        ["--nnodes", "2", "--nproc-per-node", "4", "--hostfile", "hosts", "train.py", "--x"])
+        ["--nnodes", "2", "--nproc-per-node", "4", "--hostfile", "hosts", "train.py", "--x"]
+    )
     cmd, env = build(args)
     assert cmd[1:3] == ["-n", "8"] and "--hostfile" in cmd and "ppr:4:node" in cmd
     assert cmd[-2:] == ["train.py", "--x"] and env["WORLD_SIZE"] == "8"
@@ -70,7 +74,8 @@ def test_launcher_command_for_several_machines():
 
 def test_init_refuses_a_rank_that_disagrees_with_mpi():
     code = "import ember.distributed as d; d.init_process_group('gloo')"
-    rc, out, err = run([sys.executable, "-c", code], timeout=60,
-                       env=job_env(RANK="1", WORLD_SIZE="2"))
+    rc, _, err = run(
+        [sys.executable, "-c", code], timeout=60, env=job_env(RANK="1", WORLD_SIZE="2")
+    )
     assert rc != 0
     assert "rank=1 (from RANK) but MPI started this process as rank=0" in err, err

@@ -40,9 +40,20 @@ __all__ = [
     "scatter",
 ]
 
-_OPS = ["all_reduce", "broadcast", "reduce", "all_gather", "all_gather_into_tensor",
-        "reduce_scatter", "reduce_scatter_tensor", "gather", "scatter", "all_to_all",
-        "all_to_all_single", "barrier"]
+_OPS = [
+    "all_reduce",
+    "broadcast",
+    "reduce",
+    "all_gather",
+    "all_gather_into_tensor",
+    "reduce_scatter",
+    "reduce_scatter_tensor",
+    "gather",
+    "scatter",
+    "all_to_all",
+    "all_to_all_single",
+    "barrier",
+]
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -53,7 +64,9 @@ def _group(group, name):
 
         warnings.warn(
             f"Running {name} on global rank {_default()._rank} which does not belong to the "
-            "given group.", stacklevel=3)
+            "given group.",
+            stacklevel=3,
+        )
     return pg
 
 
@@ -63,7 +76,8 @@ def _array(t, name, what="tensor"):
     a = t._data
     if not isinstance(a, np.ndarray):
         raise RuntimeError(
-            f"{name}(): ember.distributed moves host (CPU) tensors; got a tensor on {t.device}")
+            f"{name}(): ember.distributed moves host (CPU) tensors; got a tensor on {t.device}"
+        )
     return a
 
 
@@ -94,9 +108,17 @@ def _agree(pg, name, dtype=None, count=0, root=-1, op=None, error=None):
         if error:
             raise RuntimeError(f"{name}: {error}")
         return
-    sig = np.array([_OPS.index(name), 0 if error else 1,
-                    -1 if dtype is None else dtype_code(dtype), int(count), int(root),
-                    -1 if op is None else op.value], dtype=np.int64)
+    sig = np.array(
+        [
+            _OPS.index(name),
+            0 if error else 1,
+            -1 if dtype is None else dtype_code(dtype),
+            int(count),
+            int(root),
+            -1 if op is None else op.value,
+        ],
+        dtype=np.int64,
+    )
     table = np.empty((pg._size, sig.size), dtype=np.int64)
     pg._comm.Allgather(sig, table)
     if error:
@@ -104,9 +126,11 @@ def _agree(pg, name, dtype=None, count=0, root=-1, op=None, error=None):
     bad = [r for r in range(pg._size) if table[r, 1] == 0]
     if bad:
         raise RuntimeError(
-            f"{name}: rank {bad[0]} of the group passed invalid arguments (its error says why)")
+            f"{name}: rank {bad[0]} of the group passed invalid arguments (its error says why)"
+        )
     if (table == table[0]).all():
         return
+
     def describe(row):
         text = f"{_OPS[row[0]]}"
         if row[2] >= 0:
@@ -116,10 +140,12 @@ def _agree(pg, name, dtype=None, count=0, root=-1, op=None, error=None):
         if row[5] >= 0:
             text += f", {ReduceOp.RedOpType(row[5])}"
         return text
+
     parts = "; ".join(f"rank {r}: {describe(table[r])}" for r in range(pg._size))
     raise RuntimeError(
         f"{name}: the ranks of the group made different calls ({parts}); every rank must call "
-        "the same collective with tensors of the same size and dtype")
+        "the same collective with tensors of the same size and dtype"
+    )
 
 
 def _root(pg, rank, group_rank, what):
@@ -172,8 +198,14 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         _write(tensor, a, buf)
 
     comm = pg._comm
-    return _run(pg, async_op, lambda: comm.Allreduce(MPI.IN_PLACE, [buf, mtype], mop),
-                lambda: comm.Iallreduce(MPI.IN_PLACE, [buf, mtype], mop), finish, [tensor])
+    return _run(
+        pg,
+        async_op,
+        lambda: comm.Allreduce(MPI.IN_PLACE, [buf, mtype], mop),
+        lambda: comm.Iallreduce(MPI.IN_PLACE, [buf, mtype], mop),
+        finish,
+        [tensor],
+    )
 
 
 def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
@@ -186,8 +218,14 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     _agree(pg, "broadcast", a.dtype, a.size, root=root)
     buf = _flat(a)
     comm = pg._comm
-    return _run(pg, async_op, lambda: comm.Bcast(_bytes(buf), root),
-                lambda: comm.Ibcast(_bytes(buf), root), lambda: _write(tensor, a, buf), [tensor])
+    return _run(
+        pg,
+        async_op,
+        lambda: comm.Bcast(_bytes(buf), root),
+        lambda: comm.Ibcast(_bytes(buf), root),
+        lambda: _write(tensor, a, buf),
+        [tensor],
+    )
 
 
 def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
@@ -201,16 +239,24 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
     _agree(pg, "reduce", a.dtype, a.size, root=root, op=op)
     comm = pg._comm
     if pg._rank == root:
+
         def finish():
             if avg:
                 average(buf, pg._size)
             _write(tensor, a, buf)
+
         send = MPI.IN_PLACE
     else:
         finish, send = None, [buf, mtype]
     recv = [buf, mtype] if pg._rank == root else None
-    return _run(pg, async_op, lambda: comm.Reduce(send, recv, mop, root),
-                lambda: comm.Ireduce(send, recv, mop, root), finish, [tensor])
+    return _run(
+        pg,
+        async_op,
+        lambda: comm.Reduce(send, recv, mop, root),
+        lambda: comm.Ireduce(send, recv, mop, root),
+        finish,
+        [tensor],
+    )
 
 
 def _same_sizes(tensors, a, what, count):
@@ -222,14 +268,16 @@ def _same_sizes(tensors, a, what, count):
         if not isinstance(t, Tensor):
             return f"{what}[{i}] is a {type(t).__name__}, not a Tensor"
         if t._data.size != a.size or t._data.dtype != a.dtype:
-            return (f"{what}[{i}] has {t._data.size} elements of {t._data.dtype.name}, but "
-                    f"the tensor has {a.size} of {a.dtype.name}")
+            return (
+                f"{what}[{i}] has {t._data.size} elements of {t._data.dtype.name}, but "
+                f"the tensor has {a.size} of {a.dtype.name}"
+            )
     return None
 
 
 def _unpack(tensors, recv, n):
     for i, t in enumerate(tensors):
-        piece = recv[i * n:(i + 1) * n]
+        piece = recv[i * n : (i + 1) * n]
         _array(t, "output")[...] = piece.reshape(t._data.shape)
 
 
@@ -244,9 +292,14 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     send = _flat(a)
     recv = np.empty(a.size * pg._size, dtype=a.dtype)
     comm = pg._comm
-    return _run(pg, async_op, lambda: comm.Allgather(_bytes(send), _bytes(recv)),
-                lambda: comm.Iallgather(_bytes(send), _bytes(recv)),
-                lambda: _unpack(tensor_list, recv, a.size), list(tensor_list))
+    return _run(
+        pg,
+        async_op,
+        lambda: comm.Allgather(_bytes(send), _bytes(recv)),
+        lambda: comm.Iallgather(_bytes(send), _bytes(recv)),
+        lambda: _unpack(tensor_list, recv, a.size),
+        list(tensor_list),
+    )
 
 
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
@@ -258,15 +311,22 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     out = _array(output_tensor, "all_gather_into_tensor", "output_tensor")
     error = None
     if out.size != a.size * pg._size or out.dtype != a.dtype:
-        error = (f"output tensor must have {pg._size} x {a.size} elements of {a.dtype.name}, "
-                 f"got {out.size} of {out.dtype.name}")
+        error = (
+            f"output tensor must have {pg._size} x {a.size} elements of {a.dtype.name}, "
+            f"got {out.size} of {out.dtype.name}"
+        )
     _agree(pg, "all_gather_into_tensor", a.dtype, a.size, error=error)
     send = _flat(a)
     recv = _flat(out)
     comm = pg._comm
-    return _run(pg, async_op, lambda: comm.Allgather(_bytes(send), _bytes(recv)),
-                lambda: comm.Iallgather(_bytes(send), _bytes(recv)),
-                lambda: _write(output_tensor, out, recv), [output_tensor])
+    return _run(
+        pg,
+        async_op,
+        lambda: comm.Allgather(_bytes(send), _bytes(recv)),
+        lambda: comm.Iallgather(_bytes(send), _bytes(recv)),
+        lambda: _write(output_tensor, out, recv),
+        [output_tensor],
+    )
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
@@ -276,8 +336,11 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
         return None
     out = _array(output, "reduce_scatter", "output")
     error = _same_sizes(input_list, out, "input_list", pg._size)
-    stacked = (np.concatenate([_flat(_array(t, "reduce_scatter")) for t in input_list])
-               if error is None else out.reshape(-1))
+    stacked = (
+        np.concatenate([_flat(_array(t, "reduce_scatter")) for t in input_list])
+        if error is None
+        else out.reshape(-1)
+    )
     return _reduce_scatter(pg, "reduce_scatter", output, out, stacked, op, async_op, error)
 
 
@@ -290,14 +353,17 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
     a = _array(input, "reduce_scatter_tensor", "input")
     error = None
     if a.size != out.size * pg._size or a.dtype != out.dtype:
-        error = (f"input tensor must have {pg._size} x {out.size} elements of "
-                 f"{out.dtype.name}, got {a.size} of {a.dtype.name}")
-    return _reduce_scatter(pg, "reduce_scatter_tensor", output, out, a.reshape(-1), op,
-                           async_op, error)
+        error = (
+            f"input tensor must have {pg._size} x {out.size} elements of "
+            f"{out.dtype.name}, got {a.size} of {a.dtype.name}"
+        )
+    return _reduce_scatter(
+        pg, "reduce_scatter_tensor", output, out, a.reshape(-1), op, async_op, error
+    )
 
 
 def _reduce_scatter(pg, name, output, out, stacked, op, async_op, error):
-    MPI, send, mtype, mop, avg = _reduction(pg, name, stacked, op)
+    _, send, mtype, mop, avg = _reduction(pg, name, stacked, op)
     if send is stacked:
         send = send.copy()  # the input must not change; MPI writes partial sums into it
     _agree(pg, name, out.dtype, out.size, op=op, error=error)
@@ -309,9 +375,14 @@ def _reduce_scatter(pg, name, output, out, stacked, op, async_op, error):
             average(recv, pg._size)
         out[...] = recv.reshape(out.shape)
 
-    return _run(pg, async_op, lambda: comm.Reduce_scatter_block([send, mtype], [recv, mtype], mop),
-                lambda: comm.Ireduce_scatter_block([send, mtype], [recv, mtype], mop),
-                finish, [output])
+    return _run(
+        pg,
+        async_op,
+        lambda: comm.Reduce_scatter_block([send, mtype], [recv, mtype], mop),
+        lambda: comm.Ireduce_scatter_block([send, mtype], [recv, mtype], mop),
+        finish,
+        [output],
+    )
 
 
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
@@ -325,17 +396,25 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
     if here:
         error = _same_sizes(gather_list, a, "gather_list", pg._size)
     else:
-        error = ("Argument ``gather_list`` must NOT be specified on non-destination ranks."
-                 if gather_list else None)
+        error = (
+            "Argument ``gather_list`` must NOT be specified on non-destination ranks."
+            if gather_list
+            else None
+        )
     _agree(pg, "gather", a.dtype, a.size, root=root, error=error)
     send = _flat(a)
     recv = np.empty(a.size * pg._size, dtype=a.dtype) if here else None
     rbuf = _bytes(recv) if here else None
     comm = pg._comm
     finish = (lambda: _unpack(gather_list, recv, a.size)) if here else None
-    return _run(pg, async_op, lambda: comm.Gather(_bytes(send), rbuf, root),
-                lambda: comm.Igather(_bytes(send), rbuf, root), finish,
-                list(gather_list) if here else [])
+    return _run(
+        pg,
+        async_op,
+        lambda: comm.Gather(_bytes(send), rbuf, root),
+        lambda: comm.Igather(_bytes(send), rbuf, root),
+        finish,
+        list(gather_list) if here else [],
+    )
 
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
@@ -349,16 +428,24 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
     if here:
         error = _same_sizes(scatter_list, a, "scatter_list", pg._size)
     else:
-        error = ("Argument ``scatter_list`` must NOT be specified on non-source ranks."
-                 if scatter_list else None)
+        error = (
+            "Argument ``scatter_list`` must NOT be specified on non-source ranks."
+            if scatter_list
+            else None
+        )
     _agree(pg, "scatter", a.dtype, a.size, root=root, error=error)
     send = np.concatenate([_flat(_array(t, "scatter")) for t in scatter_list]) if here else None
     sbuf = _bytes(send) if here else None
     recv = _flat(a)
     comm = pg._comm
-    return _run(pg, async_op, lambda: comm.Scatter(sbuf, _bytes(recv), root),
-                lambda: comm.Iscatter(sbuf, _bytes(recv), root),
-                lambda: _write(tensor, a, recv), [tensor])
+    return _run(
+        pg,
+        async_op,
+        lambda: comm.Scatter(sbuf, _bytes(recv), root),
+        lambda: comm.Iscatter(sbuf, _bytes(recv), root),
+        lambda: _write(tensor, a, recv),
+        [tensor],
+    )
 
 
 def _exchange_counts(pg, name, dtype, send_counts, recv_counts, error):
@@ -372,23 +459,34 @@ def _exchange_counts(pg, name, dtype, send_counts, recv_counts, error):
     pg._comm.Allreduce(MPI.IN_PLACE, flag, MPI.MIN)
     if mismatch:
         j = mismatch[0]
-        raise RuntimeError(f"{name}: rank {j} sends {incoming[j]} elements to rank {pg._rank}, "
-                           f"which expects {recv_counts[j]}")
+        raise RuntimeError(
+            f"{name}: rank {j} sends {incoming[j]} elements to rank {pg._rank}, "
+            f"which expects {recv_counts[j]}"
+        )
     if flag[0] == 0:
-        raise RuntimeError(f"{name}: the split sizes of the ranks do not match (see the error "
-                           "of the rank that reports the mismatch)")
+        raise RuntimeError(
+            f"{name}: the split sizes of the ranks do not match (see the error "
+            "of the rank that reports the mismatch)"
+        )
 
 
 def _alltoallv(pg, async_op, send, recv, send_counts, recv_counts, itemsize, finish, result):
     def displs(counts):
         return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) * itemsize
+
     sc = np.asarray(send_counts, dtype=np.int64) * itemsize
     rc = np.asarray(recv_counts, dtype=np.int64) * itemsize
     sspec = [_bytes(send), (sc.tolist(), displs(send_counts).tolist())]
     rspec = [_bytes(recv), (rc.tolist(), displs(recv_counts).tolist())]
     comm = pg._comm
-    return _run(pg, async_op, lambda: comm.Alltoallv(sspec, rspec),
-                lambda: comm.Ialltoallv(sspec, rspec), finish, result)
+    return _run(
+        pg,
+        async_op,
+        lambda: comm.Alltoallv(sspec, rspec),
+        lambda: comm.Ialltoallv(sspec, rspec),
+        finish,
+        result,
+    )
 
 
 def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
@@ -400,8 +498,9 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
     outs = [_array(t, "all_to_all") for t in output_tensor_list]
     error = None
     if len(ins) != pg._size or len(outs) != pg._size:
-        error = (f"all_to_all needs {pg._size} input and output tensors, got {len(ins)} and "
-                 f"{len(outs)}")
+        error = (
+            f"all_to_all needs {pg._size} input and output tensors, got {len(ins)} and {len(outs)}"
+        )
     elif len({x.dtype for x in ins + outs}) != 1:
         error = "all_to_all: every tensor must have the same dtype"
     dtype = ins[0].dtype if ins else np.dtype(np.float32)
@@ -414,15 +513,25 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
     def finish():
         off = 0
         for x in outs:
-            x[...] = recv[off:off + x.size].reshape(x.shape)
+            x[...] = recv[off : off + x.size].reshape(x.shape)
             off += x.size
 
-    return _alltoallv(pg, async_op, send, recv, send_counts, recv_counts, dtype.itemsize,
-                      finish, list(output_tensor_list))
+    return _alltoallv(
+        pg,
+        async_op,
+        send,
+        recv,
+        send_counts,
+        recv_counts,
+        dtype.itemsize,
+        finish,
+        list(output_tensor_list),
+    )
 
 
-def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None,
-                      group=None, async_op=False):
+def all_to_all_single(
+    output, input, output_split_sizes=None, input_split_sizes=None, group=None, async_op=False
+):
     """``all_to_all`` on single tensors split along dim 0 (equally, unless sizes are given)."""
     pg = _group(group, "all_to_all_single")
     if pg is None:
@@ -454,8 +563,17 @@ def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=
     _exchange_counts(pg, "all_to_all_single", a.dtype, send_counts, recv_counts, error)
     send = _flat(a)
     recv = _flat(out)
-    return _alltoallv(pg, async_op, send, recv, send_counts, recv_counts, a.dtype.itemsize,
-                      lambda: _write(output, out, recv), [output])
+    return _alltoallv(
+        pg,
+        async_op,
+        send,
+        recv,
+        send_counts,
+        recv_counts,
+        a.dtype.itemsize,
+        lambda: _write(output, out, recv),
+        [output],
+    )
 
 
 def barrier(group=None, async_op=False, device_ids=None, timeout=None):
@@ -477,11 +595,12 @@ def monitored_barrier(group=None, timeout=None, wait_all_ranks=False):
     hanging when a rank never arrives."""
     pg = _group(group, "monitored_barrier")
     if pg is None:
-        return None
+        return
     work = Work([pg._comm.Ibarrier()], None, None, pg)
     try:
         work.wait(timeout or pg._timeout)
     except RuntimeError:
         raise RuntimeError(
             f"Rank {pg._rank} timed out in monitored_barrier after {timeout or pg._timeout}: "
-            "some rank of the group did not reach it") from None
+            "some rank of the group did not reach it"
+        ) from None

@@ -58,10 +58,17 @@ def set_torchrun_env():
     rank, size, local, local_size = mpi_ranks()
     nnodes = max(1, size // max(local_size, 1))
     os.environ.update(
-        RANK=str(rank), WORLD_SIZE=str(size), LOCAL_RANK=str(local),
-        LOCAL_WORLD_SIZE=str(local_size), GROUP_RANK=str(rank // max(local_size, 1)),
-        GROUP_WORLD_SIZE=str(nnodes), ROLE_RANK=str(rank), ROLE_WORLD_SIZE=str(size),
-        ROLE_NAME="default", TORCHELASTIC_RESTART_COUNT="0", TORCHELASTIC_MAX_RESTARTS="0",
+        RANK=str(rank),
+        WORLD_SIZE=str(size),
+        LOCAL_RANK=str(local),
+        LOCAL_WORLD_SIZE=str(local_size),
+        GROUP_RANK=str(rank // max(local_size, 1)),
+        GROUP_WORLD_SIZE=str(nnodes),
+        ROLE_RANK=str(rank),
+        ROLE_WORLD_SIZE=str(size),
+        ROLE_NAME="default",
+        TORCHELASTIC_RESTART_COUNT="0",
+        TORCHELASTIC_MAX_RESTARTS="0",
     )
     os.environ.setdefault("TORCHELASTIC_RUN_ID", "none")
     os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
@@ -105,15 +112,19 @@ def main(argv=None) -> None:
         if not isinstance(code, int):
             print(code, file=sys.stderr)
             code = 1
-        print(f"[rank {rank}] exited with status {code}; stopping the other ranks",
-              file=sys.stderr)
+        print(f"[rank {rank}] exited with status {code}; stopping the other ranks", file=sys.stderr)
         abort(code)
-    except BaseException as e:
+    except BaseException as e:  # noqa: BLE001  (any failure must end the whole job)
         tb = e.__traceback__
         # drop this launcher's and runpy's frames: the traceback starts in the user's script
-        while tb is not None and tb.tb_next is not None and (
+        while (
+            tb is not None
+            and tb.tb_next is not None
+            and (
                 tb.tb_frame.f_code.co_filename in (__file__, "<frozen runpy>")
-                or "runpy" in tb.tb_frame.f_code.co_filename):
+                or "runpy" in tb.tb_frame.f_code.co_filename
+            )
+        ):
             tb = tb.tb_next
         text = "".join(traceback.format_exception(type(e), e, tb))
         lines = text.rstrip().splitlines()

@@ -25,8 +25,10 @@ def _peer(pg, rank, group_rank, what, name):
     peer = _root(pg, rank, group_rank, what)
     if peer == pg._rank:
         kind = "destination" if what == "dst" else "source"
-        raise ValueError(f"Invalid {kind} rank: {kind} rank should not be the same as the rank "
-                         "of the current process.")
+        raise ValueError(
+            f"Invalid {kind} rank: {kind} rank should not be the same as the rank "
+            "of the current process."
+        )
     return peer
 
 
@@ -35,24 +37,28 @@ def _check_size(name, status, expected, pg):
     got = status.Get_count(MPI.BYTE)
     if got != expected:
         src = pg._ranks[status.Get_source()]
-        raise RuntimeError(f"{name}: rank {src} sent {got} bytes but the receiving tensor has "
-                           f"{expected} bytes; sender and receiver must use the same size")
+        raise RuntimeError(
+            f"{name}: rank {src} sent {got} bytes but the receiving tensor has "
+            f"{expected} bytes; sender and receiver must use the same size"
+        )
 
 
 def _recv_error(name, e, expected):
-    return RuntimeError(f"{name}: the message is larger than the receiving tensor ({expected} "
-                        f"bytes); sender and receiver must use the same size ({e})")
+    return RuntimeError(
+        f"{name}: the message is larger than the receiving tensor ({expected} "
+        f"bytes); sender and receiver must use the same size ({e})"
+    )
 
 
 def send(tensor, dst=None, group=None, tag=0, group_dst=None) -> None:
     """Send ``tensor`` to rank ``dst`` (blocks until the message is on its way)."""
     pg = _group(group, "send")
     if pg is None:
-        return None
+        return
     a = _array(tensor, "send")
     peer = _peer(pg, dst, group_dst, "dst", "send")
     pg._comm.Send(_bytes(_flat(a)), peer, tag)
-    return None
+    return
 
 
 def recv(tensor, src=None, group=None, tag=0, group_src=None) -> int:
@@ -62,8 +68,11 @@ def recv(tensor, src=None, group=None, tag=0, group_src=None) -> int:
         return -1
     MPI = _mpi()
     a = _array(tensor, "recv")
-    peer = MPI.ANY_SOURCE if src is None and group_src is None else \
-        _peer(pg, src, group_src, "src", "recv")
+    peer = (
+        MPI.ANY_SOURCE
+        if src is None and group_src is None
+        else _peer(pg, src, group_src, "src", "recv")
+    )
     buf = _flat(a)
     status = MPI.Status()
     try:
@@ -94,8 +103,11 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
         return None
     MPI = _mpi()
     a = _array(tensor, "irecv")
-    peer = MPI.ANY_SOURCE if src is None and group_src is None else \
-        _peer(pg, src, group_src, "src", "irecv")
+    peer = (
+        MPI.ANY_SOURCE
+        if src is None and group_src is None
+        else _peer(pg, src, group_src, "src", "irecv")
+    )
     buf = _flat(a)
     work = _RecvWork([pg._comm.Irecv(_bytes(buf), peer, tag)], None, [tensor], pg)
     work._finish = lambda: _write(tensor, a, buf)
@@ -150,7 +162,8 @@ class P2POp:
         if op not in (isend, irecv):
             raise ValueError(
                 "Invalid ``op``. Expected ``op`` to be of type ``torch.distributed.isend`` or "
-                "``torch.distributed.irecv``.")
+                "``torch.distributed.irecv``."
+            )
         self.op, self.tensor, self.peer = op, tensor, peer
         self.group, self.tag, self.group_peer = group, tag, group_peer
 
@@ -158,8 +171,10 @@ class P2POp:
 def batch_isend_irecv(p2p_op_list):
     """Start every send and receive of the list; returns their Works, in order."""
     if not p2p_op_list or not all(isinstance(p, P2POp) for p in p2p_op_list):
-        raise ValueError("Invalid ``p2p_op_list``. Each op is expected to to be of type "
-                         "``torch.distributed.P2POp``.")
+        raise ValueError(
+            "Invalid ``p2p_op_list``. Each op is expected to to be of type "
+            "``torch.distributed.P2POp``."
+        )
     works = []
     for p in p2p_op_list:
         if p.op is isend:
@@ -167,4 +182,3 @@ def batch_isend_irecv(p2p_op_list):
         else:
             works.append(irecv(p.tensor, p.peer, p.group, p.tag, group_src=p.group_peer))
     return works
-

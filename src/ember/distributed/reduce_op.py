@@ -56,8 +56,21 @@ class ReduceOp:
 
 # dtype codes exchanged between ranks to check that they agree (and to name them in errors)
 DTYPE_NAMES = [
-    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
-    "float64", "complex64", "complex128", "uint16", "uint32", "uint64",
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "uint16",
+    "uint32",
+    "uint64",
 ]
 _CODE = {n: i for i, n in enumerate(DTYPE_NAMES)}
 
@@ -74,10 +87,18 @@ def dtype_name(code: int) -> str:
 def mpi_type(MPI, dtype):
     """The predefined MPI datatype for a NumPy dtype that MPI reduces natively."""
     table = {
-        "uint8": MPI.UINT8_T, "int8": MPI.INT8_T, "int16": MPI.INT16_T, "int32": MPI.INT32_T,
-        "int64": MPI.INT64_T, "uint16": MPI.UINT16_T, "uint32": MPI.UINT32_T,
-        "uint64": MPI.UINT64_T, "float32": MPI.FLOAT, "float64": MPI.DOUBLE,
-        "complex64": MPI.C_FLOAT_COMPLEX, "complex128": MPI.C_DOUBLE_COMPLEX,
+        "uint8": MPI.UINT8_T,
+        "int8": MPI.INT8_T,
+        "int16": MPI.INT16_T,
+        "int32": MPI.INT32_T,
+        "int64": MPI.INT64_T,
+        "uint16": MPI.UINT16_T,
+        "uint32": MPI.UINT32_T,
+        "uint64": MPI.UINT64_T,
+        "float32": MPI.FLOAT,
+        "float64": MPI.DOUBLE,
+        "complex64": MPI.C_FLOAT_COMPLEX,
+        "complex128": MPI.C_DOUBLE_COMPLEX,
     }
     return table[np.dtype(dtype).name]
 
@@ -103,8 +124,12 @@ def plan(MPI, dtype, op, name):
         if op is RedOpType.AVG:
             raise RuntimeError(f"{name}: ReduceOp.AVG is not supported for bool tensors")
         mpi_op = {
-            RedOpType.SUM: MPI.MAX, RedOpType.MAX: MPI.MAX, RedOpType.BOR: MPI.MAX,
-            RedOpType.PRODUCT: MPI.MIN, RedOpType.MIN: MPI.MIN, RedOpType.BAND: MPI.MIN,
+            RedOpType.SUM: MPI.MAX,
+            RedOpType.MAX: MPI.MAX,
+            RedOpType.BOR: MPI.MAX,
+            RedOpType.PRODUCT: MPI.MIN,
+            RedOpType.MIN: MPI.MIN,
+            RedOpType.BAND: MPI.MIN,
             RedOpType.BXOR: MPI.BXOR,
         }[op]
         return np.dtype(np.uint8), MPI.UINT8_T, mpi_op, False
@@ -119,9 +144,14 @@ def plan(MPI, dtype, op, name):
     elif dtype.name not in _CODE:
         raise TypeError(f"{name}: tensors of dtype {dtype.name} cannot be reduced")
     mpi_op = {
-        RedOpType.SUM: MPI.SUM, RedOpType.AVG: MPI.SUM, RedOpType.PRODUCT: MPI.PROD,
-        RedOpType.MIN: MPI.MIN, RedOpType.MAX: MPI.MAX, RedOpType.BAND: MPI.BAND,
-        RedOpType.BOR: MPI.BOR, RedOpType.BXOR: MPI.BXOR,
+        RedOpType.SUM: MPI.SUM,
+        RedOpType.AVG: MPI.SUM,
+        RedOpType.PRODUCT: MPI.PROD,
+        RedOpType.MIN: MPI.MIN,
+        RedOpType.MAX: MPI.MAX,
+        RedOpType.BAND: MPI.BAND,
+        RedOpType.BOR: MPI.BOR,
+        RedOpType.BXOR: MPI.BXOR,
     }[op]
     return work, mpi_type(MPI, work), mpi_op, op is RedOpType.AVG
 

@@ -84,7 +84,7 @@ class Work:
         if self._finish is not None:
             try:
                 self._finish()
-            except Exception as e:  # reported by wait(), as PyTorch reports a failed work
+            except Exception as e:  # noqa: BLE001  reported by wait(), as PyTorch reports a failed work
                 self._exc = e
 
     def is_completed(self) -> bool:
@@ -173,7 +173,9 @@ class ThreadWork(Work):
         return self._event.is_set()
 
     def _block(self, deadline):
-        if not self._event.wait(None if deadline is None else max(0.0, deadline - time.monotonic())):
+        if not self._event.wait(
+            None if deadline is None else max(0.0, deadline - time.monotonic())
+        ):
             raise RuntimeError("Work.wait timed out: the operation did not complete in time")
         if self._thread_exc is not None:
             raise self._thread_exc
@@ -195,7 +197,7 @@ class CommThread:
             fn, work = item
             try:
                 fn()
-            except BaseException as e:  # handed to the waiting thread, which raises it
+            except BaseException as e:  # noqa: BLE001  handed to the waiting thread, which raises it
                 work._thread_exc = e
             work._event.set()
 
@@ -214,5 +216,5 @@ def _drain(pg):
     for work in list(pg._pending):
         try:
             work.wait()
-        except Exception:
+        except Exception:  # noqa: BLE001, S110  (its owner already holds the error; freeing goes on)
             pass

@@ -1,4 +1,5 @@
 """Rank 1 raises while rank 0 waits in a barrier: the job must stop, not hang."""
+
 import os
 import sys
 import time

@@ -5,8 +5,6 @@ rank can rebuild every rank's input (seeded by rank), so it computes the expecte
 itself. Prints ``CHECKS <n>`` on success; any mismatch raises (and aborts the job).
 """
 
-import sys
-
 import numpy as np
 
 import ember
@@ -34,9 +32,17 @@ def check(got, want, what, rtol=1e-6):
     got = got.numpy() if isinstance(got, ember.Tensor) else np.asarray(got)
     want = np.asarray(want)
     if got.shape != want.shape or got.dtype != want.dtype:
-        raise AssertionError(f"rank {rank} {what}: {got.shape} {got.dtype} != {want.shape} {want.dtype}")
+        raise AssertionError(
+            f"rank {rank} {what}: {got.shape} {got.dtype} != {want.shape} {want.dtype}"
+        )
     if want.dtype.kind in "fc":
-        np.testing.assert_allclose(got.astype(np.complex128), want.astype(np.complex128), rtol=rtol, atol=rtol, err_msg=what)
+        np.testing.assert_allclose(
+            got.astype(np.complex128),
+            want.astype(np.complex128),
+            rtol=rtol,
+            atol=rtol,
+            err_msg=what,
+        )
     else:
         np.testing.assert_array_equal(got, want, err_msg=what)
     checks += 1
@@ -46,18 +52,27 @@ def t(a):
     return ember.from_numpy(np.array(a, copy=True))
 
 
-NP_OPS = {ReduceOp.SUM: lambda xs: np.sum(xs, axis=0), ReduceOp.PRODUCT: lambda xs: np.prod(xs, axis=0),
-          ReduceOp.MIN: lambda xs: np.min(xs, axis=0), ReduceOp.MAX: lambda xs: np.max(xs, axis=0),
-          ReduceOp.AVG: lambda xs: np.sum(xs, axis=0) / len(xs),
-          ReduceOp.BAND: lambda xs: np.bitwise_and.reduce(xs, axis=0),
-          ReduceOp.BOR: lambda xs: np.bitwise_or.reduce(xs, axis=0),
-          ReduceOp.BXOR: lambda xs: np.bitwise_xor.reduce(xs, axis=0)}
+NP_OPS = {
+    ReduceOp.SUM: lambda xs: np.sum(xs, axis=0),
+    ReduceOp.PRODUCT: lambda xs: np.prod(xs, axis=0),
+    ReduceOp.MIN: lambda xs: np.min(xs, axis=0),
+    ReduceOp.MAX: lambda xs: np.max(xs, axis=0),
+    ReduceOp.AVG: lambda xs: np.sum(xs, axis=0) / len(xs),
+    ReduceOp.BAND: lambda xs: np.bitwise_and.reduce(xs, axis=0),
+    ReduceOp.BOR: lambda xs: np.bitwise_or.reduce(xs, axis=0),
+    ReduceOp.BXOR: lambda xs: np.bitwise_xor.reduce(xs, axis=0),
+}
 
 
 def expected_reduce(xs, op, dtype):
     xs = np.stack(xs)
     if dtype == "bool":
-        return {ReduceOp.SUM: xs.any(0), ReduceOp.MAX: xs.any(0), ReduceOp.PRODUCT: xs.all(0), ReduceOp.MIN: xs.all(0)}[op]
+        return {
+            ReduceOp.SUM: xs.any(0),
+            ReduceOp.MAX: xs.any(0),
+            ReduceOp.PRODUCT: xs.all(0),
+            ReduceOp.MIN: xs.all(0),
+        }[op]
     if np.dtype(dtype).name in ("float16", "bfloat16"):
         return NP_OPS[op](xs.astype(np.float32)).astype(dtype)
     if op is ReduceOp.AVG and np.dtype(dtype).kind in "iu":
@@ -68,7 +83,9 @@ def expected_reduce(xs, op, dtype):
 # --- all_reduce: every op on every dtype it supports, sync and async, contiguous or not ---
 dtypes = ["float32", "float64", "int64", "int32", "uint8", "float16", "bool", "complex64"]
 if ember.bfloat16 is not None:
-    dtypes.append(ember.bfloat16.np.__name__ if hasattr(ember.bfloat16.np, "__name__") else "bfloat16")
+    dtypes.append(
+        ember.bfloat16.np.__name__ if hasattr(ember.bfloat16.np, "__name__") else "bfloat16"
+    )
 for dtype in dtypes:
     dt = np.dtype(ember.bfloat16.np) if dtype == "bfloat16" else dtype
     ops = [ReduceOp.SUM, ReduceOp.PRODUCT, ReduceOp.MIN, ReduceOp.MAX, ReduceOp.AVG]
@@ -95,8 +112,12 @@ base = t(data(rank, (4, 3), "float64"))
 dist.all_reduce(base.t())
 check(base, np.sum([data(q, (4, 3), "float64") for q in range(n)], 0), "all_reduce noncontiguous")
 # 0-d and empty tensors
-s = t(np.float64(rank + 1.0)); dist.all_reduce(s); check(s, np.float64(n * (n + 1) / 2), "all_reduce 0-d")
-e = ember.zeros(0); dist.all_reduce(e); check(e, np.zeros(0, np.float32), "all_reduce empty")
+s = t(np.float64(rank + 1.0))
+dist.all_reduce(s)
+check(s, np.float64(n * (n + 1) / 2), "all_reduce 0-d")
+e = ember.zeros(0)
+dist.all_reduce(e)
+check(e, np.zeros(0, np.float32), "all_reduce empty")
 
 # --- broadcast / reduce ---
 for src in range(n):
@@ -113,7 +134,11 @@ for dst in range(n):
     w = dist.reduce(x, dst=dst, op=ReduceOp.MAX, async_op=dst == 0)
     if w is not None:
         w.wait()
-    want = np.max([data(q, (4,), "float64", 9) for q in range(n)], 0) if rank == dst else data(rank, (4,), "float64", 9)
+    want = (
+        np.max([data(q, (4,), "float64", 9) for q in range(n)], 0)
+        if rank == dst
+        else data(rank, (4,), "float64", 9)
+    )
     check(x, want, f"reduce dst={dst}")
 
 # --- all_gather family ---
@@ -129,19 +154,31 @@ for async_op in (False, True):
     w = dist.all_gather_into_tensor(out, x, async_op=async_op)
     if w:
         w.wait()
-    check(out, np.concatenate([data(q, (2, 2), "float32", 10) for q in range(n)]), "all_gather_into_tensor")
+    check(
+        out,
+        np.concatenate([data(q, (2, 2), "float32", 10) for q in range(n)]),
+        "all_gather_into_tensor",
+    )
     ins = [t(data(rank * 10 + j, (3,), "float64", 11)) for j in range(n)]
     out = ember.empty(3, dtype=ember.float64)
     w = dist.reduce_scatter(out, ins, op=ReduceOp.SUM, async_op=async_op)
     if w:
         w.wait()
-    check(out, np.sum([data(q * 10 + rank, (3,), "float64", 11) for q in range(n)], 0), "reduce_scatter")
+    check(
+        out,
+        np.sum([data(q * 10 + rank, (3,), "float64", 11) for q in range(n)], 0),
+        "reduce_scatter",
+    )
     big = t(np.concatenate([data(rank * 10 + j, (3,), "float64", 12) for j in range(n)]))
     keep = big.clone()
     w = dist.reduce_scatter_tensor(out, big, op=ReduceOp.AVG, async_op=async_op)
     if w:
         w.wait()
-    check(out, np.mean([data(q * 10 + rank, (3,), "float64", 12) for q in range(n)], 0), "reduce_scatter_tensor")
+    check(
+        out,
+        np.mean([data(q * 10 + rank, (3,), "float64", 12) for q in range(n)], 0),
+        "reduce_scatter_tensor",
+    )
     check(big, keep.numpy(), "reduce_scatter_tensor leaves its input")
 
 # --- gather / scatter ---
@@ -166,21 +203,30 @@ for q in range(n):
 inp = t(np.arange(n * 2, dtype=np.int64) + 100 * rank)
 out = ember.empty(n * 2, dtype=ember.int64)
 dist.all_to_all_single(out, inp, async_op=True).wait()
-check(out, np.concatenate([np.arange(2 * rank, 2 * rank + 2) + 100 * q for q in range(n)]), "all_to_all_single")
+check(
+    out,
+    np.concatenate([np.arange(2 * rank, 2 * rank + 2) + 100 * q for q in range(n)]),
+    "all_to_all_single",
+)
 
 # --- point to point: a ring, blocking and nonblocking, and a batch ---
 right, left = (rank + 1) % n, (rank - 1) % n
 x = t(data(rank, (4,), "float64", 15))
 got = ember.empty(4, dtype=ember.float64)
 if rank % 2 == 0:
-    dist.send(x, dst=right); sender = dist.recv(got, src=left)
+    dist.send(x, dst=right)
+    sender = dist.recv(got, src=left)
 else:
-    sender = dist.recv(got, src=left); dist.send(x, dst=right)
-check(got, data(left, (4,), "float64", 15), "send/recv ring"); assert sender == left
+    sender = dist.recv(got, src=left)
+    dist.send(x, dst=right)
+check(got, data(left, (4,), "float64", 15), "send/recv ring")
+assert sender == left
 sw = dist.isend(x, dst=right)
 rw = dist.irecv(got)  # any source
-sw.wait(); rw.wait()
-check(got, data(left, (4,), "float64", 15), "isend/irecv"); assert rw.source_rank() == left
+sw.wait()
+rw.wait()
+check(got, data(left, (4,), "float64", 15), "isend/irecv")
+assert rw.source_rank() == left
 ops = [dist.P2POp(dist.isend, x, right), dist.P2POp(dist.irecv, got, left)]
 for w in dist.batch_isend_irecv(ops):
     w.wait()
@@ -204,6 +250,7 @@ if rank in members:
     assert out == members
 else:
     import warnings
+
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         assert dist.all_reduce(x, group=g) is None
@@ -217,11 +264,13 @@ dist.broadcast_object_list(objs, src=1)
 assert objs == [{"rank": 1}, "x", None], objs
 allo = [None] * n
 dist.all_gather_object(allo, (rank, ember.tensor([rank * 1.5])))
-assert [a[0] for a in allo] == list(range(n)) and [a[1].item() for a in allo] == [q * 1.5 for q in range(n)]
+assert [a[0] for a in allo] == list(range(n)) and [a[1].item() for a in allo] == [
+    q * 1.5 for q in range(n)
+]
 gl = [None] * n if rank == 0 else None
-dist.gather_object(rank ** 2, gl, dst=0)
+dist.gather_object(rank**2, gl, dst=0)
 if rank == 0:
-    assert gl == [q ** 2 for q in range(n)], gl
+    assert gl == [q**2 for q in range(n)], gl
 outl = [None]
 dist.scatter_object_list(outl, [f"to {q}" for q in range(n)] if rank == 0 else None, src=0)
 assert outl == [f"to {rank}"]

@@ -9,7 +9,7 @@ import numpy as np
 
 import ember
 import ember.distributed as dist
-import ember.nn as nn
+from ember import nn
 from ember.nn.parallel import DistributedDataParallel as DDP
 from ember.utils.data import DataLoader, DistributedSampler, TensorDataset
 
@@ -27,7 +27,9 @@ dataset = TensorDataset(X, Y)
 
 def make_model(seed):
     ember.manual_seed(seed)
-    return nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3))
+    return nn.Sequential(
+        nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3)
+    )
 
 
 def reference(accumulate):
@@ -39,7 +41,7 @@ def reference(accumulate):
         perm_source.set_epoch(epoch)
         perm = list(perm_source)
         for k in range(0, N, GLOBAL_BATCH):
-            idx = ember.tensor(perm[k:k + GLOBAL_BATCH])
+            idx = ember.tensor(perm[k : k + GLOBAL_BATCH])
             opt.zero_grad()
             nn.functional.mse_loss(model(X[idx]), Y[idx]).backward()
             opt.step()
@@ -72,8 +74,9 @@ def same_params(ddp_model, ref, what):
     global checks
     for (name, p), (rname, q) in zip(ddp_model.module.named_parameters(), ref.named_parameters()):
         assert name == rname
-        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-5,
-                                   err_msg=f"{what}: {name}")
+        np.testing.assert_allclose(
+            p.detach().numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-5, err_msg=f"{what}: {name}"
+        )
     checks += 1
 
 

@@ -42,7 +42,7 @@ _DEFAULT_BUCKET_MB = 25
 
 
 class _Bucket:
-    __slots__ = ("params", "offsets", "buffer", "mpi_type", "pending", "work", "index")
+    __slots__ = ("buffer", "index", "mpi_type", "offsets", "params", "pending", "work")
 
     def __init__(self, params, dtype, MPI, index):
         from ...distributed.reduce_op import ReduceOp, plan
@@ -94,13 +94,29 @@ class DistributedDataParallel(Module):
             model(x).sum().backward()
     """
 
-    def __init__(self, module, device_ids=None, output_device=None, dim=0,
-                 broadcast_buffers=None, init_sync=True, process_group=None,
-                 bucket_cap_mb=None, find_unused_parameters=False, check_reduction=False,
-                 gradient_as_bucket_view=False, static_graph=False,
-                 delay_all_reduce_named_params=None, param_to_hook_all_reduce=None,
-                 mixed_precision=None, device_mesh=None, skip_all_reduce_unused_params=False,
-                 bucket_cap_mb_list=None, batched_grad_copy=False, forward_sync_buffers=None):
+    def __init__(
+        self,
+        module,
+        device_ids=None,
+        output_device=None,
+        dim=0,
+        broadcast_buffers=None,
+        init_sync=True,
+        process_group=None,
+        bucket_cap_mb=None,
+        find_unused_parameters=False,
+        check_reduction=False,
+        gradient_as_bucket_view=False,
+        static_graph=False,
+        delay_all_reduce_named_params=None,
+        param_to_hook_all_reduce=None,
+        mixed_precision=None,
+        device_mesh=None,
+        skip_all_reduce_unused_params=False,
+        bucket_cap_mb_list=None,
+        batched_grad_copy=False,
+        forward_sync_buffers=None,
+    ):
         super().__init__()
         from ...distributed import process_group as _pg
 
@@ -110,7 +126,8 @@ class DistributedDataParallel(Module):
                 "DistributedDataParallel device_ids and output_device arguments only work with "
                 "single-device/multiple-device GPU modules or CPU modules, but got device_ids "
                 f"{device_ids}, output_device {output_device}, and module parameters "
-                f"{devices}.")
+                f"{devices}."
+            )
         self.module = module
         pg = _pg._resolve(process_group)
         if pg is None:
@@ -131,7 +148,8 @@ class DistributedDataParallel(Module):
         if not params:
             raise RuntimeError(
                 "DistributedDataParallel is not needed when a module doesn't have any "
-                "parameter that requires a gradient.")
+                "parameter that requires a gradient."
+            )
         MPI = _pg._mpi()
         self._MPI = MPI
         self._verify_same_model(params)
@@ -164,7 +182,8 @@ class DistributedDataParallel(Module):
                     f"DDP expects same model across all ranks, but rank {r} has "
                     f"{len(theirs)} params with shapes {theirs[:3]}..., while rank "
                     f"{self.process_group._rank} has {len(mine)} params with shapes "
-                    f"{mine[:3]}...")
+                    f"{mine[:3]}..."
+                )
 
     def _broadcast_coalesced(self, tensors):
         """Rank 0's values of ``tensors`` to every rank: one Bcast per dtype."""
@@ -173,13 +192,13 @@ class DistributedDataParallel(Module):
         by_dtype = {}
         for t in tensors:
             by_dtype.setdefault(t._data.dtype, []).append(t)
-        for dtype, group in by_dtype.items():
+        for group in by_dtype.values():
             flat = np.concatenate([t._data.reshape(-1) for t in group]) if group else None
             self._comm.Bcast(flat.view(np.uint8), 0)
             off = 0
             for t in group:
                 n = t._data.size
-                t._data[...] = flat[off:off + n].reshape(t._data.shape)
+                t._data[...] = flat[off : off + n].reshape(t._data.shape)
                 off += n
 
     def _make_buckets(self, params, MPI):
@@ -206,7 +225,8 @@ class DistributedDataParallel(Module):
                 "used in producing loss. You can enable unused parameter detection by passing "
                 "the keyword argument `find_unused_parameters=True` to "
                 "`torch.nn.parallel.DistributedDataParallel`, and by making sure all `forward` "
-                "function outputs participate in calculating loss.")
+                "function outputs participate in calculating loss."
+            )
         if self.require_forward_param_sync and self.broadcast_buffers:
             buffers = list(self.module.buffers())
             if buffers:
@@ -273,7 +293,8 @@ class DistributedDataParallel(Module):
                 "Expected to mark a variable ready only once. This error is caused by one of "
                 "the following reasons: 1) Use of a module parameter outside the `forward` "
                 "function. 2) Reused parameters in multiple reentrant backward passes. 3) A "
-                "parameter used in the forward pass got a gradient from a second backward.")
+                "parameter used in the forward pass got a gradient from a second backward."
+            )
         self._ready.add(key)
         bucket, _ = self._where[key]
         bucket.pending -= 1
@@ -291,7 +312,7 @@ class DistributedDataParallel(Module):
         scale = 1.0 / self._world
         for p, off in zip(bucket.params, bucket.offsets):
             n = p._data.size
-            view = buf[off:off + n]
+            view = buf[off : off + n]
             g = p._grad
             if g is None:
                 view[...] = 0
@@ -307,7 +328,8 @@ class DistributedDataParallel(Module):
 
             self._comm_thread = CommThread()
         bucket.work = self._comm_thread.submit(
-            lambda: comm.Allreduce(MPI.IN_PLACE, [buf, mtype], MPI.SUM))
+            lambda: comm.Allreduce(MPI.IN_PLACE, [buf, mtype], MPI.SUM)
+        )
 
     def _finish(self):
         """All buckets started: wait for them and write the averaged gradients back."""
@@ -328,13 +350,14 @@ class DistributedDataParallel(Module):
         for bucket in self._buckets:
             buf = bucket.buffer
             for p, off in zip(bucket.params, bucket.offsets):
-                view = buf[off:off + p._data.size].reshape(p._data.shape)
+                view = buf[off : off + p._data.size].reshape(p._data.shape)
                 g = p._grad
                 if g is None:
                     if globally_used is None or not globally_used[index[id(p)]]:
                         continue  # no rank used it: its .grad stays None, as in PyTorch
                     p._grad = Tensor._make(  # unused here, used elsewhere: the average
-                        view if self.gradient_as_bucket_view else view.astype(p._data.dtype))
+                        view if self.gradient_as_bucket_view else view.astype(p._data.dtype)
+                    )
                     continue
                 if np.shares_memory(g._data, view):
                     continue

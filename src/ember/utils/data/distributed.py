@@ -30,8 +30,15 @@ class DistributedSampler(Sampler):
     tail is dropped. As PyTorch's, with ember's generator drawing the permutation.
     """
 
-    def __init__(self, dataset, num_replicas: int | None = None, rank: int | None = None,
-                 shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
+    def __init__(
+        self,
+        dataset,
+        num_replicas: int | None = None,
+        rank: int | None = None,
+        shuffle: bool = True,
+        seed: int = 0,
+        drop_last: bool = False,
+    ) -> None:
         if num_replicas is None or rank is None:
             from ... import distributed as dist
 
@@ -43,14 +50,17 @@ class DistributedSampler(Sampler):
                 rank = dist.get_rank()
         if rank >= num_replicas or rank < 0:
             raise ValueError(
-                f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
+                f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]"
+            )
         self.dataset = dataset
         self.num_replicas = num_replicas
         self.rank = rank
         self.epoch = 0
         self.drop_last = drop_last
         if self.drop_last and len(self.dataset) % self.num_replicas != 0:
-            self.num_samples = math.ceil((len(self.dataset) - self.num_replicas) / self.num_replicas)
+            self.num_samples = math.ceil(
+                (len(self.dataset) - self.num_replicas) / self.num_replicas
+            )
         else:
             self.num_samples = math.ceil(len(self.dataset) / self.num_replicas)
         self.total_size = self.num_samples * self.num_replicas
@@ -74,11 +84,14 @@ class DistributedSampler(Sampler):
             indices = indices[: self.total_size]
         if len(indices) != self.total_size:
             raise AssertionError(
-                f"Number of indices ({len(indices)}) does not match total_size ({self.total_size})")
+                f"Number of indices ({len(indices)}) does not match total_size ({self.total_size})"
+            )
         indices = indices[self.rank : self.total_size : self.num_replicas]
         if len(indices) != self.num_samples:
-            raise AssertionError(f"Number of subsampled indices ({len(indices)}) does not match "
-                                 f"num_samples ({self.num_samples})")
+            raise AssertionError(
+                f"Number of subsampled indices ({len(indices)}) does not match "
+                f"num_samples ({self.num_samples})"
+            )
         return iter(indices)
 
     def __len__(self) -> int:
