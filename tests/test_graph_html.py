@@ -100,15 +100,10 @@ def test_parameters_are_named_and_trace_gives_grad_norms():
 def test_profile_gives_backward_time_per_node():
     model = _mlp()
     loss = model(ember.randn(4, 10)).pow(2).mean()
-    try:
-        with ember.profiler.profile() as prof:
-            loss.backward(retain_graph=True)
-    except ImportError as e:  # the dispatch API the profiler hooks into
-        pytest.skip(f"profiler hooks unavailable: {e}")
+    with ember.profiler.profile() as prof:
+        loss.backward(retain_graph=True)
     d = page_data(loss, params=model, profile=prof)
     timed = [n for n in d["nodes"] if "time_us" in n]
-    if not timed:
-        pytest.skip("profiler recorded no backward nodes (dispatch hooks not wired yet)")
     assert {n["name"] for n in timed} >= {"MeanBackward0", "PowBackward0", "AddmmBackward0"}
     assert all(n["time_us"] >= 0 for n in timed)
 
