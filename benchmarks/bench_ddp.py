@@ -101,6 +101,9 @@ def main():
     def bare_allreduce():
         comm.Allreduce(MPI.IN_PLACE, flat, MPI.SUM)
 
+    def bare_iallreduce():  # MPI's nonblocking path (libnbc), for comparison
+        comm.Iallreduce(MPI.IN_PLACE, flat, MPI.SUM).Wait()
+
     def ddp_sync_only():
         # backward's hook calls, on gradients that are ready: the synchronisation alone
         ddp._prepare_for_backward(None)
@@ -120,6 +123,7 @@ def main():
         p.grad = ember.from_numpy(rng.standard_normal(tuple(p.shape)).astype(np.float32))
     kinds = {
         "allreduce": bare_allreduce,
+        "iallreduce": bare_iallreduce,
         "ddp_sync": ddp_sync_only,
         "compute": compute,
         "ddp_step": ddp_step,
@@ -145,6 +149,7 @@ def main():
         print(f"{'measurement':44s} {'ms':>9s}")
         rows = [
             ("bare mpi4py Allreduce of the same bytes", med["allreduce"]),
+            ("bare mpi4py Iallreduce + Wait, same bytes", med["iallreduce"]),
             ("DDP gradient sync alone", med["ddp_sync"]),
             ("compute: forward + backward, bare model", med["compute"]),
             ("compute + unoverlapped all-reduce", med["compute"] + med["allreduce"]),

@@ -323,6 +323,12 @@ class DistributedDataParallel(Module):
         if self._world == 1:
             return
         comm, MPI, mtype = self._comm, self._MPI, bucket.mpi_type
+        if MPI.Query_thread() < MPI.THREAD_MULTIPLE:
+            # an MPI without full thread support: MPI's nonblocking all-reduce instead
+            from ...distributed.work import Work
+
+            bucket.work = Work([comm.Iallreduce(MPI.IN_PLACE, [buf, mtype], MPI.SUM)])
+            return
         if self._comm_thread is None:
             from ...distributed.work import CommThread
 
