@@ -168,6 +168,10 @@ def record_public_call(tracer: TracerBase, func, args: tuple, kwargs: dict) -> P
     from ._names import public_path
 
     path = public_path(func)
+    if path is not None and path.startswith("torch.nn.functional."):
+        from ._functional_calls import normalize
+
+        args, kwargs = normalize(path.rsplit(".", 1)[1], func, args, kwargs)
     if path is not None and not path.startswith("torch.Tensor."):
         pass  # a function of the torch namespace (even if Tensor has a method of that name)
     elif _is_tensor_method(func):
