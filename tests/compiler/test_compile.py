@@ -219,3 +219,14 @@ def test_version_counters_advance_as_in_eager():
     v = p._version
     comp(*data[0])  # replayed
     assert p._version == v + 1
+
+
+def test_keys_that_keep_changing_stop_being_captured():
+    def f(x):
+        return x * 2
+
+    cf = compile(f)
+    with pytest.warns(UserWarning, match="guard keys"):
+        for n in range(1, 13):
+            assert np.array_equal(cf(ember.ones(n))._data, np.full(n, 2.0, np.float32))
+    assert len(cf.entries) == 8

@@ -54,7 +54,7 @@ def _register_traced_arrays():
 
 _register_traced_arrays()
 
-_EAGER = "eager"
+CACHE_SIZE_LIMIT = 8  # guard keys per function (torch._dynamo's cache_size_limit)
 
 
 class _Entry:
@@ -89,6 +89,7 @@ class CompiledFunction:
         self.entries = {}
         self.warn = warn
         self.fullgraph = fullgraph
+        self.over_limit = False
         self._scope = None
         self.__wrapped__ = fn
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -105,6 +106,16 @@ class CompiledFunction:
         key = scope.key(tracked, (spec_key(spec), args_key(leaves)))
         entry = self.entries.get(key)
         if entry is None:
+            if len(self.entries) >= CACHE_SIZE_LIMIT:
+                # the key changes at every call (state that grows, shapes that drift):
+                # capturing each would cost more than it saves
+                if not self.over_limit:
+                    self.over_limit = True
+                    if self.warn:
+                        warnings.warn(f"ember.compile: {self.__name__} met more than "
+                                      f"{CACHE_SIZE_LIMIT} guard keys; new ones run eagerly",
+                                      stacklevel=2)
+                return self.fn(*args, **kwargs)
             entry = self.entries[key] = _Entry()
         entry.calls += 1
         if entry.reason is not None or (entry.calls == 1 and len(self.entries) == 1):
