@@ -51,6 +51,11 @@ def families():
                                                    batch_first=True), (2, 3, 8), False),
         ("containers", nn.Sequential(nn.ModuleDict({"a": nn.Linear(4, 4)})["a"],
                                      nn.ModuleList([nn.ReLU()])[0]), (2, 4), False),
+        ("conv_transpose_upsample", nn.Sequential(nn.ConvTranspose2d(3, 4, 2, stride=2),
+                                                  nn.Upsample(scale_factor=2),
+                                                  nn.PixelShuffle(2)), (1, 3, 4, 4), False),
+        ("batchnorm1d_prelu", nn.Sequential(nn.BatchNorm1d(4), nn.PReLU(), nn.Hardtanh()),
+         (5, 4), False),
     ]
 
 
@@ -162,3 +167,29 @@ def test_custom_tracer_leaf_override_and_create_node():
     assert ops == ["placeholder", "call_module", "output"]
     ops = [n.op for n in LowerRelu().trace(M()).nodes]
     assert ops == ["placeholder", "call_function", "output"]
+
+
+def test_embedding_and_decoder_layer_round_trip():
+    class Dec(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(11, 8)
+            self.dec = nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0,
+                                                  batch_first=True)
+
+        def forward(self, tokens, memory):
+            return self.dec(self.emb(tokens), memory).sum()
+
+    ember.manual_seed(0)
+    model = Dec()
+    gm = fx.symbolic_trace(model)
+    tokens, memory = ember.randint(0, 11, (2, 5)), ember.randn(2, 3, 8)
+    ref = model(tokens, memory)
+    ref.backward()
+    want = {k: p.grad.clone() for k, p in model.named_parameters()}
+    model.zero_grad()
+    out = gm(tokens, memory)
+    out.backward()
+    assert ember.allclose(out, ref)
+    for k, p in gm.named_parameters():
+        np.testing.assert_allclose(p.grad.numpy(), want[k].numpy(), rtol=1e-5, atol=1e-6)

@@ -262,3 +262,47 @@ def test_traced_cnn_function_and_module_mix():
 
     ember.manual_seed(0)
     export_and_run(Net().eval(), ember.randn(2, 1, 8, 8))
+
+
+@needs_door
+def test_gpt_block_dynamic_batch_and_sequence():
+    ember.manual_seed(0)
+    model = gpt_block(ember).eval()
+    f = io.BytesIO()
+    ember.onnx.export(model, (ember.randn(2, 6, 16),), f, input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch", 1: "seq"}, "y": {0: "batch", 1: "seq"}})
+    sess = ort.InferenceSession(f.getvalue())
+    for shape in ((2, 6, 16), (3, 9, 16), (1, 1, 16)):
+        x = ember.randn(*shape)
+        with ember.no_grad():
+            want = model(x).numpy()
+        np.testing.assert_allclose(sess.run(None, {"x": x.numpy()})[0], want, atol=1e-5,
+                                   rtol=1e-5)
+
+
+def attention_model(T):
+    F = T.nn.functional
+
+    class Attn(T.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mha = T.nn.MultiheadAttention(8, 2, batch_first=True)
+            self.norm = T.nn.LayerNorm(8)
+
+        def forward(self, x):
+            h, _ = self.mha(x, x, x, need_weights=False)
+            q = self.norm(h + x).unsqueeze(1)
+            mask = T.ones(x.size(1), x.size(1)).tril() > 0
+            y = F.scaled_dot_product_attention(q, q, q, attn_mask=mask)
+            return y.squeeze(1)
+
+    return Attn()
+
+
+@needs_door
+def test_traced_multihead_attention_and_sdpa_mask_match_pytorch_export():
+    ember.manual_seed(0)
+    model = attention_model(ember).eval()
+    x = ember.randn(2, 5, 8)
+    data = export_and_run(model, x)
+    compare_with_pytorch_export(data, torch_twin(model, attention_model), x)

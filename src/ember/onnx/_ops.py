@@ -461,3 +461,15 @@ def attention(b, q, k, v, mask, causal, scale, dt, want_weights=False):
             s = b.op("Add", [s, b.tensor(mask, dt)])
     p = b.op("Softmax", [s], axis=-1)
     return b.op("MatMul", [p, v.name]), p
+
+
+def _trilu(upper):
+    def build(b, args, kwargs, value):
+        k = arg(args, kwargs, 1, "diagonal", 0)
+        return b.op("Trilu", [b.tensor(args[0]), b.tensor(k, ember.int64)], upper=upper)
+
+    return build
+
+
+builder("tril")(_trilu(0))
+builder("triu")(_trilu(1))
