@@ -165,3 +165,76 @@ def test_shape_prop_records_tensor_meta():
     assert tuple(metas["x"].shape) == (3, 4)
     assert tuple(metas["lin"].shape) == (3, 5) and metas["lin"].dtype == ember.float32
     assert metas["lin"].requires_grad is True
+
+
+@needs_door
+def test_doc_direct_graph_manipulation_add_to_mul():
+    class M(ember.nn.Module):
+        def forward(self, x, y):
+            return ember.add(x, y) + y
+
+    def transform(m):
+        gm = fx.symbolic_trace(m)
+        for node in gm.graph.nodes:
+            if node.op == "call_function" and node.target == ember.add:
+                node.target = ember.mul
+        gm.graph.lint()
+        gm.recompile()
+        return gm
+
+    gm = transform(M())
+    x, y = ember.randn(3), ember.randn(3)
+    assert ember.allclose(gm(x, y), x * y + y)
+    assert "torch.mul(x, y)" in gm.code
+
+
+@needs_door
+def test_doc_proxy_retracing_decomposition():
+    F = ember.nn.functional
+
+    def relu_decomposition(x):
+        return (x > 0) * x
+
+    decomposition_rules = {F.relu: relu_decomposition}
+
+    def decompose(model, tracer_class=fx.Tracer):
+        graph = tracer_class().trace(model)
+        new_graph = fx.Graph()
+        env = {}
+        tracer = fx.proxy.GraphAppendingTracer(new_graph)
+        for node in graph.nodes:
+            if node.op == "call_function" and node.target in decomposition_rules:
+                proxy_args = [fx.Proxy(env[x.name], tracer) if isinstance(x, fx.Node) else x
+                              for x in node.args]
+                env[node.name] = decomposition_rules[node.target](*proxy_args).node
+            else:
+                env[node.name] = new_graph.node_copy(node, lambda x: env[x.name])
+        return fx.GraphModule(model, new_graph)
+
+    class M(ember.nn.Module):
+        def forward(self, x):
+            return F.relu(x) * 2
+
+    gm = decompose(M())
+    assert "relu" not in gm.code and "gt = x > 0" in gm.code
+    x = ember.randn(5)
+    assert ember.allclose(gm(x), F.relu(x) * 2)
+
+
+@needs_door
+def test_doc_shape_prop_on_traced_module():
+    class TwoLayerNet(ember.nn.Module):
+        def __init__(self, d_in, h, d_out):
+            super().__init__()
+            self.linear1 = ember.nn.Linear(d_in, h)
+            self.linear2 = ember.nn.Linear(h, d_out)
+
+        def forward(self, x):
+            return self.linear2(self.linear1(x).clamp(min=0))
+
+    gm = fx.symbolic_trace(TwoLayerNet(10, 5, 2))
+    ShapeProp(gm).propagate(ember.randn(4, 10))
+    shapes = [(n.name, tuple(n.meta["tensor_meta"].shape)) for n in gm.graph.nodes
+              if n.op != "output"]
+    assert shapes == [("x", (4, 10)), ("linear1", (4, 5)), ("clamp", (4, 5)),
+                      ("linear2", (4, 2))]
