@@ -14,6 +14,8 @@ Example::
 
 from __future__ import annotations
 
+import time
+
 from .collectives import _array, _bytes, _flat, _group, _root, _write
 from .process_group import _mpi
 from .work import Work
@@ -119,6 +121,7 @@ class _RecvWork(Work):
     """A receive's Work: checks the size that arrived and reports the sender's global rank."""
 
     _expected = 0
+    _status = None
 
     def _ready(self):
         MPI = _mpi()
@@ -133,7 +136,7 @@ class _RecvWork(Work):
 
     def _block(self, deadline):
         MPI = _mpi()
-        if getattr(self, "_status", None) is None:
+        if self._status is None:
             if deadline is None:
                 status = MPI.Status()
                 try:
@@ -142,9 +145,14 @@ class _RecvWork(Work):
                     raise _recv_error("irecv", e, self._expected) from None
                 self._status = status
             else:
-                super()._block(deadline)
-                self._status = MPI.Status()
-                self._requests[0].Wait(self._status)
+                pause = 1e-5
+                while not self._ready():  # _ready keeps the status of the completed receive
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(
+                            "Work.wait timed out: the operation did not complete in time"
+                        )
+                    time.sleep(pause)
+                    pause = min(pause * 2, 1e-3)
         _check_size("irecv", self._status, self._expected, self._pg)
         self._source = self._pg._ranks[self._status.Get_source()]
 

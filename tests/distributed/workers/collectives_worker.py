@@ -5,6 +5,8 @@ rank can rebuild every rank's input (seeded by rank), so it computes the expecte
 itself. Prints ``CHECKS <n>`` on success; any mismatch raises (and aborts the job).
 """
 
+from datetime import timedelta
+
 import numpy as np
 
 import ember
@@ -231,6 +233,23 @@ ops = [dist.P2POp(dist.isend, x, right), dist.P2POp(dist.irecv, got, left)]
 for w in dist.batch_isend_irecv(ops):
     w.wait()
 check(got, data(left, (4,), "float64", 15), "batch_isend_irecv")
+
+# a receive nothing matches yet: not completed, and wait(timeout) raises instead of hanging
+pending = dist.irecv(got, src=left, tag=7)
+assert not pending.is_completed()
+try:
+    pending.wait(timeout=timedelta(seconds=0.2))
+except RuntimeError as err:
+    assert "timed out" in str(err), err
+    checks += 1
+else:
+    raise AssertionError("wait(timeout) did not time out")
+dist.barrier()
+sw = dist.isend(t(data(rank, (4,), "float64", 16)), dst=right, tag=7)
+assert pending.wait(timeout=timedelta(seconds=30)) is True  # completes within its timeout
+sw.wait()
+check(got, data(left, (4,), "float64", 16), "irecv after a timed-out wait")
+assert pending.source_rank() == left
 
 # --- groups: the first and last rank; the others are not members ---
 members = [0, n - 1]
