@@ -9,7 +9,7 @@ import ember
 import ember.fx as fx
 from ember.fx.passes.shape_prop import ShapeProp
 
-from fx_door import needs_door
+from fx_door import needs_door, needs_module_door
 
 
 def _graph_cat_sum(w1_name="w1", w2_name="w2"):
@@ -221,7 +221,7 @@ def test_doc_proxy_retracing_decomposition():
     assert ember.allclose(gm(x), F.relu(x) * 2)
 
 
-@needs_door
+@needs_module_door
 def test_doc_shape_prop_on_traced_module():
     class TwoLayerNet(ember.nn.Module):
         def __init__(self, d_in, h, d_out):

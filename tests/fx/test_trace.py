@@ -6,12 +6,11 @@ import pytest
 
 import ember
 import ember.fx as fx
-from fx_door import needs_door
+from fx_door import needs_door, needs_module_door
 
 nn = ember.nn
 F = nn.functional
 
-pytestmark = needs_door
 
 
 class Wrap(nn.Module):
@@ -59,6 +58,7 @@ def families():
     ]
 
 
+@needs_module_door
 @pytest.mark.parametrize("name,body,shape,first", families(), ids=lambda v: v
                          if isinstance(v, str) else "")
 def test_round_trip_outputs_and_gradients(name, body, shape, first):
@@ -83,6 +83,7 @@ def test_round_trip_outputs_and_gradients(name, body, shape, first):
     assert "self.body" in gm.code
 
 
+@needs_door
 def test_code_reads_like_pytorch():
     class M(nn.Module):
         def __init__(self):
@@ -100,6 +101,7 @@ def test_code_reads_like_pytorch():
     assert "getattr_1 = x.shape" in code
 
 
+@needs_door
 def test_parameters_used_directly_become_get_attr_and_train():
     class M(nn.Module):
         def __init__(self):
@@ -118,6 +120,7 @@ def test_parameters_used_directly_become_get_attr_and_train():
     np.testing.assert_allclose(m.w.grad.numpy(), expected.numpy(), rtol=1e-6)
 
 
+@needs_module_door
 def test_control_flow_iteration_and_len_raise_pytorch_errors():
     def branch(x):
         if x.sum() > 0:
@@ -140,6 +143,7 @@ def test_control_flow_iteration_and_len_raise_pytorch_errors():
         fx.symbolic_trace(length)
 
 
+@needs_module_door
 def test_unpacking_and_concrete_args():
     def f(x, flag):
         a, b = x.split(2, dim=0)
@@ -150,6 +154,7 @@ def test_unpacking_and_concrete_args():
     assert ember.allclose(gm(x, True), x[:2] + x[2:])
 
 
+@needs_door
 def test_custom_tracer_leaf_override_and_create_node():
     class M(nn.Module):
         def __init__(self):
@@ -169,6 +174,7 @@ def test_custom_tracer_leaf_override_and_create_node():
     assert ops == ["placeholder", "call_function", "output"]
 
 
+@needs_module_door
 def test_embedding_and_decoder_layer_round_trip():
     class Dec(nn.Module):
         def __init__(self):

@@ -16,7 +16,7 @@ import ember.onnx
 onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed")
 ort = pytest.importorskip("onnxruntime", reason="onnxruntime (test extra) is not installed")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fx"))
-from fx_door import needs_door  # noqa: E402
+from fx_door import needs_door, needs_module_door  # noqa: E402
 
 nn = ember.nn
 
@@ -306,3 +306,28 @@ def test_traced_multihead_attention_and_sdpa_mask_match_pytorch_export():
     x = ember.randn(2, 5, 8)
     data = export_and_run(model, x)
     compare_with_pytorch_export(data, torch_twin(model, attention_model), x)
+
+
+def residual_lstm(T):
+    class Net(T.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.seq = T.nn.Sequential(T.nn.Linear(4, 4), T.nn.ReLU())
+            self.lstm = T.nn.LSTM(4, 3, batch_first=True)
+            self.w = T.nn.Parameter(T.linspace(-1, 1, 3))
+
+        def forward(self, x):
+            h = self.seq(x) + x
+            out, (h_n, c_n) = self.lstm(h)
+            return out * self.w + 1.0
+
+    return Net()
+
+
+@needs_module_door
+def test_traced_modules_operators_and_unpacking_match_pytorch_export():
+    ember.manual_seed(0)
+    model = residual_lstm(ember).eval()
+    x = ember.randn(2, 5, 4)
+    data = export_and_run(model, x)
+    compare_with_pytorch_export(data, torch_twin(model, residual_lstm), x)
