@@ -51,5 +51,9 @@ class Variable(metaclass=VariableMeta):
         if type(out) is not Tensor:  # a Parameter's detach stays a plain Tensor in PyTorch
             out = Tensor._make(out._data)
         if requires_grad:
-            out.requires_grad_(bool(requires_grad))
+            if not (out.dtype.is_floating_point or out.dtype.is_complex):
+                raise RuntimeError(
+                    "Only Tensors of floating point and complex dtype can require gradients"
+                )
+            out.requires_grad_(True)
         return out
