@@ -20,12 +20,19 @@ PROGRAMS = os.path.join(HERE, "programs")
 ALIAS = os.path.join(ROOT, "tests", "example_programs", "_launch.py")  # import torch -> ember
 
 
+def _unavailable(reason):
+    # CI installs MPI and sets EMBER_REQUIRE_MPI=1: there a missing MPI fails, never skips
+    if os.environ.get("EMBER_REQUIRE_MPI") == "1":
+        pytest.fail(f"EMBER_REQUIRE_MPI=1 but {reason}")
+    pytest.skip(reason)
+
+
 def require_mpi():
     """Skip (with the reason) when MPI cannot be used here; CI installs it (ember[distributed])."""
     try:
         import mpi4py  # noqa: F401  (the package only: MPI starts in the worker processes)
     except ImportError:
-        pytest.skip(
+        _unavailable(
             "mpi4py is not installed: pip install 'ember[distributed]' to run the MPI tests"
         )
     from ember.distributed.run import find_mpiexec
@@ -33,7 +40,7 @@ def require_mpi():
     try:
         return find_mpiexec()
     except RuntimeError as e:
-        pytest.skip(str(e))
+        _unavailable(str(e))
 
 
 def job_env(**extra):

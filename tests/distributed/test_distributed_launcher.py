@@ -5,7 +5,7 @@ import re
 import sys
 
 import pytest
-from distributed_helpers import PROGRAMS, job_env, launch, run
+from distributed_helpers import PROGRAMS, job_env, launch, require_mpi, run
 
 
 def test_ranks_from_the_launcher_agree_with_mpi_and_torchrun_variables_are_set():
@@ -63,6 +63,8 @@ def test_launcher_refuses_what_mpi_cannot_do(argv, message, capsys):
 def test_launcher_command_for_several_machines():
     from ember.distributed.run import build, get_args_parser
 
+    require_mpi()  # build() looks for mpiexec
+
     args = get_args_parser().parse_args(
         ["--nnodes", "2", "--nproc-per-node", "4", "--hostfile", "hosts", "train.py", "--x"]
     )
@@ -73,6 +75,7 @@ def test_launcher_command_for_several_machines():
 
 
 def test_init_refuses_a_rank_that_disagrees_with_mpi():
+    require_mpi()
     code = "import ember.distributed as d; d.init_process_group('gloo')"
     rc, _, err = run(
         [sys.executable, "-c", code], timeout=60, env=job_env(RANK="1", WORLD_SIZE="2")

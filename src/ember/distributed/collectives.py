@@ -93,7 +93,7 @@ def _bytes(a):
 
 def _write(t, a, result):
     """Store ``result`` into tensor ``t``'s array ``a`` unless it is already a view of it."""
-    if np.shares_memory(result, a) and a.flags.c_contiguous:
+    if np.may_share_memory(result, a) and a.flags.c_contiguous:
         return
     a[...] = result.reshape(a.shape)
 

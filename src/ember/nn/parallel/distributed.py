@@ -316,7 +316,7 @@ class DistributedDataParallel(Module):
             g = p._grad
             if g is None:
                 view[...] = 0
-            elif np.shares_memory(g._data, view):
+            elif np.may_share_memory(g._data, view):
                 view *= scale
             else:
                 np.multiply(g._data.reshape(-1), scale, out=view, casting="unsafe")
@@ -365,7 +365,7 @@ class DistributedDataParallel(Module):
                         view if self.gradient_as_bucket_view else view.astype(p._data.dtype)
                     )
                     continue
-                if np.shares_memory(g._data, view):
+                if np.may_share_memory(g._data, view):
                     continue
                 if self.gradient_as_bucket_view and view.dtype == g._data.dtype:
                     p._grad = Tensor._make(view)
