@@ -11,8 +11,8 @@ is a model step, ``ember_ms``/``torch_ms``, or a micro case, ``ember``/``torch``
 ``--markdown`` prints the results as Markdown tables (the docs site renders the same tables
 from the JSON when it is built).
 
-    python3 benchmarks/bench_workloads.py --json docs/benchmarks/results.json
-    python3 benchmarks/plot_results.py docs/benchmarks/results.json --out docs/img
+    python3 benchmarks/bench_workloads.py --json docs/data/benchmarks.json
+    python3 benchmarks/plot_results.py docs/data/benchmarks.json --out docs/img
 """
 
 from __future__ import annotations

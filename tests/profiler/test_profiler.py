@@ -14,7 +14,6 @@ import pytest
 
 import ember
 import ember.nn as nn
-import ember.nn.functional as F
 from ember.autograd import dispatch
 from ember.profiler import (ProfilerAction, ProfilerActivity, profile, record_function,
                             schedule, tensorboard_trace_handler)
@@ -345,5 +344,5 @@ def test_autograd_profiler_aliases():
     with off:
         x * 2
     with pytest.raises(RuntimeError, match="didn't finish running"):
-        off.function_events
+        _ = off.function_events
     assert ap.record_function is record_function

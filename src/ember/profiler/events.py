@@ -250,7 +250,7 @@ class EventList(list):
 
     def export_chrome_trace(self, path):
         """Write the events as Trace Event Format JSON (``chrome://tracing``, Perfetto)."""
-        export_chrome_trace(self, path)
+        write_chrome_trace(self, path)
 
 
 def _trace_events(events, base_ns):
@@ -295,64 +295,8 @@ def _trace_events(events, base_ns):
     return out
 
 
-def export_chrome_trace(self, path):
-        """Write the events as Trace Event Format JSON (``chrome://tracing``, Perfetto)."""
-        export_chrome_trace(self, path)
 
-
-def _trace_events(events, base_ns):
-    """Chrome ``X`` (complete) events, microsecond timestamps relative to ``base_ns``, plus
-    ``fwdbwd`` flow arrows from each forward op to the backward node it created."""
-    pid = os.getpid()
-    out = []
-    tids = sorted({e.thread for e in events})
-    out.append({"ph": "M", "name": "process_name", "ts": 0, "pid": pid, "tid": 0,
-                "args": {"name": "python3 (ember)"}})
-    for tid in tids:
-        out.append({"ph": "M", "name": "thread_name", "ts": 0, "pid": pid, "tid": tid,
-                    "args": {"name": f"thread {tid}"}})
-    flows_from = {}
-    for k, e in enumerate(events):
-        # integer nanoseconds -> microseconds with 3 decimals is exact, so ranges that nest
-        # in nanoseconds still nest in the file
-        ts = (e.time_range.start - base_ns) / 1000.0
-        dur = (e.time_range.end - e.time_range.start) / 1000.0
-        args = {"External id": e.id, "Ev Idx": k}
-        if e.sequence_nr >= 0:
-            args["Sequence number"] = e.sequence_nr
-        if e.input_shapes:
-            args["Input Dims"] = e.input_shapes
-        if e.self_cpu_memory_usage:
-            args["Self CPU Mem"] = e.self_cpu_memory_usage
-        if e.stack:
-            args["Call stack"] = ";".join(e.stack)
-        if e.fwd_stack:
-            args["Forward call"] = e.fwd_stack[0]
-        out.append({"ph": "X", "cat": e.category, "name": e.name, "pid": pid, "tid": e.thread,
-                    "ts": ts, "dur": dur, "args": args})
-        if e.sequence_nr >= 0 and e.category == "cpu_op":
-            if e.fwd_stack is None and not e.name.startswith("autograd::"):
-                if _is_backward_name(e.name):
-                    continue
-                flows_from.setdefault(e.sequence_nr, (e, ts))
-    for e in events:
-        if e.sequence_nr in flows_from and _is_backward_name(e.name) and \
-                not e.name.startswith("autograd::"):
-            src, src_ts = flows_from.pop(e.sequence_nr)
-            fid = e.sequence_nr
-            out.append({"ph": "s", "id": fid, "pid": pid, "tid": src.thread, "ts": src_ts,
-                        "cat": "fwdbwd", "name": "fwdbwd"})
-            out.append({"ph": "f", "id": fid, "pid": pid, "tid": e.thread,
-                        "ts": (e.time_range.start - base_ns) / 1000.0, "cat": "fwdbwd",
-                        "name": "fwdbwd", "bp": "e"})
-    return out
-
-
-def _is_backward_name(name) -> bool:
-    return "Backward" in name or name.endswith("AccumulateGrad")
-
-
-def export_chrome_trace(events, path, base_ns=None, meta=None):
+def write_chrome_trace(events, path, base_ns=None, meta=None):
     """Write ``events`` to ``path`` as ``{"traceEvents": [...], ...}`` JSON."""
     if base_ns is None:
         base_ns = min((e.time_range.start for e in events), default=0)

@@ -25,7 +25,7 @@ import time
 import warnings
 
 from . import recorder as _rec
-from .events import EventList, export_chrome_trace
+from .events import EventList, write_chrome_trace
 
 __all__ = ["ProfilerAction", "ProfilerActivity", "profile", "record_function", "schedule",
            "supported_activities", "tensorboard_trace_handler"]
@@ -333,7 +333,7 @@ class profile:
                 "with_stack": int(self.with_stack), "host_name": socket.gethostname(),
                 "trace_id": self._custom_trace_id() if self._custom_trace_id else
                 os.urandom(8).hex()}
-        return export_chrome_trace(col.event_list(), path, base_ns=col.start_ns, meta=meta)
+        return write_chrome_trace(col.event_list(), path, base_ns=col.start_ns, meta=meta)
 
     def export_stacks(self, path: str, metric: str = "self_cpu_time_total"):
         """Write ``stack;frames value`` lines (flame-graph input) for ops with a stack."""
