@@ -5,6 +5,8 @@ call ``begin``/``end`` here; nothing here runs unless a profile is recording.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import sys
 import threading
@@ -21,6 +23,7 @@ _STACK_DEPTH = 8  # frames kept per event with with_stack=True (innermost first)
 current = None
 
 
+@functools.lru_cache(maxsize=8192)  # relpath is slow and a loop hits the same lines
 def _site(path, line, func) -> str:
     """``file(line): func``, the path relative to the working directory when under it (PyTorch
     prints ``tp.py(6): <module>``)."""
@@ -64,6 +67,7 @@ class _Open(threading.local):
     def __init__(self):
         self.stack = []            # open events, innermost last
         self.stack_override = None  # inside a backward node: its forward call's stack
+        self.tid = threading.get_native_id()
 
 
 class Collector:
@@ -77,9 +81,8 @@ class Collector:
         self.with_modules = with_modules
         self.events = []
         self.open = _Open()
-        self._ids = 0
+        self._ids = itertools.count(1)  # next() on a count is atomic in CPython
         self._claimed = {}  # id(buffer) -> weakref: arrays already counted by an op
-        self.lock = threading.Lock()
         self.start_ns = time.perf_counter_ns()
         self.end_ns = None
 
@@ -88,13 +91,11 @@ class Collector:
         if stack is None and self.with_stack:
             ov = self.open.stack_override
             stack = ov if ov is not None else user_stack(3)
-        with self.lock:
-            self._ids += 1
-            eid = self._ids
-        evt = FunctionEvent(eid, name, threading.get_native_id(), 0,
+        op = self.open
+        evt = FunctionEvent(next(self._ids), name, op.tid, 0,
                             input_shapes=shapes_of(args) if self.record_shapes else None,
                             stack=stack, category=category)
-        st = self.open.stack
+        st = op.stack
         if st:
             parent = st[-1]
             evt.cpu_parent = parent
@@ -118,8 +119,7 @@ class Collector:
         self._finish(evt)
 
     def _finish(self, evt):
-        with self.lock:
-            self.events.append(evt)
+        self.events.append(evt)  # list.append is atomic: threads may finish ranges at once
 
     def close_all(self):
         """End every range still open on this thread (the profile is stopping)."""
