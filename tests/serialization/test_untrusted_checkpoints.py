@@ -378,6 +378,19 @@ def test_save_keeps_the_file_mode(tmp_path):
     assert ember.load(path).tolist() == [1.0]
 
 
+def test_save_paths_as_pytorch(tmp_path):
+    with pytest.raises(RuntimeError, match="Parent directory .*nope does not exist"):
+        ember.save(ember.ones(1), tmp_path / "nope" / "x.pt")
+    with pytest.raises(RuntimeError, match="Is a directory"):
+        ember.save(ember.ones(1), tmp_path)
+    target = tmp_path / "real.pt"
+    ember.save(ember.ones(1), target)
+    link = tmp_path / "link.pt"
+    link.symlink_to(target)
+    ember.save(ember.zeros(2), link)  # writes through the link; the link stays a link
+    assert link.is_symlink() and ember.load(target).tolist() == [0.0, 0.0]
+
+
 def test_zlib_and_struct_errors_never_escape():
     # a deflated data.pkl whose compressed stream is garbage
     out = io.BytesIO()

@@ -106,6 +106,11 @@ def save(
         save_safetensors(obj, f)
         return
     if _is_path(f):
+        parent = os.path.dirname(os.path.abspath(os.fspath(f)))
+        if not os.path.isdir(parent):
+            raise RuntimeError(f"Parent directory {os.path.dirname(os.fspath(f))} does not exist.")
+        if os.path.isdir(f):
+            raise RuntimeError(f"cannot save to {os.fspath(f)!r}: Is a directory")
         prefix = os.path.splitext(os.path.basename(os.fspath(f)))[0] or "archive"
         with atomic_write(f) as fh:
             _torch_format.save_torch_zip(obj, fh, prefix, pickle_module, pickle_protocol)

@@ -209,8 +209,8 @@ class ArchiveWriter:
 def atomic_write(path):
     """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``
     (an interrupted save leaves the old file untouched); on failure remove it."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(os.fspath(path))  # through a symlink, as writing in place would
+    folder = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
