@@ -1,5 +1,6 @@
-"""ember.save / ember.load (pickle-free zip + JSON manifest) and safetensors, including
-interchange with PyTorch and the refusal of foreign or corrupt files without running code."""
+"""ember.save / ember.load (PyTorch's zip format, ember's earlier JSON-manifest format) and
+safetensors, including interchange with PyTorch and the refusal of malicious or corrupt files
+without running code. More in tests/serialization/."""
 
 from __future__ import annotations
 
@@ -127,7 +128,7 @@ def test_whole_module_pickled_and_gated_by_weights_only():
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.LSTM(4, 2))
     buf = io.BytesIO()
     ember.save(model, buf)
-    with pytest.raises(pickle.UnpicklingError, match="weights_only=False"):
+    with pytest.raises(pickle.UnpicklingError, match="`weights_only` set to `False`"):
         ember.load(io.BytesIO(buf.getvalue()))
     with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
         ember.load(io.BytesIO(buf.getvalue()), weights_only=True)
@@ -182,32 +183,30 @@ def test_pickles_are_refused_without_running_code(tmp_path):
         os.remove(marker)
     path = tmp_path / "evil.pkl"
     path.write_bytes(pickle.dumps({"x": _Evil()}, protocol=2))
-    with pytest.raises(pickle.UnpicklingError, match="never unpickles"):
+    with pytest.raises(pickle.UnpicklingError, match="posix is blocked"):
         ember.load(path)
     # the same payload inside a zip that mimics torch.save's layout
     zpath = tmp_path / "evil.pt"
     with zipfile.ZipFile(zpath, "w") as zf:
         zf.writestr("archive/data.pkl", pickle.dumps(_Evil()))
-    with pytest.raises(pickle.UnpicklingError, match="torch.save zip archive"):
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
         ember.load(zpath)
     assert not os.path.exists(marker)
 
 
 @requires_torch
-def test_real_torch_save_file_is_refused(tmp_path):
+def test_real_torch_save_files_load(tmp_path):
     path = tmp_path / "t.pt"
     torch.save({"w": torch.ones(2)}, path)
-    with pytest.raises(pickle.UnpicklingError, match="torch.save"):
-        ember.load(path)
+    assert ember.load(path)["w"].tolist() == [1.0, 1.0]
     path2 = tmp_path / "legacy.pt"
     torch.save({"w": torch.ones(2)}, path2, _use_new_zipfile_serialization=False)
-    with pytest.raises(pickle.UnpicklingError):
-        ember.load(path2)
+    assert ember.load(path2)["w"].tolist() == [1.0, 1.0]
 
 
 def test_random_and_corrupt_files(tmp_path):
     rng = np.random.default_rng(0)
-    with pytest.raises(pickle.UnpicklingError, match="not a zip archive"):
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
         ember.load(io.BytesIO(rng.bytes(100)))
     buf = io.BytesIO()
     ember.save({"w": ember.randn(100)}, buf)
@@ -353,16 +352,16 @@ def test_safetensors_metadata_and_errors(tmp_path):
         ember.save([ember.ones(1)], tmp_path / "x.safetensors")
     with pytest.raises(ValueError, match="only store tensors"):
         save_safetensors({"a": 1}, io.BytesIO())
-    with pytest.raises(RuntimeError, match="Error while deserializing header"):
+    with pytest.raises(RuntimeError, match="header too small"):
         load_safetensors(b"\x01\x00")
-    with pytest.raises(RuntimeError, match="InvalidHeaderLength"):
+    with pytest.raises(RuntimeError, match="invalid header length"):
         load_safetensors(struct.pack("<Q", 1000) + b"{}")
-    with pytest.raises(RuntimeError, match="MetadataIncompleteBuffer"):
+    with pytest.raises(RuntimeError, match="incomplete metadata"):
         load_safetensors(data + b"\x00" * 8)
-    with pytest.raises(RuntimeError, match="TensorInvalidInfo"):
+    with pytest.raises(RuntimeError, match="incomplete metadata"):
         load_safetensors(data[:-4])
-    # an ember checkpoint path with the wrong loader gives a clear error
-    with pytest.raises(pickle.UnpicklingError, match="safetensors"):
+    # safetensors bytes given to the checkpoint loader: refused, no code run
+    with pytest.raises(pickle.UnpicklingError):
         ember.load(io.BytesIO(data))
 
 

@@ -167,3 +167,7 @@ def __getattr__(name):
     if name == "autocast":
         return _lazy("amp").autocast
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+# issue 10 names
+from .torch_alias import install_as_torch  # noqa: E402,F401

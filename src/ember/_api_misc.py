@@ -236,20 +236,26 @@ def get_float32_matmul_precision() -> str:
 
 
 def set_default_device(device) -> None:
-    """Only ``'cpu'`` (or None) is accepted. PyTorch's CPU build accepts ``'cuda'`` and fails at
-    the next factory call; ember fails at once, with the same error."""
-    if device is None:
-        return
-    from .backend import xp_for_device
-    from .device import device as _device
+    """Factories called without ``device=`` build on ``device`` (None: the cpu). Without a cuda
+    backend, ``'cuda'`` fails at once (PyTorch's CPU build fails at the next factory call)."""
+    from .device import set_default_device as _set
 
-    xp_for_device(_device(device) if isinstance(device, str) else device)
+    _set(device)
 
 
 def get_default_device():
-    from .device import device as _device
+    """The device factories use when given none (``with torch.device(...)`` blocks included)."""
+    from .device import CPU, default_device
 
-    return _device("cpu")
+    d = default_device()
+    if d is None:
+        return CPU
+    if d.type == "cuda" and d.index is None:
+        from .backend import cuda_backend
+        from .device import device as _device
+
+        return _device("cuda", cuda_backend().current_device())
+    return d
 
 
 def set_flush_denormal(mode: bool) -> bool:

@@ -1,6 +1,16 @@
-"""``device``: where a tensor's memory lives (``cpu`` now; ``cuda:N`` with the CuPy backend)."""
+"""``device``: where a tensor's memory lives (``cpu``, or ``cuda:N`` with the CuPy backend).
+
+A device is also a context manager, as in PyTorch: inside ``with torch.device("cuda"):``
+factories without ``device=`` build on that device. ``set_default_device`` sets the default
+outside any such block.
+"""
 
 from __future__ import annotations
+
+import threading
+
+_tls = threading.local()
+_default = [None]  # set_default_device's device (None: cpu)
 
 
 class device:
@@ -9,7 +19,7 @@ class device:
     Example: ``ember.device('cpu').type == 'cpu'``.
     """
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
     def __init__(self, type, index=None):
         if isinstance(type, device):
@@ -43,6 +53,38 @@ class device:
 
     def __hash__(self):
         return hash((self.type, self.index))
+
+    def __enter__(self):
+        stack = getattr(_tls, "stack", None)
+        if stack is None:
+            stack = _tls.stack = []
+        stack.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _tls.stack.pop()
+        return False
+
+
+def default_device():
+    """The device factories use when given none: the innermost ``with device(...)`` block's,
+    else ``set_default_device``'s; None means the cpu (the fast path factories test for)."""
+    stack = getattr(_tls, "stack", None)
+    d = stack[-1] if stack else _default[0]
+    return None if d is None or d.type == "cpu" else d
+
+
+def set_default_device(dev) -> None:
+    """Make ``dev`` the device of factories called without ``device=`` (None: the cpu)."""
+    if dev is None:
+        _default[0] = None
+        return
+    d = device(dev) if not isinstance(dev, device) else dev
+    if d.type != "cpu":
+        from .backend import backend_for_device
+
+        backend_for_device(d)  # fails now, with PyTorch's error, when there is no cuda
+    _default[0] = d
 
 
 CPU = device("cpu")

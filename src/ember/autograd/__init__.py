@@ -209,3 +209,6 @@ from . import graph  # noqa: E402,F401
 from .debug import is_debug_enabled, set_debug  # noqa: E402,F401
 from .explain import explain_grad  # noqa: E402,F401
 from .trace import trace  # noqa: E402,F401  (the function; the module is ember.autograd.trace)
+
+# issue 10 names
+from .variable import Variable  # noqa: E402,F401

@@ -17,6 +17,7 @@ import inspect
 import itertools
 import re
 
+from .. import backend as _backend
 from ..utils.hooks import add_hook
 from . import dispatch as _door
 from .dispatch import tls as _modes
@@ -424,13 +425,19 @@ def _apply(cls, *args):
             ctx._next = nxt
             ctx._saved = None
             ctx._seq = next(_seq)
-            out = cls.forward(ctx, *args)
+            try:
+                out = cls.forward(ctx, *args)
+            except (TypeError, ValueError) as e:  # zero-cost unless raised: maybe a device mix
+                return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
             _link_builtin(ctx, out)
             if ctx._saved is not None:
                 ctx._saved_ver = _versions(ctx, True)
             return out
     if builtin:
-        return cls.forward(_NULL_CTX, *args)
+        try:
+            return cls.forward(_NULL_CTX, *args)
+        except (TypeError, ValueError) as e:
+            return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
     return _run_custom(cls, args, None)[1]
 
 

@@ -29,7 +29,8 @@ from . import function as _fn
 from .function import AccumulateGrad, Node  # noqa: F401  (Node re-exported, as torch's graph)
 from .saved_hooks import *  # noqa
 
-__all__ = ["Graph", "Node", "SavedMemory", "render", "saved_memory", "to_dot", "to_svg"]
+__all__ = ["Graph", "Node", "SavedMemory", "render", "saved_memory", "to_dot", "to_html",
+           "to_svg"]
 
 
 # ------------------------------------------------------------------------------ descriptions
@@ -436,3 +437,7 @@ def saved_memory(t, model=None) -> SavedMemory:
             items.append((i, tensor_desc(s), nb, role, counted))
         rows.append((type(node).__name__, items, node_bytes))
     return SavedMemory(rows, total, act, by_module)
+
+
+# the interactive page (its own module: a script and a layout that rendering never needs)
+from .graph_html import to_html  # noqa: E402,F401

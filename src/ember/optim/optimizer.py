@@ -250,8 +250,12 @@ class Optimizer:
 
     @staticmethod
     def _process_value(param, value, key):
+        """A loaded state tensor follows its parameter: same device (``step`` stays on the
+        cpu, as PyTorch keeps it) and, for floating point parameters, same dtype."""
         if key == "step":
             return value
+        if value.device != param.device:
+            value = value.to(param.device)
         if param.is_floating_point() and value._data.dtype != param._data.dtype:
             return Tensor._make(value._data.astype(param._data.dtype))
         return value

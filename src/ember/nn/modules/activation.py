@@ -430,3 +430,13 @@ class RReLU(Module):
 
     def extra_repr(self) -> str:
         return f"lower={self.lower}, upper={self.upper}{_inplace_str(self.inplace)}"
+
+
+def __getattr__(name):
+    # PyTorch defines MultiheadAttention in this module: pickled models name this path. It lives in
+    # transformer.py (which imports this module), so it is looked up on first use.
+    if name == "MultiheadAttention":
+        from .transformer import MultiheadAttention
+
+        return MultiheadAttention
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

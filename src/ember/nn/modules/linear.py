@@ -169,3 +169,13 @@ class LazyLinear(Linear):
                 if not isinstance(value, UninitializedParameter):
                     with no_grad():
                         param.materialize(value._data.shape)
+
+
+def __getattr__(name):
+    # PyTorch defines NonDynamicallyQuantizableLinear in this module: pickled models name this path. It lives in
+    # transformer.py (which imports this module), so it is looked up on first use.
+    if name == "NonDynamicallyQuantizableLinear":
+        from .transformer import NonDynamicallyQuantizableLinear
+
+        return NonDynamicallyQuantizableLinear
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

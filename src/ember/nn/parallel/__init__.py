@@ -6,13 +6,16 @@ Example::
 
     model = nn.DataParallel(nn.Linear(3, 2))   # model.module is the Linear
     y = model(ember.randn(4, 3))
+
+``DistributedDataParallel`` (in ``distributed.py``) trains one replica per process, on MPI.
 """
 
 from __future__ import annotations
 
 from ..modules.module import Module
+from .distributed import DistributedDataParallel
 
-__all__ = ["DataParallel", "data_parallel"]
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel"]
 
 
 def _no_devices(device_ids) -> None:
@@ -47,12 +50,3 @@ def data_parallel(module, inputs, device_ids=None, output_device=None, dim=0,
     if not isinstance(inputs, tuple):
         inputs = (inputs,) if inputs is not None else ()
     return module(*inputs, **(module_kwargs or {}))
-
-
-class DistributedDataParallel(Module):
-    """Not supported: ember has no process groups (``torch.distributed``)."""
-
-    def __init__(self, *args, **kwargs):
-        raise RuntimeError(
-            "DistributedDataParallel needs torch.distributed, which ember does not provide"
-        )

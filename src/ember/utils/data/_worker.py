@@ -3,17 +3,62 @@
 A worker reads ``(task index, batch of dataset indices)`` from its own index queue, fetches and
 collates the batch, and puts ``(task index, batch)`` on the shared result queue. An exception
 is sent back wrapped (``ExceptionWrapper``) and re-raised in the main process with its type.
+
+A worker watches the process that started it, as PyTorch's do: a daemon thread checks every
+``_PARENT_POLL`` seconds that its parent is still its parent and the main process still exists,
+and ends the worker (``os._exit``) when not — even while the worker is busy inside the
+dataset's ``__getitem__`` — so killing the main process (``kill -9``) leaves no workers behind.
 """
 
 from __future__ import annotations
 
+import os
 import queue
 import random
 import sys
+import threading
+import time
 import traceback
 from dataclasses import dataclass
 
 _worker_info = None
+_PARENT_POLL = 0.2  # seconds between checks that the main process is alive
+_INDEX_POLL = 1.0  # seconds a worker waits for work before re-checking the done event
+
+
+class ManagerWatchdog:
+    """Is the main process that started this worker still alive? (PyTorch's name.)"""
+
+    def __init__(self, manager_pid=None):
+        self.parent_pid = os.getppid()
+        self.manager_pid = manager_pid
+        self.manager_dead = False
+
+    def is_alive(self) -> bool:
+        if not self.manager_dead:
+            self.manager_dead = os.getppid() != self.parent_pid or not _pid_exists(
+                self.manager_pid
+            )
+        return not self.manager_dead
+
+
+def _pid_exists(pid) -> bool:
+    if pid is None:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _watch_manager(watchdog: ManagerWatchdog):
+    while watchdog.is_alive():
+        time.sleep(_PARENT_POLL)
+    # the main process is gone: nobody will read this worker's results or stop it
+    os._exit(1)
 
 
 @dataclass
@@ -86,8 +131,11 @@ def worker_loop(
     init_fn,
     worker_id,
     num_workers,
+    manager_pid=None,
 ):
     global _worker_info
+    watchdog = ManagerWatchdog(manager_pid)
+    threading.Thread(target=_watch_manager, args=(watchdog,), daemon=True).start()
     try:
         import ember
 
@@ -103,9 +151,9 @@ def worker_loop(
         except Exception:
             init_exception = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
         iteration_end = False
-        while True:
+        while watchdog.is_alive():
             try:
-                r = index_queue.get(timeout=5.0)
+                r = index_queue.get(timeout=_INDEX_POLL)
             except queue.Empty:
                 if done_event.is_set():
                     break

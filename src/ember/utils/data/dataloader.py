@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing as _mp
+import multiprocessing.connection as _mp_connection
 import os
 import queue
+import time
 import warnings
 from math import ceil
 
@@ -298,6 +300,14 @@ class DataLoader:
             )
 
 
+def _accelerator_available() -> bool:
+    """Whether a cuda device exists for ``pin_memory`` (ember's batches stay in ordinary host
+    memory either way: NumPy arrays cannot be page-locked, and ``.to("cuda")`` copies them)."""
+    from ... import cuda
+
+    return cuda.is_available()
+
+
 class _BaseDataLoaderIter:
     def __init__(self, loader: DataLoader) -> None:
         self._dataset = loader.dataset
@@ -307,7 +317,7 @@ class _BaseDataLoaderIter:
         self._drop_last = loader.drop_last
         self._index_sampler = loader._index_sampler
         self._num_workers = loader.num_workers
-        if loader.pin_memory:
+        if loader.pin_memory and not _accelerator_available():
             warnings.warn(
                 "'pin_memory' argument is set as true but no accelerator is found, "
                 "then device pinned memory won't be used.",
@@ -402,6 +412,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     loader.worker_init_fn,
                     i,
                     self._num_workers,
+                    os.getpid(),
                 ),
             )
             w.daemon = True
@@ -432,22 +443,39 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._try_put_index()
 
     def _try_get_data(self, timeout=None):
+        """Wait up to ``timeout`` for a result. A worker that dies meanwhile (killed, crashed)
+        is noticed as soon as it exits — the wait watches the workers' process sentinels as
+        well as the result queue — and raises PyTorch's error."""
         if timeout is None:
             timeout = _STATUS_CHECK_INTERVAL
-        try:
-            return True, self._data_queue.get(timeout=timeout)
-        except Exception as e:
-            failed = []
-            for worker_id, w in enumerate(self._workers):
-                if self._workers_status[worker_id] and not w.is_alive():
-                    failed.append(w)
-                    self._mark_worker_as_unavailable(worker_id)
-            if failed:
-                pids = ", ".join(str(w.pid) for w in failed)
-                raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from e
-            if isinstance(e, queue.Empty):
+        deadline = time.monotonic() + timeout
+        reader = getattr(self._data_queue, "_reader", None)
+        while True:
+            try:
+                return True, self._data_queue.get(timeout=0 if reader is not None else 0.1)
+            except queue.Empty:
+                pass
+            self._check_workers_alive()
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return False, None
-            raise
+            if reader is not None:
+                live = [
+                    w.sentinel
+                    for i, w in enumerate(self._workers)
+                    if self._workers_status[i]
+                ]
+                _mp_connection.wait([reader, *live], timeout=left)
+
+    def _check_workers_alive(self):
+        failed = []
+        for worker_id, w in enumerate(self._workers):
+            if self._workers_status[worker_id] and not w.is_alive():
+                failed.append(w)
+                self._mark_worker_as_unavailable(worker_id)
+        if failed:
+            pids = ", ".join(str(w.pid) for w in failed)
+            raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly")
 
     def _get_data(self):
         if self._timeout > 0:

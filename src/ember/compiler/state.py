@@ -1,0 +1,166 @@
+"""What a compiled function reads and writes, and the guard key that says when a program
+still applies.
+
+A training step touches more than its arguments: the model's parameters and buffers, their
+``.grad``, the optimizer's state. They are found the way a reader of the function would find
+them: its arguments, the objects its code names (globals and closure cells, of the function
+and of functions defined inside it), the instance of a bound method; modules contribute their
+parameters and buffers, optimizers their parameters and state tensors.
+"""
+
+from __future__ import annotations
+
+import types
+
+from ..autograd.grad_mode import is_grad_enabled
+from ..nn.modules.module import Module
+from ..optim.optimizer import Optimizer
+from ..tensor import Tensor
+
+_SCALARS = (int, float, bool, str, type(None))
+
+
+def _code_names(code, acc):
+    acc.update(code.co_names)
+    acc.update(code.co_freevars)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            _code_names(c, acc)
+    return acc
+
+
+class Scope:
+    """The modules, optimizers and loose tensors a function can reach (found once)."""
+
+    def __init__(self, fn):
+        self.modules, self.optimizers, self.tensors = [], [], []
+        seen = set()
+
+        def visit(v, depth=0):
+            if id(v) in seen:
+                return
+            seen.add(id(v))
+            if isinstance(v, Module):
+                self.modules.append(v)
+            elif isinstance(v, Optimizer):
+                self.optimizers.append(v)
+            elif isinstance(v, Tensor):
+                self.tensors.append(v)
+            elif depth < 2 and isinstance(v, (list, tuple)):
+                for x in v:
+                    visit(x, depth + 1)
+            elif depth < 2 and isinstance(v, dict):
+                for x in v.values():
+                    visit(x, depth + 1)
+
+        visit(fn)
+        target = getattr(fn, "__self__", None)
+        if target is not None:
+            visit(target)
+            fn = fn.__func__
+        code = getattr(fn, "__code__", None)
+        if code is not None:
+            names = _code_names(code, set())
+            g = getattr(fn, "__globals__", {})
+            for n in sorted(names):
+                if n in g and not isinstance(g[n], types.ModuleType):
+                    visit(g[n])
+            for cell in fn.__closure__ or ():
+                try:
+                    visit(cell.cell_contents)
+                except ValueError:  # an empty cell
+                    pass
+            for d in fn.__defaults__ or ():
+                visit(d)
+        self.all_modules = []
+        for m in self.modules:
+            for sub in m.modules():
+                if sub not in self.all_modules:
+                    self.all_modules.append(sub)
+
+    def tracked(self, arg_tensors):
+        """Every tensor the step may read or write, each once, in a fixed order."""
+        out, seen = [], set()
+
+        def add(t):
+            if id(t) not in seen:
+                seen.add(id(t))
+                out.append(t)
+
+        for t in arg_tensors:
+            add(t)
+        self.n_args = len(out)  # arguments: new objects at every call, guarded by position
+        for m in self.modules:
+            for p in m.parameters():
+                add(p)
+            for b in m.buffers():
+                add(b)
+        for opt in self.optimizers:
+            for group in opt.param_groups:
+                for p in group["params"]:
+                    add(p)
+            for st in opt.state.values():
+                for v in st.values():
+                    if isinstance(v, Tensor):
+                        add(v)
+        for t in self.tensors:
+            add(t)
+        self.n_primary = len(out)  # the rest are .grad tensors, new objects at every step
+        for t in out:
+            g = t._grad
+            if g is not None:
+                add(g)
+        return out
+
+    def key(self, tracked, args_key):
+        """The guard key: everything a captured program assumed."""
+        parts = [is_grad_enabled(), args_key]
+        n = self.n_primary
+        for i, t in enumerate(tracked):
+            d = t._data
+            parts.append((id(t) if self.n_args <= i < n else None, d.shape, d.dtype.str, d.strides,
+                          t._requires_grad, t._grad is None))
+        parts.append(tuple(m.training for m in self.all_modules))
+        for opt in self.optimizers:
+            for group in opt.param_groups:
+                parts.append(tuple((k, v) for k, v in group.items()
+                                   if k != "params" and isinstance(v, _SCALARS)))
+            parts.append(tuple((id(p), tuple(sorted(st))) for p, st in opt.state.items()))
+        return tuple(parts)
+
+
+def flatten(obj, acc):
+    """Leaves of a (list/tuple/dict) tree, depth first; returns the rebuilding spec."""
+    c = obj.__class__
+    if c in (list, tuple):
+        return (c, [flatten(x, acc) for x in obj])
+    if c is dict:
+        return (dict, [(k, flatten(v, acc)) for k, v in obj.items()])
+    acc.append(obj)
+    return None
+
+
+def unflatten(spec, leaves, pos=None):
+    if pos is None:
+        pos = [0]
+    if spec is None:
+        v = leaves[pos[0]]
+        pos[0] += 1
+        return v
+    c, items = spec
+    if c is dict:
+        return {k: unflatten(s, leaves, pos) for k, s in items}
+    return c(unflatten(s, leaves, pos) for s in items)
+
+
+def args_key(leaves):
+    """The non-tensor arguments by value (scalars) or identity; tensors by position."""
+    out = []
+    for v in leaves:
+        if isinstance(v, Tensor):
+            out.append(Tensor)
+        elif isinstance(v, _SCALARS):
+            out.append((type(v), v))
+        else:
+            out.append(id(v))
+    return tuple(out)

@@ -1,0 +1,1 @@
+"""Graph passes (``ember.fx.passes.shape_prop``)."""

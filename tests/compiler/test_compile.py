@@ -1,0 +1,232 @@
+"""ember.compile: replayed calls give exactly eager's results, guards fall back to eager, and
+what cannot be replayed is detected (and said) instead of guessed."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn.functional as F
+from ember.compiler import CompiledFunction, OptimizedModule, compile
+
+
+def mlp(seed=0):
+    ember.manual_seed(seed)
+    return ember.nn.Sequential(ember.nn.Linear(12, 16), ember.nn.ReLU(), ember.nn.Linear(16, 5))
+
+
+def batches(n, batch=8, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(ember.tensor(rng.standard_normal((batch, 12)).astype(np.float32)),
+             ember.tensor(rng.integers(0, 5, batch))) for _ in range(n)]
+
+
+def make_step(model, opt):
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def state_of(model):
+    return [p._data.copy() for p in model.parameters()]
+
+
+def test_training_step_replays_bit_for_bit():
+    m1, m2 = mlp(), mlp()
+    o1 = ember.optim.SGD(m1.parameters(), lr=0.1, momentum=0.9)
+    o2 = ember.optim.SGD(m2.parameters(), lr=0.1, momentum=0.9)
+    eager, comp = make_step(m1, o1), compile(make_step(m2, o2))
+    assert isinstance(comp, CompiledFunction)
+    data = batches(4)
+    for i in range(10):
+        a, b = eager(*data[i % 4]), comp(*data[i % 4])
+        assert np.array_equal(a._data, b._data), i
+        assert b.shape == a.shape and b.dtype == a.dtype
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        assert np.array_equal(p._data, q._data)
+        assert np.array_equal(p.grad._data, q.grad._data)
+    assert "replaying" in comp.explain()
+    (prog,) = comp.programs
+    assert "matmul" in prog.source or "c" in prog.source
+    # replayed steps make new .grad tensors, as eager backward after zero_grad does
+    g = m2[0].weight.grad
+    comp(*data[0])
+    assert m2[0].weight.grad is not g
+
+
+def test_replay_is_used_and_skips_the_graph():
+    m = mlp()
+    opt = ember.optim.SGD(m.parameters(), lr=0.1)
+    comp = compile(make_step(m, opt))
+    data = batches(2)
+    for i in range(4):
+        comp(*data[i % 2])
+    out = comp(*data[0])
+    assert out.grad_fn is None and not out.requires_grad  # documented difference
+    assert list(comp.entries.values())[-1].trusted
+
+
+def test_new_shape_is_a_new_guard_key():
+    m1, m2 = mlp(), mlp()
+    o1 = ember.optim.SGD(m1.parameters(), lr=0.05)
+    o2 = ember.optim.SGD(m2.parameters(), lr=0.05)
+    eager, comp = make_step(m1, o1), compile(make_step(m2, o2))
+    small, big = batches(3, batch=4), batches(3, batch=9, seed=1)
+    for i in range(9):
+        batch = (small if i % 2 else big)[i % 3]
+        assert np.array_equal(eager(*batch)._data, comp(*batch)._data)
+    assert len(comp.entries) >= 3
+    assert all(np.array_equal(a, b) for a, b in zip(state_of(m1), state_of(m2)))
+
+
+def test_hyperparameter_change_is_guarded():
+    m1, m2 = mlp(), mlp()
+    o1 = ember.optim.SGD(m1.parameters(), lr=0.1)
+    o2 = ember.optim.SGD(m2.parameters(), lr=0.1)
+    eager, comp = make_step(m1, o1), compile(make_step(m2, o2))
+    data = batches(2)
+    for i in range(8):
+        if i == 5:  # an lr scheduler's change must not be missed
+            o1.param_groups[0]["lr"] = o2.param_groups[0]["lr"] = 0.01
+        eager(*data[i % 2])
+        comp(*data[i % 2])
+    assert all(np.array_equal(a, b) for a, b in zip(state_of(m1), state_of(m2)))
+
+
+def test_module_forward_under_no_grad():
+    m = mlp()
+    cm = compile(m)
+    assert isinstance(cm, OptimizedModule) and cm._orig_mod is m
+    assert isinstance(cm, ember.nn.Module) and len(list(cm.parameters())) == 4
+    assert next(iter(cm.state_dict())) == "_orig_mod.0.weight"  # PyTorch's keys
+    assert cm.training is m.training
+    with ember.no_grad():
+        for x, _ in batches(5):
+            assert np.array_equal(cm(x)._data, m(x)._data)
+    assert "replaying" in cm._compiled.explain()
+
+
+def test_output_that_needs_autograd_stays_eager():
+    m = mlp()
+    cm = compile(m)
+    x = batches(1)[0][0]
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            out = cm(x)
+            out.sum().backward()  # works: the call ran eagerly
+    assert out.grad_fn is not None
+    assert any("requires grad" in str(x.message) for x in w)
+
+
+def test_data_dependent_branch_is_guarded():
+    def f(x):
+        if x.sum() > 0:
+            return x * 2
+        return x * 3
+
+    cf = compile(f, )
+    xs = [ember.tensor([1.0, 2.0]), ember.tensor([3.0, 1.0]), ember.tensor([-5.0, 1.0])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(9):
+            x = xs[i % 3] if i < 6 else xs[0]
+            assert np.array_equal(cf(x)._data, f(x)._data), i
+
+
+def test_item_read_is_recomputed():
+    w = ember.tensor([0.5, -1.0, 2.0])
+
+    def f(x):
+        s = (x * w).sum().item()
+        return x * (s + 1.0)
+
+    cf = compile(f)
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        x = ember.tensor(rng.standard_normal(3).astype(np.float32))
+        assert np.array_equal(cf(x)._data, f(x)._data)
+    assert "replaying" in cf.explain()
+
+
+def test_random_draws_are_detected():
+    ember.manual_seed(0)
+    lin = ember.nn.Linear(6, 6)
+    drop = ember.nn.Dropout(0.5)
+
+    def f(x):
+        with ember.no_grad():
+            return drop(lin(x))
+
+    cf = compile(f)
+    x = ember.ones(4, 6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        for _ in range(5):
+            ember.manual_seed(1)
+            out = cf(x)
+            ember.manual_seed(1)
+            assert np.array_equal(out._data, f(x)._data)
+    assert "eager" in cf.explain()
+
+
+def test_fullgraph_raises_when_it_cannot_replay():
+    def f(x):
+        return x * float(x.sum().exp())  # a Python float from the data, used as a constant
+
+    cf = compile(f, fullgraph=True)
+    xs = [ember.tensor([1.0]), ember.tensor([2.0]), ember.tensor([3.0])]
+    cf(xs[0])
+    cf(xs[1])  # captured (with a guard on the value)
+    with pytest.raises(RuntimeError, match="fullgraph"):
+        for x in xs * 2:
+            cf(x)
+
+
+def test_compile_forms():
+    def f(x):
+        return x + 1
+
+    assert compile(f, disable=True) is f
+    deco = compile(mode="max-autotune")
+    g = deco(f)
+    assert isinstance(g, CompiledFunction)
+    assert np.array_equal(g(ember.ones(2))._data, np.full(2, 2.0, np.float32))
+    with pytest.raises(RuntimeError, match="callable"):
+        compile(3)
+
+    @compile
+    def h(x):
+        return x * x
+
+    assert np.array_equal(h(ember.full((2,), 3.0))._data, np.full(2, 9.0, np.float32))
+
+
+def test_version_counters_advance_as_in_eager():
+    m = mlp()
+    opt = ember.optim.SGD(m.parameters(), lr=0.1)
+    comp = compile(make_step(m, opt))
+    data = batches(1)
+    p = m[0].weight
+    for _ in range(4):
+        comp(*data[0])
+    v = p._version
+    comp(*data[0])  # replayed
+    assert p._version == v + 1
+
+
+def test_keys_that_keep_changing_stop_being_captured():
+    def f(x):
+        return x * 2
+
+    cf = compile(f)
+    with pytest.warns(UserWarning, match="guard keys"):
+        for n in range(1, 13):
+            assert np.array_equal(cf(ember.ones(n))._data, np.full(n, 2.0, np.float32))
+    assert len(cf.entries) == 8
