@@ -12,7 +12,7 @@ is a model step, ``ember_ms``/``torch_ms``, or a micro case, ``ember``/``torch``
 from the JSON when it is built).
 
     python3 benchmarks/bench_workloads.py --json docs/data/benchmarks.json
-    python3 benchmarks/plot_results.py docs/data/benchmarks.json --out docs/img
+    python3 benchmarks/plot_results.py benchmarks/results/workloads_before_1thread.json
 """
 
 from __future__ import annotations
@@ -46,21 +46,28 @@ def _fmt(x, nd=2) -> str:
 
 
 def markdown_tables(doc) -> str:
-    """One Markdown table per thread count: workload, ember, PyTorch, ratio, unit."""
+    """One Markdown table per thread count: workload, ember, PyTorch, ratio, unit (and
+    ember's compiled step, ``compiled_ms``, when the results have it)."""
     info = doc.get("info", {})
     out = []
     if info:
         out.append("Measured with " + ", ".join(f"{k} {v}" for k, v in info.items()) + ".")
         out.append("")
+    compiled = any(r.get("compiled_ms") for r in doc["results"])
     threads = sorted({r["threads"] for r in doc["results"]})
     for n in threads:
-        out += [f"**{n} thread{'s' if n != 1 else ''}**", "",
-                "| workload | ember | PyTorch | ember / PyTorch | unit |",
-                "|---|---:|---:|---:|---|"]
+        head = "| workload | ember | PyTorch | ember / PyTorch | unit |"
+        rule = "|---|---:|---:|---:|---|"
+        if compiled:
+            head, rule = head + " ember compiled |", rule + "---:|"
+        out += [f"**{n} thread{'s' if n != 1 else ''}**", "", head, rule]
         for r in doc["results"]:
             if r["threads"] == n:
-                out.append(f"| {r['title']} | {_fmt(r['ember'])} | {_fmt(r['torch'])} | "
-                           f"{_fmt(r.get('ratio'))} | {r['unit']} |")
+                line = (f"| {r['title']} | {_fmt(r['ember'])} | {_fmt(r['torch'])} | "
+                        f"{_fmt(r.get('ratio'))} | {r['unit']} |")
+                if compiled:
+                    line += f" {_fmt(r.get('compiled_ms'))} |"
+                out.append(line)
         out.append("")
     return "\n".join(out)
 

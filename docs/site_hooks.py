@@ -252,17 +252,26 @@ def on_files(files, config, **kwargs):
 
 
 BENCH_MARKER = "<!-- benchmark tables -->"
-BENCH_JSON = os.path.join(ROOT, "docs", "data", "benchmarks.json")
+BENCH_DIR = os.path.join(ROOT, "benchmarks", "results")
 
 
 def benchmark_markdown() -> str:
-    """The benchmark tables, from ``docs/data/benchmarks.json`` (``plot_results`` formats)."""
+    """A section per ``benchmarks/results/*.json`` (what ``bench_workloads.py --json``
+    writes), tables formatted by ``benchmarks/plot_results.py``."""
     sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
     try:
         import plot_results
     finally:
         sys.path.pop(0)
-    return plot_results.markdown_tables(plot_results.load(BENCH_JSON))
+    names = sorted(f for f in os.listdir(BENCH_DIR) if f.endswith(".json")) \
+        if os.path.isdir(BENCH_DIR) else []
+    if not names:
+        return "*(no results in `benchmarks/results/` yet)*\n"
+    out = []
+    for f in names:
+        out += [f"### `benchmarks/results/{f}`", "",
+                plot_results.markdown_tables(plot_results.load(os.path.join(BENCH_DIR, f)))]
+    return "\n".join(out)
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):

@@ -199,3 +199,39 @@ def test_embedding_and_decoder_layer_round_trip():
     assert ember.allclose(out, ref)
     for k, p in gm.named_parameters():
         np.testing.assert_allclose(p.grad.numpy(), want[k].numpy(), rtol=1e-5, atol=1e-6)
+
+
+def residual(T):
+    """One program for ember and for torch: module calls, operators, methods, unpacking."""
+
+    class Net(T.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.seq = T.nn.Sequential(T.nn.Linear(4, 4), T.nn.ReLU())
+            self.lstm = T.nn.LSTM(4, 3, batch_first=True)
+            self.w = T.nn.Parameter(T.ones(3))
+            self.norm = T.nn.LayerNorm(3)
+
+        def forward(self, x, scale: float = 2.0):
+            h = self.seq(x) + x
+            out, (h_n, c_n) = self.lstm(h)
+            y = self.norm(out * self.w + scale)
+            return y.reshape(-1, 3).sum(dim=1, keepdim=True), h_n[0], x.shape[1] // 2
+
+    return Net()
+
+
+@needs_module_door
+def test_traced_code_and_graph_text_equal_pytorch():
+    torch = pytest.importorskip("torch")
+    tfx = pytest.importorskip("torch.fx")
+
+    model = residual(ember)
+    e = fx.symbolic_trace(model)
+    t = tfx.symbolic_trace(residual(torch))
+    assert e.code == t.code
+    assert str(e.graph) == str(t.graph)
+    x = ember.randn(2, 5, 4)
+    got, want = e(x, 0.5), model(x, 0.5)
+    assert ember.allclose(got[0], want[0]) and ember.allclose(got[1], want[1])
+    assert got[2] == want[2] == 2

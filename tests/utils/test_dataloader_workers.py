@@ -113,6 +113,7 @@ def test_a_killed_worker_raises_pytorch_error_without_waiting_for_the_batch(monk
             next(it)
         except RuntimeError as e:
             result["error"] = str(e)
+            result["cause"] = str(e.__cause__)
 
     import threading
 
@@ -121,6 +122,7 @@ def test_a_killed_worker_raises_pytorch_error_without_waiting_for_the_batch(monk
     os.kill(victim, signal.SIGKILL)
     t.join(50)  # a hang guard only: without exit detection this waits 60 s for the batch
     assert result.get("error") == f"DataLoader worker (pid(s) {victim}) exited unexpectedly"
+    assert result["cause"] == f"DataLoader worker (pid {victim}) is killed by signal: Killed. "
     monkeypatch.undo()  # shutting down joins the busy worker for one status interval
     it._shutdown_workers()
     assert _wait_gone([w.pid for w in it._workers], 10)
@@ -135,9 +137,10 @@ def test_a_worker_that_exits_itself_is_reported():
             os._exit(7)  # a crash that bypasses Python's exception handling
 
     it = iter(DataLoader(Exits(), batch_size=2, num_workers=1, timeout=30))
-    with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly"):
+    with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly") as info:
         next(it)
     assert it._workers[0].exitcode == 7
+    assert "exited unexpectedly with exit code 7" in str(info.value.__cause__)
 
 
 def test_normal_iteration_and_exceptions_unchanged():

@@ -32,6 +32,10 @@ class TraceError(ValueError):
 _wrapped_fns: set = set()
 
 
+# Tensor internals an ember op reads from its inputs (never part of PyTorch's API).
+_TENSOR_INTERNALS = frozenset({"_data", "_grad_fn", "_requires_grad", "_vc"})
+
+
 class TracerBase:
     """What a Proxy needs from a tracer: a graph and ``create_proxy``."""
 
@@ -209,6 +213,12 @@ class Proxy:
     def __getattr__(self, k: str) -> Attribute:
         if k.startswith("__") and k.endswith("__"):
             raise AttributeError(k)  # protocol lookups (copy, pickle) must not record nodes
+        if k in _TENSOR_INTERNALS:
+            # Only ember's own op code reads these: an op that does not consult
+            # __torch_function__ was handed a Proxy. Say so instead of failing further in.
+            raise TraceError(f"an ember op was called on a Proxy but does not dispatch to "
+                             f"Proxy.__torch_function__ (it read Tensor.{k}); it cannot be "
+                             "traced in this build")
         return Attribute(self, k)
 
     def __getstate__(self) -> dict:
