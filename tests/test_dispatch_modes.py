@@ -261,3 +261,20 @@ def test_mode_stack_errors():
     m = _Recorder()
     with pytest.raises(RuntimeError, match="not active"):
         dispatch.pop(m)
+
+
+def test_queue_callback_runs_when_the_backward_graph_is_done():
+    from ember.autograd import Variable
+
+    x = ember.ones(2, requires_grad=True)
+    order = []
+
+    def hook(t):
+        order.append(("hook", t.grad.tolist()))
+        Variable._execution_engine.queue_callback(lambda: order.append(("final", x.grad.tolist())))
+
+    x.register_post_accumulate_grad_hook(hook)
+    (x * 2).sum().backward()
+    assert order == [("hook", [2.0, 2.0]), ("final", [2.0, 2.0])]
+    with pytest.raises(RuntimeError, match="only be installed during backward"):
+        Variable._execution_engine.queue_callback(lambda: None)

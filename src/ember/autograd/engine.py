@@ -14,6 +14,7 @@ There is no recursion, so a graph a million nodes deep is fine.
 from __future__ import annotations
 
 import heapq
+import threading
 
 from ..backend import xp_of_type
 from . import dispatch as _door
@@ -34,6 +35,35 @@ def execute(roots, grad_roots, retain_graph, create_graph, inputs=None, store=Fa
       tensor's ``.grad`` (``backward(inputs=...)``); without, they are returned and no
       ``.grad`` is touched (``autograd.grad``). Only nodes on a path to them run.
     """
+    final = _final.stack
+    final.append([])
+    try:
+        out = _execute_watched(roots, grad_roots, retain_graph, create_graph, inputs, store)
+        callbacks = final[-1]
+        while callbacks:  # a callback may queue another
+            callbacks.pop(0)()
+        return out
+    finally:
+        final.pop()
+
+
+class _Final(threading.local):
+    def __init__(self):
+        self.stack = []  # one list of queued callbacks per backward call running here
+
+
+_final = _Final()
+
+
+def queue_callback(callback):
+    """Run ``callback()`` when the backward call now running in this thread has finished its
+    graph, before ``backward()`` returns (``Variable._execution_engine.queue_callback``)."""
+    if not _final.stack:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _final.stack[-1].append(callback)
+
+
+def _execute_watched(roots, grad_roots, retain_graph, create_graph, inputs, store):
     if _door.busy and _door.tls.engine:  # a mode watches backward (trace, debug, profiler)
         observers = _door.tls.engine
 

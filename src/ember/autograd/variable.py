@@ -26,8 +26,31 @@ class VariableMeta(type):
         return isinstance(other, Tensor)
 
 
+class _ExecutionEngine:
+    """``Variable._execution_engine``: the backward engine's Python face."""
+
+    @staticmethod
+    def queue_callback(callback):
+        from .engine import queue_callback
+
+        queue_callback(callback)
+
+    @staticmethod
+    def run_backward(tensors, grad_tensors, keep_graph, create_graph, inputs=(),
+                     allow_unreachable=True, accumulate_grad=True):
+        from . import backward, grad
+
+        if accumulate_grad:
+            return backward(tensors, grad_tensors, retain_graph=keep_graph,
+                            create_graph=create_graph, inputs=inputs or None)
+        return grad(tensors, inputs, grad_tensors, retain_graph=keep_graph,
+                    create_graph=create_graph, allow_unused=allow_unreachable)
+
+
 class Variable(metaclass=VariableMeta):
     """``Variable(data=None, requires_grad=False, volatile=False)``: a Tensor (see module)."""
+
+    _execution_engine = _ExecutionEngine()
 
     def __new__(cls, data=None, requires_grad=False, volatile=False, _grad_fn=None):
         from ..tensor import Tensor
