@@ -346,3 +346,27 @@ def test_autograd_profiler_aliases():
     with pytest.raises(RuntimeError, match="didn't finish running"):
         _ = off.function_events
     assert ap.record_function is record_function
+
+
+def test_public_calls_nest_their_ops():
+    """A function made public with ``dispatch.public`` is one range with its ops inside; the
+    Function behind a public call of the same name is not a second range."""
+
+    @dispatch.public
+    def linear(x, w):
+        return ember.mm(x, w.t())
+
+    @dispatch.public
+    def mul(a, b):
+        return ember.mul(a, b)
+
+    x = ember.randn(2, 3)
+    w = ember.randn(4, 3, requires_grad=True)
+    with profile() as prof:
+        linear(x, w)
+        mul(x, 2.0)
+    evs = prof.events()
+    lin = next(e for e in evs if e.name == "aten::linear")
+    assert [c.name for c in lin.cpu_children] == ["aten::t", "aten::mm"]
+    assert [e.name for e in evs].count("aten::mul") == 1
+    assert dispatch.tls.modes == ()

@@ -5,8 +5,11 @@
   PyTorch's profiler names it: a built-in op by its ATen name (``MulBackward0``'s op is
   ``aten::mul``, ``AddmmBackward0``'s ``aten::addmm``), a custom Function by its class name, as
   PyTorch's ``Function.apply`` records it.
-* ``__ember_op__``: public calls that reach the dispatch door as such (Tensor operators:
-  ``x * y`` is ``aten::mul``). The op runs beneath the mode, so it is one range, not two.
+* ``__ember_op__``: public calls that reach the dispatch door as such (``x * y`` is
+  ``aten::mul``, a public ``F.linear`` ``aten::linear``). A call made through
+  ``dispatch.public`` runs its undispatched body with the mode back on, so the ops it calls
+  are its children (``aten::linear`` > ``aten::addmm``), and the Function behind a public call
+  of the same name is not a second range; an operator runs beneath the mode, as one range.
 * A graph node an op created remembers the op's Python stack (``with_stack=True``) in its
   ``metadata``, so its backward can be charged to the user's line.
 * ``__ember_backward__``: each node the engine runs becomes
@@ -71,10 +74,24 @@ class ProfilerMode(DispatchMode):
         return out
 
     def __ember_op__(self, func, args, kwargs):
-        return self._forward(op_name(func), args, lambda: func(*args, **kwargs))
+        impl = getattr(func, "__ember_impl__", None)
+        if impl is None:  # a Tensor operator: it runs beneath the mode, as one range
+            return self._forward(op_name(func), args, lambda: func(*args, **kwargs))
+
+        def run():
+            with self:  # the undispatched body, with the mode back on: the ops it calls nest
+                return impl(*args, **kwargs)
+
+        return self._forward(op_name(func), args, run)
 
     def __ember_apply__(self, op, args, kwargs):
-        return self._forward(apply_name(op), args, lambda: below(self, op, args, kwargs))
+        name = apply_name(op)
+        st = self.collector.open.stack
+        if st and st[-1].name == name and not st[-1].cpu_children:
+            # the Function behind a public call of the same name (``ember.mul`` -> Mul): one
+            # range, as PyTorch shows one ``aten::mul``
+            return below(self, op, args, kwargs)
+        return self._forward(name, args, lambda: below(self, op, args, kwargs))
 
     # ------------------------------------------------------------------------- backward
     def _node_range(self, node, name, shapes, body):
