@@ -208,7 +208,7 @@ def print_row(r):
               f"({r['ember_ms'] / c:.2f}x eager; {r['compiled_state'][:70]})", flush=True)
 
 
-def profile(name, steps, top):
+def profile(name, steps, top, threads):
     """cProfile of ember's training step, by function (each op's forward/backward shows as
     its own line): the first question when a ratio is off."""
     mod = MODELS[name]
@@ -216,14 +216,15 @@ def profile(name, steps, top):
     batches = [to_lib(ember, b) for b in mod.batches(np.random.default_rng(0), N_BATCHES)]
     for b in batches[:2]:
         mod.step(ember, model, opt, b)
-    prof = cProfile.Profile()
+    prof = cProfile.Profile(clock)
     t0 = clock()
     prof.enable()
     for i in range(steps):
         mod.step(ember, model, opt, batches[i % len(batches)])
     prof.disable()
     wall = (clock() - t0) / steps * 1e3
-    print(f"{mod.TITLE}: {steps} steps under cProfile, {wall:.1f} ms/step (profiled)\n")
+    print(f"{mod.TITLE}: {steps} steps under cProfile ({threads} threads, {clock.__name__}), "
+          f"{wall:.1f} ms/step (profiled)\n")
     stats = pstats.Stats(prof).strip_dirs().sort_stats("tottime")
     stats.print_stats(top)
 
@@ -249,9 +250,10 @@ def main(argv=None):
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     COMPILE = args.compile
     if args.profile:
-        threads = default_threads()
+        first = args.threads.split(",")[0].strip()
+        threads = default_threads() if first == "default" else int(first)
         set_threads(threads)
-        profile(args.profile, args.profile_steps, args.top)
+        profile(args.profile, args.profile_steps, args.top, threads)
         return
     models = args.models or [*MODELS, "micro"]
     unknown = [m for m in models if m not in MODELS and m != "micro"]

@@ -47,6 +47,10 @@ def test_gelu_and_backward(dtype, approximate):
     y.backward(T(g))
     close(K.gelu(x, approximate), y.detach().numpy(), dtype)
     close(K.gelu_backward(g, x, approximate), tx.grad.numpy(), dtype)
+    if approximate == "none":
+        y2, cdf = K.gelu(x, return_cdf=True)
+        close(y2, y.detach().numpy(), dtype)
+        close(K.gelu_backward(g, x, cdf=cdf), tx.grad.numpy(), dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

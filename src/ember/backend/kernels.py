@@ -9,7 +9,8 @@ included (tests/backend/test_kernels.py).
   PyTorch's vectorised CPU code descends from): 4e-7 from the exact value, inside PyTorch's
   float32 tolerance of its own result, ~6x faster than SciPy on float32 (SciPy computes in
   float64); float64 by ``scipy.special.erf`` (accuracy is the point there).
-* ``gelu`` / ``gelu_backward``, exact (erf) and ``approximate='tanh'``.
+* ``gelu`` / ``gelu_backward``, exact (erf) and ``approximate='tanh'``; the forward can hand
+  Phi(x) to the backward, which then needs no second erf.
 * ``sigmoid`` (``1 / (1 + exp(-x))`` in one buffer: exp overflowing to inf gives 0, as
   wanted), ``silu``, ``softplus`` (PyTorch's ``beta`` and ``threshold``).
 * ``pow_scalar``: PyTorch's special cases for scalar exponents (2 -> x*x, 3 -> x*x*x,
@@ -86,8 +87,9 @@ def _normal_cdf(x):
 
 
 @_quiet
-def gelu(x, approximate="none"):
-    """x Phi(x) (exact) or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ('tanh')."""
+def gelu(x, approximate="none", return_cdf=False):
+    """x Phi(x) (exact) or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ('tanh').
+    ``return_cdf``: also return Phi(x) (exact form), for a backward that needs no second erf."""
     t = x.dtype.type
     xp = xp_of(x)
     if approximate == "tanh":
@@ -101,14 +103,14 @@ def gelu(x, approximate="none"):
         y *= x
         y *= t(0.5)
         return y
-    y = _normal_cdf(x)
-    y *= x
-    return y
+    cdf = _normal_cdf(x)
+    y = x * cdf
+    return (y, cdf) if return_cdf else y
 
 
 @_quiet
-def gelu_backward(grad_output, x, approximate="none"):
-    """d gelu / dx times ``grad_output``."""
+def gelu_backward(grad_output, x, approximate="none", cdf=None):
+    """d gelu / dx times ``grad_output``; ``cdf``: Phi(x) saved by the forward, if any."""
     t = x.dtype.type
     xp = xp_of(x)
     if approximate == "tanh":
@@ -137,7 +139,7 @@ def gelu_backward(grad_output, x, approximate="none"):
     xp.exp(pdf, out=pdf)
     pdf *= x
     pdf *= t(_INV_SQRT_2PI)
-    pdf += _normal_cdf(x)
+    pdf += _normal_cdf(x) if cdf is None else cdf
     pdf *= grad_output
     return pdf
 
