@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import queue
 import random
+import signal
 import sys
 import threading
 import time
@@ -187,3 +188,20 @@ def worker_loop(
     if done_event.is_set():
         data_queue.cancel_join_thread()
         data_queue.close()
+
+
+def worker_failure(w) -> RuntimeError:
+    """PyTorch's description of how a worker died (the cause of the 'exited unexpectedly'
+    error): the signal that killed it, or its exit code."""
+    code = w.exitcode
+    if code is not None and code < 0:
+        try:
+            name = signal.strsignal(-code) or f"signal {-code}"
+        except ValueError:
+            name = f"signal {-code}"
+        return RuntimeError(f"DataLoader worker (pid {w.pid}) is killed by signal: {name}. ")
+    return RuntimeError(
+        f"DataLoader worker (pid {w.pid}) exited unexpectedly with exit code {code}. Details "
+        "are lost due to multiprocessing. Rerunning with num_workers=0 may give better error "
+        "trace."
+    )

@@ -14,7 +14,6 @@ import multiprocessing as _mp
 import multiprocessing.connection as _mp_connection
 import os
 import queue
-import signal
 import time
 import warnings
 from math import ceil
@@ -30,23 +29,6 @@ __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"
 
 get_worker_info = _worker.get_worker_info
 _STATUS_CHECK_INTERVAL = 5.0
-
-
-def _worker_failure(w) -> RuntimeError:
-    """PyTorch's description of how a worker died (the cause of the 'exited unexpectedly'
-    error): the signal that killed it, or its exit code."""
-    code = w.exitcode
-    if code is not None and code < 0:
-        try:
-            name = signal.strsignal(-code) or f"signal {-code}"
-        except ValueError:
-            name = f"signal {-code}"
-        return RuntimeError(f"DataLoader worker (pid {w.pid}) is killed by signal: {name}. ")
-    return RuntimeError(
-        f"DataLoader worker (pid {w.pid}) exited unexpectedly with exit code {code}. Details "
-        "are lost due to multiprocessing. Rerunning with num_workers=0 may give better error "
-        "trace."
-    )
 
 
 class _InfiniteConstantSampler(Sampler):
@@ -495,7 +477,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             pids = ", ".join(str(w.pid) for w in failed)
             raise RuntimeError(
                 f"DataLoader worker (pid(s) {pids}) exited unexpectedly"
-            ) from _worker_failure(failed[0])
+            ) from _worker.worker_failure(failed[0])
 
     def _get_data(self):
         if self._timeout > 0:

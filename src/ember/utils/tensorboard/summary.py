@@ -30,9 +30,7 @@ def make_np(x) -> np.ndarray:
         if x.dtype is _dt.bfloat16:
             x = x.to(_dt.float16)
         return x.detach().cpu().numpy()
-    raise NotImplementedError(
-        f"Got {type(x)}, but numpy array or torch tensor are expected."
-    )
+    raise NotImplementedError(f"Got {type(x)}, but numpy array or torch tensor are expected.")
 
 
 def scalar(name, tensor, collections=None, new_style=False, double_precision=False):
@@ -56,8 +54,9 @@ def scalar(name, tensor, collections=None, new_style=False, double_precision=Fal
 def histogram(name, values, bins, max_bins=None):
     """A Summary holding a histogram of ``values``."""
     values = make_np(values)
-    return Summary(value=[Summary.Value(tag=name, histo=make_histogram(
-        values.astype(float), bins, max_bins))])
+    return Summary(
+        value=[Summary.Value(tag=name, histo=make_histogram(values.astype(float), bins, max_bins))]
+    )
 
 
 def make_histogram(values, bins, max_bins=None):
@@ -85,8 +84,13 @@ def make_histogram(values, bins, max_bins=None):
     if counts.size == 0 or limits.size == 0:
         raise ValueError("The histogram is empty, please file a bug report.")
     return HistogramProto(
-        min=values.min(), max=values.max(), num=len(values), sum=values.sum(),
-        sum_squares=values.dot(values), bucket_limit=limits.tolist(), bucket=counts.tolist(),
+        min=values.min(),
+        max=values.max(),
+        num=len(values),
+        sum=values.sum(),
+        sum_squares=values.dot(values),
+        bucket_limit=limits.tolist(),
+        bucket=counts.tolist(),
     )
 
 
@@ -133,12 +137,19 @@ def encode_png(img: np.ndarray) -> bytes:
     rows = np.concatenate([np.zeros((h, 1), np.uint8), img.reshape(h, w * c)], axis=1)
 
     def chunk(tag, data):
-        return (struct.pack(">I", len(data)) + tag + data
-                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + tag
+            + data
+            + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        )
 
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, color_type, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, color_type, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def make_image(tensor, rescale=1):
@@ -153,8 +164,9 @@ def make_image(tensor, rescale=1):
         encoded = out.getvalue()
     else:
         encoded = encode_png(tensor)
-    return Summary.Image(height=height, width=width, colorspace=channel,
-                         encoded_image_string=encoded)
+    return Summary.Image(
+        height=height, width=width, colorspace=channel, encoded_image_string=encoded
+    )
 
 
 def image(tag, tensor, rescale=1, dataformats="NCHW"):
@@ -167,10 +179,16 @@ def image(tag, tensor, rescale=1, dataformats="NCHW"):
 
 def text(tag, text):
     """A Summary for the text plugin (tag ``<tag>/text_summary``)."""
-    smd = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(
-        plugin_name="text", content=TextPluginData(version=0).SerializeToString()))
-    proto = TensorProto(dtype="DT_STRING", string_val=[text.encode(encoding="utf_8")],
-                        tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=1)]))
+    smd = SummaryMetadata(
+        plugin_data=SummaryMetadata.PluginData(
+            plugin_name="text", content=TextPluginData(version=0).SerializeToString()
+        )
+    )
+    proto = TensorProto(
+        dtype="DT_STRING",
+        string_val=[text.encode(encoding="utf_8")],
+        tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=1)]),
+    )
     return Summary(value=[Summary.Value(tag=tag + "/text_summary", metadata=smd, tensor=proto)])
 
 
@@ -178,14 +196,24 @@ def hparams(hparam_dict=None, metric_dict=None, hparam_domain_discrete=None):
     """The three Summaries of the hparams plugin: experiment, session start, session end."""
     from google.protobuf import struct_pb2
     from tensorboard.plugins.hparams.api_pb2 import (
-        DataType, Experiment, HParamInfo, MetricInfo, MetricName, Status,
+        DataType,
+        Experiment,
+        HParamInfo,
+        MetricInfo,
+        MetricName,
+        Status,
     )
     from tensorboard.plugins.hparams.metadata import (
-        EXPERIMENT_TAG, PLUGIN_DATA_VERSION, PLUGIN_NAME, SESSION_END_INFO_TAG,
+        EXPERIMENT_TAG,
+        PLUGIN_DATA_VERSION,
+        PLUGIN_NAME,
+        SESSION_END_INFO_TAG,
         SESSION_START_INFO_TAG,
     )
     from tensorboard.plugins.hparams.plugin_data_pb2 import (
-        HParamsPluginData, SessionEndInfo, SessionStartInfo,
+        HParamsPluginData,
+        SessionEndInfo,
+        SessionStartInfo,
     )
 
     from ...tensor import Tensor
@@ -196,11 +224,13 @@ def hparams(hparam_dict=None, metric_dict=None, hparam_domain_discrete=None):
         raise TypeError("parameter: metric_dict should be a dictionary, nothing logged.")
     discrete = hparam_domain_discrete or {}
     if not isinstance(discrete, dict):
-        raise TypeError(
-            "parameter: hparam_domain_discrete should be a dictionary, nothing logged.")
+        raise TypeError("parameter: hparam_domain_discrete should be a dictionary, nothing logged.")
     for k, v in discrete.items():
-        if (k not in hparam_dict or not isinstance(v, list)
-                or not all(isinstance(d, type(hparam_dict[k])) for d in v)):
+        if (
+            k not in hparam_dict
+            or not isinstance(v, list)
+            or not all(isinstance(d, type(hparam_dict[k])) for d in v)
+        ):
             raise TypeError(
                 f"parameter: hparam_domain_discrete[{k}] should be a list of same type as "
                 f"hparam_dict[{k}]."
@@ -225,20 +255,27 @@ def hparams(hparam_dict=None, metric_dict=None, hparam_domain_discrete=None):
         domain = None
         if k in discrete:
             domain = struct_pb2.ListValue(
-                values=[struct_pb2.Value(**{field: d}) for d in discrete[k]])
+                values=[struct_pb2.Value(**{field: d}) for d in discrete[k]]
+            )
         hps.append(HParamInfo(name=k, type=DataType.Value(kind), domain_discrete=domain))
 
     def wrap(tag, **content):
         data = HParamsPluginData(version=PLUGIN_DATA_VERSION, **content)
-        smd = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(
-            plugin_name=PLUGIN_NAME, content=data.SerializeToString()))
+        smd = SummaryMetadata(
+            plugin_data=SummaryMetadata.PluginData(
+                plugin_name=PLUGIN_NAME, content=data.SerializeToString()
+            )
+        )
         return Summary(value=[Summary.Value(tag=tag, metadata=smd)])
 
-    exp = Experiment(hparam_infos=hps,
-                     metric_infos=[MetricInfo(name=MetricName(tag=k)) for k in metric_dict])
+    exp = Experiment(
+        hparam_infos=hps, metric_infos=[MetricInfo(name=MetricName(tag=k)) for k in metric_dict]
+    )
     return (
         wrap(EXPERIMENT_TAG, experiment=exp),
         wrap(SESSION_START_INFO_TAG, session_start_info=ssi),
-        wrap(SESSION_END_INFO_TAG,
-             session_end_info=SessionEndInfo(status=Status.Value("STATUS_SUCCESS"))),
+        wrap(
+            SESSION_END_INFO_TAG,
+            session_end_info=SessionEndInfo(status=Status.Value("STATUS_SUCCESS")),
+        ),
     )

@@ -75,8 +75,15 @@ class SummaryWriter:
         writer.close()
     """
 
-    def __init__(self, log_dir=None, comment="", purge_step=None, max_queue=10,
-                 flush_secs=120, filename_suffix=""):
+    def __init__(
+        self,
+        log_dir=None,
+        comment="",
+        purge_step=None,
+        max_queue=10,
+        flush_secs=120,
+        filename_suffix="",
+    ):
         if not log_dir:
             import socket
             from datetime import datetime
@@ -99,14 +106,16 @@ class SummaryWriter:
 
     def _get_file_writer(self):
         if self.all_writers is None or self.file_writer is None:
-            self.file_writer = FileWriter(self.log_dir, self.max_queue, self.flush_secs,
-                                          self.filename_suffix)
+            self.file_writer = FileWriter(
+                self.log_dir, self.max_queue, self.flush_secs, self.filename_suffix
+            )
             self.all_writers = {self.file_writer.get_logdir(): self.file_writer}
             if self.purge_step is not None:
                 step = self.purge_step
                 self.file_writer.add_event(Event(step=step, file_version="brain.Event:2"))
                 self.file_writer.add_event(
-                    Event(step=step, session_log=SessionLog(status=SessionLog.START)))
+                    Event(step=step, session_log=SessionLog(status=SessionLog.START))
+                )
                 self.purge_step = None
         return self.file_writer
 
@@ -114,8 +123,9 @@ class SummaryWriter:
         """The directory the event files are written to."""
         return self.log_dir
 
-    def add_hparams(self, hparam_dict, metric_dict, hparam_domain_discrete=None,
-                    run_name=None, global_step=None):
+    def add_hparams(
+        self, hparam_dict, metric_dict, hparam_domain_discrete=None, run_name=None, global_step=None
+    ):
         """Log hyper-parameters and their metrics (a sub-run ``run_name`` of this log dir)."""
         if type(hparam_dict) is not dict or type(metric_dict) is not dict:
             raise TypeError("hparam_dict and metric_dict should be dictionary.")
@@ -129,11 +139,17 @@ class SummaryWriter:
             for k, v in metric_dict.items():
                 w_hp.add_scalar(k, v, global_step)
 
-    def add_scalar(self, tag, scalar_value, global_step=None, walltime=None, new_style=False,
-                   double_precision=False):
+    def add_scalar(
+        self,
+        tag,
+        scalar_value,
+        global_step=None,
+        walltime=None,
+        new_style=False,
+        double_precision=False,
+    ):
         """Log one number (a Python number, a 1-element tensor or array)."""
-        summary = scalar(tag, scalar_value, new_style=new_style,
-                         double_precision=double_precision)
+        summary = scalar(tag, scalar_value, new_style=new_style, double_precision=double_precision)
         self._get_file_writer().add_summary(summary, global_step, walltime)
 
     def add_scalars(self, main_tag, tag_scalar_dict, global_step=None, walltime=None):
@@ -145,33 +161,37 @@ class SummaryWriter:
             fw = self.all_writers.get(fw_tag)
             if fw is None:
                 fw = self.all_writers[fw_tag] = FileWriter(
-                    fw_tag, self.max_queue, self.flush_secs, self.filename_suffix)
+                    fw_tag, self.max_queue, self.flush_secs, self.filename_suffix
+                )
             fw.add_summary(scalar(main_tag, scalar_value), global_step, walltime)
 
-    def add_histogram(self, tag, values, global_step=None, bins="tensorflow", walltime=None,
-                      max_bins=None):
+    def add_histogram(
+        self, tag, values, global_step=None, bins="tensorflow", walltime=None, max_bins=None
+    ):
         """Log a histogram of ``values`` (``bins`` as for ``np.histogram``, or
         "tensorflow" for TensorBoard's default buckets)."""
         if isinstance(bins, str) and bins == "tensorflow":
             bins = self.default_bins
         self._get_file_writer().add_summary(
-            histogram(tag, values, bins, max_bins=max_bins), global_step, walltime)
+            histogram(tag, values, bins, max_bins=max_bins), global_step, walltime
+        )
 
     def add_image(self, tag, img_tensor, global_step=None, walltime=None, dataformats="CHW"):
         """Log an image: float in [0, 1] or uint8, laid out as ``dataformats``."""
         self._get_file_writer().add_summary(
-            image(tag, img_tensor, dataformats=dataformats), global_step, walltime)
+            image(tag, img_tensor, dataformats=dataformats), global_step, walltime
+        )
 
     def add_images(self, tag, img_tensor, global_step=None, walltime=None, dataformats="NCHW"):
         """Log a batch of images, tiled into one grid."""
         self._get_file_writer().add_summary(
-            image(tag, img_tensor, dataformats=dataformats), global_step, walltime)
+            image(tag, img_tensor, dataformats=dataformats), global_step, walltime
+        )
 
     def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
         """Log a matplotlib figure (or a list of them) as an image."""
         fmt = "NCHW" if isinstance(figure, list) else "CHW"
-        self.add_image(tag, _figure_to_image(figure, close), global_step, walltime,
-                       dataformats=fmt)
+        self.add_image(tag, _figure_to_image(figure, close), global_step, walltime, dataformats=fmt)
 
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         """Log a string (Markdown in TensorBoard's text tab)."""
