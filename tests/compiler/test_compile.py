@@ -230,3 +230,17 @@ def test_keys_that_keep_changing_stop_being_captured():
         for n in range(1, 13):
             assert np.array_equal(cf(ember.ones(n))._data, np.full(n, 2.0, np.float32))
     assert len(cf.entries) == 8
+
+
+def test_a_function_whose_captures_keep_failing_stays_eager():
+    def f(x):
+        return x * sum(x.tolist())  # data read into a Python list: not replayable
+
+    cf = compile(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n in range(1, 12):  # a new shape each call: a new key each call
+            x = ember.arange(float(n))
+            assert np.array_equal(cf(x)._data, f(x)._data)
+    # the first call warms up, two captures fail; later keys are neither captured nor kept
+    assert cf.failures == 2 and len(cf.entries) == 3

@@ -55,6 +55,7 @@ def _register_traced_arrays():
 _register_traced_arrays()
 
 CACHE_SIZE_LIMIT = 8  # guard keys per function (torch._dynamo's cache_size_limit)
+MAX_FAILED_CAPTURES = 2  # with no program replaying, new keys are not captured after these
 
 
 class _Entry:
@@ -90,6 +91,7 @@ class CompiledFunction:
         self.warn = warn
         self.fullgraph = fullgraph
         self.over_limit = False
+        self.failures = 0  # captures given up
         self._scope = None
         self.__wrapped__ = fn
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -106,6 +108,9 @@ class CompiledFunction:
         key = scope.key(tracked, (spec_key(spec), args_key(leaves)))
         entry = self.entries.get(key)
         if entry is None:
+            if self.failures >= MAX_FAILED_CAPTURES and not any(
+                    e.trusted for e in self.entries.values()):
+                return self.fn(*args, **kwargs)  # its captures keep failing: stay eager
             if len(self.entries) >= CACHE_SIZE_LIMIT:
                 # the key changes at every call (state that grows, shapes that drift):
                 # capturing each would cost more than it saves
@@ -213,6 +218,7 @@ class CompiledFunction:
     def _give_up(self, entry, reason):
         entry.reason = reason
         entry.program = None
+        self.failures += 1
         if self.fullgraph:
             raise RuntimeError(f"ember.compile(fullgraph=True): {self.__name__} cannot be "
                                f"replayed: {reason}")
