@@ -238,6 +238,8 @@ def test_browser_10000_nodes(browser, tmp_path):
     page.locator("g.group").nth(3).click()  # open one block
     assert page.evaluate("emberGraph.shown()") == 2504
     assert "TanhBackward0" in page.inner_text("#info h3")  # the block's top node
+    rows = page.locator("table.saved tr").all_inner_texts()
+    assert any("float32[2, 4]" in r and "output 0" in r for r in rows)  # tanh keeps its output
     page.fill("#search", "4.weight")  # "4.weight", "14.weight", ... "4994.weight"
     page.press("#search", "Enter")
     assert "4.weight" in page.inner_text("#info")
