@@ -122,8 +122,6 @@ class MyFn(ember.autograd.Function):
         return g * 2
 
 
-@pytest.mark.xfail(strict=True, reason="needs the function.py change in the issue 10 report "
-                                       "(the lead is rewriting function.py)")
 def test_custom_function_node_repr_has_its_module_path():
     # PyTorch 2.13: <torch.autograd.function.MyFnBackward object at 0x7f...>
     y = MyFn.apply(ember.ones(2, requires_grad=True))
@@ -134,8 +132,6 @@ def test_custom_function_node_repr_has_its_module_path():
     assert re.fullmatch(r"<MulBackward0 object at 0x[0-9a-f]+>", repr((y * 2).grad_fn))
 
 
-@pytest.mark.xfail(strict=True, reason="needs the function.py change in the issue 10 report "
-                                       "(the lead is rewriting function.py)")
 def test_instantiating_a_function_warns_as_pytorch():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -16,6 +16,7 @@ import functools
 import inspect
 import itertools
 import re
+import warnings
 
 from .. import backend as _backend
 from ..utils.hooks import add_hook
@@ -280,11 +281,16 @@ class BackwardCFunction(Node):
 
     __slots__ = ()
 
+    def __repr__(self):
+        # PyTorch names a custom Function's node by its own module path
+        return f"<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
+
 
 class BuiltinNode(BackwardCFunction):
     """Base of built-in ops' nodes: ``needs_input_grad`` is read off the edges when asked."""
 
     __slots__ = ()
+    __repr__ = Node.__repr__
 
     @property
     def needs_input_grad(self):
@@ -318,7 +324,11 @@ class Function(metaclass=FunctionMeta):
     _edges = None
 
     def __init__(self, *args, **kwargs):
-        pass
+        warnings.warn(
+            f"{self.__class__} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning, stacklevel=2)
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError(
