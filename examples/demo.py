@@ -3,7 +3,8 @@
 The program is ordinary PyTorch code with ``import ember as torch``: a Dataset and DataLoader,
 an ``nn.Module`` with Conv2d / ReLU / MaxPool2d / Linear, cross-entropy, Adam, a tqdm progress
 bar. It reaches about 98% test accuracy in about ten seconds on two cores, then saves the weights
-(``torch.save``, ember's pickle-free format) and a plot of loss and accuracy into
+(``torch.save``, in PyTorch's checkpoint format: ``torch.load`` reads it) and a plot of loss and
+accuracy into
 ``examples/output/``.
 
     python3 examples/demo.py [--epochs 30] [--batch-size 32] [--out examples/output]
