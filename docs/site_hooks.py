@@ -211,9 +211,11 @@ def docstring_differences():
                 if not doc:
                     continue
                 for para in doc.split("\n\n"):
-                    para = " ".join(para.split())
-                    if _DIFF_START.match(para):
-                        found.append((qual, para))
+                    lines = para.splitlines()
+                    for k, line in enumerate(lines):  # the note may end a paragraph
+                        if _DIFF_START.match(line.strip()):
+                            found.append((qual, " ".join(" ".join(lines[k:]).split())))
+                            break
     return found
 
 

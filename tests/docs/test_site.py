@@ -138,3 +138,19 @@ def test_every_public_name_has_an_api_entry(site, module):
     assert len(names) > 5
     missing = [n for n in names if f'id="{module}.{n}"' not in html]
     assert not missing, f"{module}: no reference entry for {missing}"
+
+
+def test_differences_are_collected_from_docstrings():
+    sys.path.insert(0, DOCS)
+    try:
+        from site_hooks import DIFF_MARKER, differences_markdown, docstring_differences
+    finally:
+        sys.path.remove(DOCS)
+    found = dict(docstring_differences())
+    assert "ember.profiler.profiler" in found  # a module docstring's note
+    assert found["ember.profiler.profiler"].startswith("Differences from PyTorch: CPU only")
+    assert any(q.endswith(".view_as_real") for q in found)  # a note ending a paragraph
+    md = differences_markdown()
+    assert md.count("\n- **`") + 1 == len(found)
+    with open(os.path.join(DOCS, "differences.md"), encoding="utf-8") as f:
+        assert DIFF_MARKER in f.read()
