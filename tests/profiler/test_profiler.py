@@ -370,3 +370,29 @@ def test_public_calls_nest_their_ops():
     assert [c.name for c in lin.cpu_children] == ["aten::t", "aten::mm"]
     assert [e.name for e in evs].count("aten::mul") == 1
     assert dispatch.tls.modes == ()
+
+
+def test_flops_as_pytorch_counts_them():
+    def run(lib):
+        lib.manual_seed(0)
+        a, b, x = lib.ones(4, 8), lib.ones(8, 16), lib.ones(3, 5)
+        lin, conv = lib.nn.Linear(8, 16), lib.nn.Conv2d(3, 6, 3)
+        with lib.profiler.profile(with_flops=True) as prof:
+            a @ b
+            x * x
+            x + x
+            lin(a)
+            conv(lib.ones(2, 3, 10, 10))
+            lib.bmm(lib.ones(2, 4, 8), lib.ones(2, 8, 3))
+        return prof
+
+    prof = run(ember)
+    flops = {r.key: r.flops for r in prof.key_averages() if r.flops}
+    assert flops == {"aten::matmul": 1024, "aten::mul": 15, "aten::add": 15,
+                     "aten::addmm": 1024, "aten::convolution": 2 * (2 * 6 * 8 * 8) * 27,
+                     "aten::bmm": 384}
+    table = prof.key_averages().table(sort_by="flops", row_limit=3)
+    assert _header(table)[-1] == "Total FLOPs" and "41472.000" in table  # scaled by the least
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: no oracle to compare")
+    theirs = sum(r.flops for r in run(torch).key_averages())
+    assert sum(flops.values()) == theirs

@@ -147,6 +147,7 @@ class FunctionEventAvg:
         self.self_cpu_time_total = 0.0
         self.cpu_memory_usage = 0
         self.self_cpu_memory_usage = 0
+        self.flops = 0
         self.input_shapes = None
         self.stack = None
         self.is_user_annotation = False
@@ -168,6 +169,7 @@ class FunctionEventAvg:
         self.self_cpu_time_total += other.self_cpu_time_total
         self.cpu_memory_usage += other.cpu_memory_usage
         self.self_cpu_memory_usage += other.self_cpu_memory_usage
+        self.flops += other.flops
         return self
 
     __iadd__ = add
@@ -190,10 +192,12 @@ class EventList(list):
     """A list of events with PyTorch's summaries: ``key_averages``, ``table``, ``total_average``,
     ``self_cpu_time_total``, ``export_chrome_trace``."""
 
-    def __init__(self, *args, profile_memory=False, with_stack=False, **kwargs):
+    def __init__(self, *args, profile_memory=False, with_stack=False, with_flops=False,
+                 **kwargs):
         super().__init__(*args)
         self._profile_memory = profile_memory
         self._with_stack = with_stack
+        self._with_flops = with_flops
 
     @property
     def self_cpu_time_total(self) -> float:
@@ -212,7 +216,7 @@ class EventList(list):
                 key += evt.stack[:group_by_stack_n]
             stats[tuple(key)].add(evt)
         out = EventList(stats.values(), profile_memory=self._profile_memory,
-                        with_stack=self._with_stack)
+                        with_stack=self._with_stack, with_flops=self._with_flops)
         for avg in out:
             avg.stack = avg.stack[:group_by_stack_n] if group_by_stack_n else []
             if not group_by_input_shapes:
@@ -242,7 +246,7 @@ class EventList(list):
                            max_src_column_width=max_src_column_width,
                            max_name_column_width=max_name_column_width,
                            max_shapes_column_width=max_shapes_column_width, header=header,
-                           profile_memory=self._profile_memory,
+                           profile_memory=self._profile_memory, with_flops=self._with_flops,
                            top_level_events_only=top_level_events_only, time_unit=time_unit)
 
     def __str__(self):
@@ -277,6 +281,8 @@ def _trace_events(events, base_ns):
             args["Input Dims"] = e.input_shapes
         if e.self_cpu_memory_usage:
             args["Self CPU Mem"] = e.self_cpu_memory_usage
+        if e.flops:
+            args["flops"] = e.flops
         if e.stack:
             args["Call stack"] = ";".join(e.stack)
         if e.fwd_stack:

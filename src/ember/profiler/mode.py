@@ -30,6 +30,7 @@ import itertools
 
 from ..autograd import function as _fn
 from ..autograd.dispatch import DispatchMode, below
+from .flops import flops_of
 from .names import apply_name, op_name
 
 _META_STACK = "ember.profiler.stack"  # a node's forward call site(s), set while profiling
@@ -65,6 +66,8 @@ class ProfilerMode(DispatchMode):
             out = run()
         finally:
             c.end(evt, out)
+        if c.with_flops and not any(ch.flops for ch in evt.cpu_children):
+            evt.flops = flops_of(name, args, out)  # counted once: by the innermost op
         for node in _nodes_made(out, seq0):
             md = node.metadata
             if _META_STACK not in md:

@@ -8,7 +8,8 @@ is recording nothing is pushed, so ember runs exactly as without a profiler.
 Differences from PyTorch: CPU only (``ProfilerActivity.CUDA`` is accepted and ignored with a
 warning, since ember has no device kernels to time); only the thread that entered the profile
 is recorded (the backward runs on it, as ember's engine does not use a separate thread);
-``with_flops`` counts nothing; ``profile_memory`` counts the bytes of the arrays an op
+``with_flops`` counts matrix products, convolutions and elementwise add/mul from
+shapes, as PyTorch's formulas do; ``profile_memory`` counts the bytes of the arrays an op
 returns (allocations), not frees. Beyond PyTorch: with ``with_stack=True`` every backward
 range carries the stack of the forward call that made its node, so
 ``key_averages(group_by_stack_n=1)`` charges backward time to the user's forward line.
@@ -191,7 +192,8 @@ class profile:
         with_stack: keep the Python stack of each op (the ``Source Location`` column), and of
             the forward call behind each backward node.
         with_modules: record a range per ``nn.Module`` call (also on with ``with_stack``).
-        with_flops: accepted for compatibility; ember counts no FLOPs.
+        with_flops: count FLOPs of matrix products, convolutions, add and mul (the
+            ``Total FLOPs`` column).
 
     Example::
 
@@ -287,7 +289,7 @@ class profile:
         if _rec.current is not None:
             raise RuntimeError("Profiler is already enabled on this thread")
         col = _rec.Collector(self.record_shapes, self.profile_memory, self.with_stack,
-                             self.with_modules)
+                             self.with_modules, self.with_flops)
         col.thread = threading.get_ident()
         self._collector = col
         _rec.current = col

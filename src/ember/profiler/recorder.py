@@ -74,8 +74,9 @@ class Collector:
     """Events of one active period (from ``start_trace`` to ``stop_trace``)."""
 
     def __init__(self, record_shapes=False, profile_memory=False, with_stack=False,
-                 with_modules=False):
+                 with_modules=False, with_flops=False):
         self.record_shapes = record_shapes
+        self.with_flops = with_flops
         self.profile_memory = profile_memory
         self.with_stack = with_stack
         self.with_modules = with_modules
@@ -159,4 +160,5 @@ class Collector:
     # --------------------------------------------------------------------------- results
     def event_list(self) -> EventList:
         evs = sorted(self.events, key=lambda e: (e.time_range.start, -e.time_range.end))
-        return EventList(evs, profile_memory=self.profile_memory, with_stack=self.with_stack)
+        return EventList(evs, profile_memory=self.profile_memory, with_stack=self.with_stack,
+                         with_flops=self.with_flops)

@@ -4,7 +4,11 @@
 
 from __future__ import annotations
 
+import math
+
 __all__ = ["build_table", "format_memory", "format_time", "format_time_share"]
+
+_FLOP_UNITS = ["FLOPs", "KFLOPs", "MFLOPs", "GFLOPs", "TFLOPs", "PFLOPs"]
 
 _US_IN_SECOND = 1000.0 * 1000.0
 _US_IN_MS = 1000.0
@@ -57,7 +61,8 @@ def _trim_path(path, width) -> str:
 
 def build_table(events, sort_by=None, row_limit=100, max_src_column_width=75,
                 max_name_column_width=55, max_shapes_column_width=80, header=None,
-                profile_memory=False, top_level_events_only=False, time_unit=None) -> str:
+                profile_memory=False, with_flops=False, top_level_events_only=False,
+                time_unit=None) -> str:
     """Format ``events`` (``FunctionEvent`` or ``FunctionEventAvg``) as PyTorch does."""
     if len(events) == 0:
         return ""
@@ -105,6 +110,12 @@ def build_table(events, sort_by=None, row_limit=100, max_src_column_width=75,
     if has_stack:
         headers.append("Source Location")
         add_column(src_w, text_dir="<")
+    raw_flops = [e.flops for e in events if e.flops > 0] if with_flops else []
+    if raw_flops:  # PyTorch scales the column by its smallest count
+        k = int(max(0, min(math.log10(min(raw_flops)) / 3, len(_FLOP_UNITS) - 1)))
+        flops_scale = 10.0 ** (-3 * k)
+        headers.append(f"Total {_FLOP_UNITS[k]}")
+        add_column(12)
     row_format, header_sep, line_length = fmt[0], sep[0], line_len[0]
 
     result = []
@@ -148,6 +159,8 @@ def build_table(events, sort_by=None, row_limit=100, max_src_column_width=75,
         if has_stack:
             st = e.stack or []
             row.append(_trim_path(st[0], src_w) if st else "")
+        if raw_flops:
+            row.append("--" if e.flops <= 0 else f"{e.flops * flops_scale:8.3f}")
         append(row_format.format(*row))
         if has_stack:
             empty = [""] * (len(headers) - 1)
