@@ -1,7 +1,8 @@
 """MkDocs hooks for ember's site (``mkdocs.yml`` names this file under ``hooks:``).
 
-* Pages other engineers add (``fx.md``, ``onnx.md``, ``distributed.md``, ``architecture.md``)
-  join the navigation when the file exists, so the build stays ``--strict``-clean either way.
+* Pages other engineers add (``fx.md``, ``onnx.md``, ``distributed.md``, ``architecture.md``,
+  or any other ``docs/*.md``) join the navigation when the file exists, so every page is
+  reachable and the build stays ``--strict``-clean either way.
 * The API reference is generated at build time: one page per package (``ember``, ``ember.nn``,
   ``ember.nn.functional``, ``ember.optim``, ``ember.autograd``, ``ember.func``,
   ``ember.utils.data``, ``ember.profiler``), one entry per public name. An entry is a
@@ -228,10 +229,37 @@ def differences_markdown() -> str:
 
 
 # ------------------------------------------------------------------------------ mkdocs hooks
+def _nav_files(nav):
+    out = set()
+    for item in nav:
+        if isinstance(item, dict):
+            for v in item.values():
+                out |= _nav_files(v) if isinstance(v, list) else {v}
+        elif isinstance(item, str):
+            out.add(item)
+    return out
+
+
+def _title(path, default):
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("# "):
+                return line[2:].strip().strip("`")
+    return default
+
+
 def on_config(config, **kwargs):
+    """Pages not named in ``mkdocs.yml`` join the navigation before "Benchmarks": the known
+    optional ones in their order, then any other top-level page, by its first heading."""
     docs = config["docs_dir"]
     nav = config["nav"]
-    extra = [{title: f} for title, f in OPTIONAL_PAGES if os.path.exists(os.path.join(docs, f))]
+    listed = _nav_files(nav)
+    extra = [{title: f} for title, f in OPTIONAL_PAGES
+             if f not in listed and os.path.exists(os.path.join(docs, f))]
+    known = listed | {f for _, f in OPTIONAL_PAGES}
+    for f in sorted(os.listdir(docs)):
+        if f.endswith(".md") and f not in known:
+            extra.append({_title(os.path.join(docs, f), f[:-3]): f})
     for i, item in enumerate(nav):
         if isinstance(item, dict) and "Benchmarks" in item:
             nav[i:i] = extra
