@@ -212,3 +212,4 @@ from .trace import trace  # noqa: E402,F401  (the function; the module is ember.
 
 # issue 10 names
 from .variable import Variable  # noqa: E402,F401
+from . import profiler  # noqa: E402,F401  (torch.autograd.profiler)
