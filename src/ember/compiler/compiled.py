@@ -70,6 +70,7 @@ class _Entry:
         "outputs",
         "program",
         "reason",
+        "scratch",
         "trusted",
     )
 
@@ -153,6 +154,10 @@ class CompiledFunction:
         for t in tracked:
             t._data = rec.leaf(_plain(t._data))
             leaf_slots.append(t._data._slot)
+        scratch = self._scope.scratch()
+        for d, k in scratch:
+            d[k] = rec.leaf(_plain(d[k]))
+            leaf_slots.append(d[k]._slot)
         try:
             with rec:
                 out = self.fn(*args, **kwargs)
@@ -161,6 +166,8 @@ class CompiledFunction:
             final_grads = [t._grad for t in tracked]
             for t in tracked:
                 t._data = _plain(t._data)
+            for d, k in scratch:
+                d[k] = _plain(d[k])
         if _rng_states() != rng_before:
             rec.fail("the step draws random numbers (dropout, randn...): a replay would reuse "
                      "the captured draws")
@@ -205,6 +212,7 @@ class CompiledFunction:
         if rec.failed is not None:
             self._give_up(entry, rec.failed)
             return out
+        entry.scratch = scratch
         entry.program = Program(rec, leaf_slots, result_slots)
         if entry.program.unsafe:
             self._give_up(entry, entry.program.unsafe)
@@ -228,7 +236,9 @@ class CompiledFunction:
 
     # ---------------------------------------------------------------------------- replay
     def _replay(self, entry, tracked):
-        res = entry.program.run([_plain(t._data) for t in tracked])
+        leaves = [_plain(t._data) for t in tracked]
+        leaves += [d[k] for d, k in entry.scratch]
+        res = entry.program.run(leaves)
         for t, s in entry.bindings:
             t._data = res[s]
         for t, g, s in entry.grad_sets:

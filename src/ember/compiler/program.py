@@ -80,7 +80,8 @@ def _guard_after_write(rec, instrs, leaf_slots):
     wrote = None
     for ins in instrs:
         if getattr(ins.fn, "is_guard", False) and wrote is not None:
-            return f"a value is read into Python after {wrote} modified an input in place"
+            return (f"a value is read into Python ({ins.site}) after {wrote} modified an input "
+                    "in place")
         if wrote is None and any(w < 0 or id(rec.roots[w]) in leaf_roots for w in ins.writes):
             wrote = getattr(ins.fn, "__name__", "a call")
     return None

@@ -18,7 +18,12 @@ class _RecordingXP:
 
     def __getattr__(self, name):
         attr = getattr(np, name)
-        if name in _CREATORS:
+        if name == "lib":
+            fn = _Namespace(np.lib, {"stride_tricks": _Namespace(
+                np.lib.stride_tricks, {"as_strided": _viewer(np.lib.stride_tricks.as_strided),
+                                       "sliding_window_view": _viewer(
+                                           np.lib.stride_tricks.sliding_window_view)})})
+        elif name in _CREATORS:
             fn = _creator(attr)
         elif name in _CONVERTERS:
             fn = _converter(attr)
@@ -53,6 +58,30 @@ def _converter(real):
 
     convert.__name__ = real.__name__
     return convert
+
+
+class _Namespace:
+    """A submodule of NumPy with some functions replaced by recording ones."""
+
+    def __init__(self, module, replaced):
+        self._module = module
+        self.__dict__.update(replaced)
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
+def _viewer(real):
+    """``as_strided``-like functions: views made without either NumPy protocol."""
+
+    def view(a, *args, **kwargs):
+        rec = _rec_of((a,))
+        if rec is None:
+            return real(a, *args, **kwargs)
+        return rec.call(real, (a,) + args, kwargs)
+
+    view.__name__ = real.__name__
+    return view
 
 
 recording_xp = _RecordingXP()

@@ -112,6 +112,16 @@ class Scope:
                 add(g)
         return out
 
+    def scratch(self):
+        """The optimizers' scratch buffers (``Optimizer._tmp``) as ``(dict, key)`` pairs: not
+        state, but written and read inside a step, so the recorder must see them."""
+        out = []
+        for opt in self.optimizers:
+            d = opt.__dict__.get("_scratch")
+            if d:
+                out.extend((d, k) for k in d)
+        return out
+
     def key(self, tracked, args_key):
         """The guard key: everything a captured program assumed."""
         parts = [is_grad_enabled(), args_key]
@@ -126,6 +136,7 @@ class Scope:
                 parts.append(tuple((k, v) for k, v in group.items()
                                    if k != "params" and isinstance(v, _SCALARS)))
             parts.append(tuple((id(p), tuple(sorted(st))) for p, st in opt.state.items()))
+            parts.append(tuple(opt.__dict__.get("_scratch") or ()))
         return tuple(parts)
 
 

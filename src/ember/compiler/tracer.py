@@ -56,11 +56,13 @@ class Instr:
     assignment, in-place methods); ``scalar``: the call returned a NumPy scalar that capture
     turned into a 0-d array (replay does the same)."""
 
-    __slots__ = ("args", "fn", "kwargs", "multi", "outs", "scalar", "writes")
+    __slots__ = ("args", "fn", "kwargs", "multi", "outs", "scalar", "site", "writes")
 
     def __init__(self, fn, args, kwargs, outs, writes, scalar, multi):
         self.fn, self.args, self.kwargs = fn, args, kwargs
         self.outs, self.writes, self.scalar, self.multi = outs, writes, scalar, multi
+        # where a guard was read (for the message when it makes the program unsafe)
+        self.site = _where() if getattr(fn, "is_guard", False) else None
 
 
 class Slot:
