@@ -163,7 +163,7 @@ def test_vmap_of_jacrev_and_hessian():
 
 def test_it_really_batches():
     """An op runs once per vmap call, not once per example."""
-    from ember.ops.elementwise import Tanh
+    from ember.ops.pointwise.trig import Tanh
 
     calls = []
     orig = Tanh.forward

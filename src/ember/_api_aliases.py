@@ -191,7 +191,8 @@ def feature_alpha_dropout_(input, p, train):
 
 
 def _feature_mask(input, p):
-    from .ops.creation import bernoulli, full
+    from .ops.factories import full
+    from .ops.random import bernoulli
 
     shape = list(input.shape[:2]) + [1] * (input.dim() - 2)
     keep = bernoulli(full(shape, 1 - p, dtype=input.dtype))
@@ -296,7 +297,7 @@ def detach(input):
 def fill(input, value):
     """A new tensor of ``input``'s shape and dtype filled with ``value`` (differentiable in a
     tensor ``value``)."""
-    from .ops.methods import Fill
+    from .ops.inplace import Fill
 
     return Fill.apply(input, value)
 

@@ -42,7 +42,7 @@ class tensortype(type):
         return sub is cls
 
     def __call__(cls, *args, device=None, **kwargs):
-        from .ops.creation import empty, tensor
+        from .ops.factories import empty, tensor
         from .tensor import Tensor
 
         if kwargs:

@@ -10,33 +10,15 @@ Example::
 
 from __future__ import annotations
 
-from .ops.linalg import diagonal as _diagonal
-from .ops.linalg import linalg_cross as cross
-from .ops.linalg import matmul
-from .ops.linalg_ext import (
-    LinAlgError,
-    cholesky,
-    cholesky_ex,
-    det,
-    eigh,
-    eigvalsh,
-    inv,
-    inv_ex,
-    lstsq,
-    matrix_norm,
-    matrix_power,
-    matrix_rank,
-    multi_dot,
-    norm,
-    pinv,
-    qr,
-    slogdet,
-    solve,
-    solve_ex,
-    svd,
-    svdvals,
-    vecdot,
-    vector_norm,
+from .ops.linalg.diagonal import diagonal as _diagonal
+from .ops.linalg.diagonal import linalg_cross as cross
+from .ops.linalg.products import matmul
+from .ops.linalg.decompositions import cholesky, cholesky_ex, eigh, eigvalsh, qr, svd, svdvals
+from .ops.linalg.norms import matrix_norm, norm, vector_norm
+from .ops.linalg.products import multi_dot, vecdot
+from .ops.linalg.solve import (
+    det, inv, inv_ex, LinAlgError, lstsq, matrix_power, matrix_rank, pinv, slogdet, solve,
+    solve_ex
 )
 
 
@@ -53,4 +35,4 @@ __all__ = [
     "vecdot", "vector_norm",
 ]
 
-from .ops.compose_more import matrix_exp  # noqa: E402,F401  (API breadth)
+from .ops.linalg.decompositions import matrix_exp  # noqa: E402,F401  (API breadth)

@@ -12,14 +12,8 @@ from __future__ import annotations
 
 import contextlib
 
-from .ops.creation import (  # noqa: F401
-    Generator,
-    default_generator,
-    get_rng_state,
-    initial_seed,
-    manual_seed,
-    seed,
-    set_rng_state,
+from .ops.random import (  # noqa: F401
+    default_generator, Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 )
 
 __all__ = ["Generator", "default_generator", "fork_rng", "get_rng_state", "initial_seed",

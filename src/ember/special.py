@@ -4,7 +4,7 @@ Most are the top-level ops under their SciPy-style names (``expit`` is ``sigmoid
 ``gammaln`` is ``lgamma``, ``psi`` is ``digamma``). The rest are written here as Functions
 computed in float64 with NumPy only (no SciPy): the Cephes Chebyshev series for the modified
 Bessel functions (as PyTorch uses), a Halley-refined rational guess for ``ndtri``, the
-Hurwitz zeta by Euler-Maclaurin summation (Cephes' algorithm, in ``ops.special_kernels`` with
+Hurwitz zeta by Euler-Maclaurin summation (Cephes' algorithm, in ``ops/pointwise/special_kernels.py`` with
 erf, lgamma and the rest), and series / continued fractions
 for the regularised incomplete gamma functions.
 
@@ -27,28 +27,21 @@ import math
 
 from . import dtypes as _dt
 from .autograd.function import Function
-from .ops import special_kernels as _K
-from .ops._util import Tensor, make, xp_of
-from .ops.elementwise import sigmoid as _sigmoid
-from .ops.math_ext import (
-    digamma,
-    erf,
-    erfc,
-    erfinv,
-    exp2,
-    expm1,
-    lgamma,
-    log1p,
-    logit,
-    polygamma,
-    round,
-)
+from .ops.pointwise import special_kernels as _kernels
+from .backend import xp_of
+from .ops._util import make
+from .tensor import Tensor
+from .ops.pointwise.activation import sigmoid as _sigmoid
+from .ops.pointwise.exp_log import exp2, expm1, log1p
+from .ops.pointwise.rounding import round
+from .ops.pointwise.special import digamma, erf, erfc, erfinv, lgamma, logit, polygamma
 
 # one implementation each, shared with the top level (torch.special's are aliases too)
-from .ops.math_more import i0, i1, sinc, xlog1py, xlogy
-from .ops.nn_ops import log_softmax as _log_softmax
-from .ops.nn_ops import softmax as _softmax
-from .ops.reduction import logsumexp
+from .ops.pointwise.special import i0, i1, xlog1py, xlogy
+from .ops.pointwise.trig import sinc
+from .ops.nn.softmax import log_softmax as _log_softmax
+from .ops.nn.softmax import softmax as _softmax
+from .ops.reduce.sum_prod import logsumexp
 
 __all__ = [
     "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1",
@@ -61,11 +54,11 @@ expit = _sigmoid
 gammaln = lgamma
 psi = digamma
 
-_erfc_array = _K.erfc_array
-_i0e_array = _K.i0e_array
-_i1e_array = _K.i1e_array
-_zeta_array = _K.zeta_array
-_lgamma_array = _K.lgamma_array  # also used by distributions._sampling
+_erfc_array = _kernels.erfc_array
+_i0e_array = _kernels.i0e_array
+_i1e_array = _kernels.i1e_array
+_zeta_array = _kernels.zeta_array
+_lgamma_array = _kernels.lgamma_array  # also used by distributions._sampling
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_PI = math.sqrt(math.pi)
@@ -253,7 +246,7 @@ def _gammainc_arrays(a, x):
 
 
 def _where(cond, a, b):
-    from .ops.elementwise import where
+    from .ops.pointwise.clamp import where
 
     return where(cond, a, b)
 
@@ -420,7 +413,7 @@ class Gammainc(Function):
 
 # --------------------------------------------------------------------------- public functions
 def _write(res, out, *inputs):
-    from .ops.elementwise import write_out
+    from .ops._util import write_out
 
     return write_out(res, out, *inputs)
 
@@ -505,8 +498,8 @@ def multigammaln(input, p, *, out=None):
         raise RuntimeError("p has to be greater than or equal to 1")
     if not input.is_floating_point():
         raise RuntimeError("multigammaln: input tensor must be of floating point dtype")
-    from .ops.reduction import sum as _sum
-    from .ops.shape import stack
+    from .ops.reduce.sum_prod import sum as _sum
+    from .ops.shape.join import stack
 
     terms = stack([lgamma(input - j / 2.0) for j in range(p)], -1)
     res = _sum(terms, -1) + p * (p - 1) / 4.0 * math.log(math.pi)

@@ -788,9 +788,8 @@ _NO_WRAP = {Tensor.__getattribute__, Tensor.__setattr__}
 
 from . import autograd as _autograd  # noqa: E402
 from . import ops as _ops  # noqa: E402  (the ops need the class above)
-from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
-from .ops.elementwise import eq as _eq, ge as _ge, gt as _gt, le as _le, lt as _lt, \
-    ne as _ne  # noqa: E402
+from .ops.pointwise.arithmetic import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
+from .ops.pointwise.compare import eq as _eq, ge as _ge, gt as _gt, le as _le, lt as _lt, ne as _ne  # noqa: E402
 
 # the dunders call the bound ``apply`` of their op directly (one attribute lookup less per op)
 _add, _sub, _mul, _div, _pow, _neg = Add.apply, Sub.apply, Mul.apply, Div.apply, Pow.apply, \

@@ -159,7 +159,7 @@ def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, check_stride)
         return _compare_tensors(actual, expected, rtol, atol, equal_nan, check_dtype,
                                 check_stride)
     if isinstance(actual, ndarray) and isinstance(expected, ndarray):
-        from .ops.creation import from_numpy
+        from .ops.factories import from_numpy
 
         return _compare_tensors(from_numpy(actual), from_numpy(expected), rtol, atol,
                                 equal_nan, check_dtype, check_stride)
@@ -243,7 +243,7 @@ def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=
     warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed "
                   "in a future release. Please use `torch.testing.assert_close()` instead.",
                   FutureWarning, stacklevel=2)
-    from .ops.creation import tensor
+    from .ops.factories import tensor
 
     Tensor = _tensor_cls()
     if not isinstance(actual, Tensor):
@@ -263,7 +263,8 @@ def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=F
     """A random tensor for tests, with PyTorch's default ranges: floating and complex values
     uniform in ``[-9, 9)``, integers in ``[-9, 10)`` (``[0, 10)`` for uint8), bools 0/1.
     ``noncontiguous`` is accepted; ember returns the values contiguously."""
-    from .ops.creation import default_generator, tensor
+    from .ops.factories import tensor
+    from .ops.random import default_generator
 
     if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
         shape = tuple(shape[0])

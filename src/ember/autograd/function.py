@@ -630,7 +630,7 @@ def _rebase_dirty_view(view):
     history through CopySlices and the view is re-derived from the base, as for built-in
     in-place ops on views."""
     from ..ops.inplace import CopySlices
-    from ..ops.shape import as_strided_node
+    from ..ops.shape.aliasing import as_strided_node
 
     base = view._base
     new_base = CopySlices.apply(base, view, view._view_fn)

@@ -307,7 +307,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function",
                                               "jacobian")
         _check_requires_grad(outputs, "outputs", strict=strict)
-        from ..ops.shape import stack
+        from ..ops.shape.join import stack
 
         jac = []
         for i, out in enumerate(outputs):
@@ -355,7 +355,7 @@ def _jacfwd(func, inputs):
     is_outputs_tuple = False
     primals = None
     start = 0
-    from ..ops.shape import stack
+    from ..ops.shape.join import stack
 
     for k, inp in enumerate(inputs):
         for j in range(numels[k]):

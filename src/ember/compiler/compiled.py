@@ -312,7 +312,7 @@ def _backward_ran(rec, tracked, grads_before, final_grads, leaf_slots):
 def _rng_states():
     """The states of the generators a step may draw from: ember's default generator and
     NumPy's global one."""
-    from ..ops.creation import default_generator
+    from ..ops.random import default_generator
 
     legacy = np.random.get_state(legacy=False)
     return (repr(default_generator._rng.bit_generator.state), repr(legacy["state"]))

@@ -8,8 +8,9 @@ gives Gamma, Beta, Dirichlet, Chi2 and StudentT their ``rsample``.
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..ops._util import make, xp_of
-from ..ops.creation import _rng
+from ..backend import xp_of
+from ..ops._util import make
+from ..ops.random import _rng
 
 
 def _np_dtype(dtype):

@@ -261,7 +261,7 @@ class _Square(Constraint):
     event_dim = 2
 
     def check(self, value):
-        from ..ops.creation import full
+        from ..ops.factories import full
 
         return full(tuple(value.shape[:-2]), value.shape[-2] == value.shape[-1],
                     dtype=_bool())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ops._util import Tensor
+from ..tensor import Tensor
 from ..tensor import Size
 from . import constraints
 from .utils import lazy_property

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from numbers import Number
 
-from ..ops._util import Tensor
+from ..tensor import Tensor
 from . import constraints
 from .utils import _sum_rightmost
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 
 from .. import dtypes as _dt
-from ..ops._util import Tensor
+from ..tensor import Tensor
 
 __all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs",
            "probs_to_logits"]

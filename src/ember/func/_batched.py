@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from ..autograd import function as _fn
 from ..autograd.grad_mode import _state as _grad_state
-from ..ops import elementwise as _E
-from ..ops import indexing as _I
-from ..ops import linalg as _L
-from ..ops import methods as _M
-from ..ops import reduction as _R
-from ..ops import shape as _S
+from ..ops.index import subscript as _I
+from ..ops.linalg import products as _L
+from ..ops.conversion import ToCopy
+from ..ops.index.masked import _MaskedFill
+from ..ops.reduce.minmax import MaxAll, MaxDim, MinAll, MinDim
+from ..ops.reduce.sum_prod import Mean, MeanDim, Sum, SumDim, SumToSize
+from ..ops.shape.join import Cat, Stack
+from ..ops.shape.views import (
+    Alias, Clone, Expand, Permute, Reshape, Squeeze, SqueezeDim, T, Transpose, Unsqueeze, View
+)
 from ._dispatch import SETUP_CONTEXT_MSG, BatchedTensor, state
 
 Tensor = _fn.Tensor
@@ -116,7 +120,7 @@ def _shift(dims):
 
 @_first_only
 def _sum(cls, v, dims, keepdim, dtype):
-    return _R.SumDim.apply(v, tuple(range(1, v.dim())), False, dtype)
+    return SumDim.apply(v, tuple(range(1, v.dim())), False, dtype)
 
 
 @_first_only
@@ -167,7 +171,7 @@ def _unsqueeze(cls, v, dim):
 @_first_only
 def _max_all(cls, v, which):
     flat = v.reshape(v.shape[0], -1)
-    return _R.MaxDim.apply(flat, 1, False, which)[0]
+    return MaxDim.apply(flat, 1, False, which)[0]
 
 
 @_first_only
@@ -268,7 +272,7 @@ def _dot(cls, args, kwargs, level):
 
 def _loop(cls, args, kwargs, level):
     """The fallback: run the op once per example and stack the results."""
-    from ..ops.shape import stack
+    from ..ops.shape.join import stack
 
     kwargs = kwargs or {}
     results = []
@@ -441,17 +445,17 @@ class _GeneratedVmap(_fn.Function):
 
 
 _RULES = {
-    _R.Sum: _sum, _R.SumDim: _sum_dim, _R.Mean: _sum_dim, _R.MeanDim: _sum_dim,
-    _R.SumToSize: _sum_to_size, _R.MaxAll: _max_all, _R.MinAll: _max_all,
-    _R.MaxDim: _max_dim, _R.MinDim: _max_dim,
-    _S.View: _view, _S.Reshape: _view, _S.Expand: _expand, _S.Permute: _permute,
-    _S.Transpose: _transpose, _S.T: _transpose, _S.Squeeze: _squeeze, _S.SqueezeDim: _squeeze,
-    _S.Unsqueeze: _unsqueeze, _S.Clone: _elementwise, _S.Alias: _elementwise,
-    _S.Cat: _cat_like, _S.Stack: _cat_like,
+    Sum: _sum, SumDim: _sum_dim, Mean: _sum_dim, MeanDim: _sum_dim,
+    SumToSize: _sum_to_size, MaxAll: _max_all, MinAll: _max_all,
+    MaxDim: _max_dim, MinDim: _max_dim,
+    View: _view, Reshape: _view, Expand: _expand, Permute: _permute,
+    Transpose: _transpose, T: _transpose, Squeeze: _squeeze, SqueezeDim: _squeeze,
+    Unsqueeze: _unsqueeze, Clone: _elementwise, Alias: _elementwise,
+    Cat: _cat_like, Stack: _cat_like,
     _I._BasicIndex: _basic_index, _I.Select: _basic_index, _I.Slice: _basic_index,
     _I.Unsqueeze_: _basic_index, _I.Index: _index,
     _L.MatMul: _matmul, _L.BMM: _matmul, _L.UnsafeMatMul: _matmul, _L.MV: _mv, _L.Dot: _dot,
-    _M.ToCopy: _elementwise, _M._MaskedFill: _elementwise,
+    ToCopy: _elementwise, _MaskedFill: _elementwise,
 }
 
 
@@ -500,6 +504,13 @@ def _pointwise_loss(where):
 
 
 _ELEMENTWISE_NAMES = (
+    # arithmetic, exp/log, trig, rounding, clamp and where (the Functions of the former
+    # ops/elementwise.py, which took the elementwise rule by module)
+    "Add", "Sub", "Rsub", "Mul", "Div", "Neg", "Pow", "PowTensor", "PowScalar", "Exp", "Log",
+    "Abs", "Sqrt", "Sin", "Cos", "Clamp", "ClampTensor", "ClampMin", "ClampMax", "Where",
+    "Maximum", "Minimum", "Fmax", "Fmin", "Fmod", "Remainder", "FmodTensor", "RemainderTensor",
+    "FloorDivide", "DivFloor", "Atan2", "Hypot", "Lerp", "LerpTensor", "Addcmul", "Addcdiv",
+    "NanToNum",
     # activations (extra arguments are Python scalars)
     "LogSigmoid", "Softplus", "NormalCdf", "Gelu", "Elu", "Celu", "Hardtanh", "LeakyRelu",
     "Threshold", "Hardsigmoid", "Softshrink", "Hardshrink", "Hardswish", "Silu", "Mish",
@@ -532,7 +543,7 @@ def _rule_for(cls):
         return rule
     if not cls._builtin:
         return _custom
-    if cls.__module__ == _E.__name__ or getattr(cls, "_vmap_elementwise", False):
+    if getattr(cls, "_vmap_elementwise", False):
         rule = _elementwise
     elif cls.__module__.startswith("ember.ops") and cls.__name__ in _NAMED:
         rule = _NAMED[cls.__name__]
@@ -577,7 +588,7 @@ def _loop_method(name):
         level = self._bt_level
         if not level.active:
             return base(self, *args, **kwargs)
-        from ..ops.shape import stack
+        from ..ops.shape.join import stack
 
         v = self._bt_value
         return wrap(stack([base(v[i], *args, **kwargs) for i in range(level.batch_size)], 0),

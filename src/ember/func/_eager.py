@@ -280,7 +280,7 @@ def vjp(func, *primals, has_aux=False):
         out_levels = {lv for _, c in peeled for lv in c}
         extra = [lv for ct in flat_ct for lv in _peel(ct)[1] if lv not in out_levels]
         if extra:
-            from ..ops.shape import stack
+            from ..ops.shape.join import stack
             from ._batched import unwrap
 
             lv = max(extra, key=lambda lv: lv.id)
@@ -461,7 +461,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from ..ops.shape import stack
+        from ..ops.shape.join import stack
 
         levels = _active_levels()
         with _Transform(), enable_grad():
@@ -522,7 +522,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from ..ops.shape import stack
+        from ..ops.shape.join import stack
 
         an = _norm_argnums(argnums, len(args))
         picked = args[an] if isinstance(an, int) else tuple(args[i] for i in an)

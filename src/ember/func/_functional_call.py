@@ -126,7 +126,7 @@ def stack_module_state(models):
         models = [ember.nn.Linear(3, 1) for _ in range(4)]
         params, buffers = stack_module_state(models)   # params['weight'].shape == (4, 1, 3)
     """
-    from ..ops.shape import stack
+    from ..ops.shape.join import stack
 
     if len(models) == 0:
         raise RuntimeError("stack_module_state: Expected at least one model, got 0.")

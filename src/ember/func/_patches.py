@@ -37,7 +37,7 @@ def _random(orig):
             raise RuntimeError(_ERROR_MSG)
         if level.randomness == "same":
             return orig(*args, **kwargs)
-        from ..ops.shape import stack
+        from ..ops.shape.join import stack
         from ._batched import wrap
 
         return wrap(stack([orig(*args, **kwargs) for _ in range(level.batch_size)], 0), level)
@@ -81,7 +81,7 @@ def elementwise_call(orig, args, kwargs, level):
 
 def per_example_call(orig, args, kwargs, level):
     """``orig`` once per example, the results stacked."""
-    from ..ops.shape import stack
+    from ..ops.shape.join import stack
     from ._batched import unwrap, wrap
 
     def pick(a, i):

@@ -60,7 +60,7 @@ def _random(op, args, kwargs):
         raise RuntimeError(_ERROR_MSG)
     if level.randomness == "same":
         return _below(op, args, kwargs)
-    from ..ops.shape import stack
+    from ..ops.shape.join import stack
     from ._batched import wrap
 
     draws = [_below(op, args, kwargs) for _ in range(level.batch_size)]
@@ -95,7 +95,7 @@ def _elementwise(op, args, kwargs, level):
 
 def _per_example(op, args, kwargs, level):
     """``op`` once per example, the results stacked."""
-    from ..ops.shape import stack
+    from ..ops.shape.join import stack
     from ._batched import unwrap, wrap
 
     def pick(a, i):

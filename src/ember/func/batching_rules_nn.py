@@ -17,12 +17,13 @@ Ops with per-example weights (a batched conv kernel, batched class weights) stil
 
 from __future__ import annotations
 
-from ..ops.activation_ops import Glu
-from ..ops.conv_ops import Convolution
-from ..ops.loss_ops import NllLoss
-from ..ops.nn_ops import Embedding
-from ..ops.norm_ops import BatchNormEval, Normalize
-from ..ops.pool_ops import AvgPool, ConstantPad, MaxPool
+from ..ops.pointwise.activation import Glu
+from ..ops.nn.conv import Convolution
+from ..ops.nn.loss import NllLoss
+from ..ops.nn.embedding import Embedding
+from ..ops.nn.normalization import BatchNormEval, Normalize
+from ..ops.nn.pool import AvgPool, MaxPool
+from ..ops.nn.resample import ConstantPad
 from ._batched import _expand_batch, _loop, _wrap_out, register_rule, unwrap, wrap
 
 

@@ -8,10 +8,19 @@ from __future__ import annotations
 import math
 import warnings
 
-from ..ops import elementwise as E
-from ..ops import nn_ops as N
-from ..ops.nn_ops import REDUCTIONS
+from ..ops.pointwise.clamp import clamp, minimum, where
+from ..ops.pointwise.rounding import abs
+from ..ops._util import _scalar_type_name as _type_name
+from ..ops.nn.loss import (
+    _check_reduction, BinaryCrossEntropy, BinaryCrossEntropyWithLogits, HuberLoss, MseLoss,
+    NllLoss, NllLoss2d, SmoothL1Loss
+)
+from ..ops.nn.softmax import log_softmax
+from ..ops.pointwise.activation import LogSigmoid, Softplus
+from ..ops.nn.loss import REDUCTIONS
 from ..tensor import Tensor
+
+from ..ops.nn.distance import _broadcast, _clamp_delta  # noqa: E402,F401
 
 _make = Tensor._make
 
@@ -49,7 +58,7 @@ def _reduction(size_average, reduce, reduction):
         warnings.warn(
             f"size_average and reduce args will be deprecated, please use reduction='{reduction}'"
             " instead.", stacklevel=3)
-    return N._check_reduction(reduction)
+    return _check_reduction(reduction)
 
 
 def _apply_reduction(loss: Tensor, reduction: int) -> Tensor:
@@ -71,31 +80,17 @@ def _xp(t):
     return xp_of(t._data)
 
 
-def _clamp_delta(a, eps):
-    xp = _xp(_make(a))
-    return xp.maximum(a, eps) - a
-
-
-def _broadcast(a, b):
-    if a.shape == b.shape:
-        return a, b
-    from ..ops.shape import broadcast_tensors
-
-    return broadcast_tensors(a, b)
-
-
-
 # ------------------------------------------------------------------------------------ losses
 def _float_kernel(input, target, kernel):
     """PyTorch's error when a floating-point-only loss kernel gets integer tensors."""
     if input._data.dtype.kind not in "fc" and target._data.dtype.kind not in "fc":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{N._type_name(input)}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(input)}\'')
 
 
 def _expand_as(t, like):
     """``t`` broadcast to ``like``'s shape, with PyTorch's message when it cannot be."""
     from ..ops._util import broadcast_error
-    from ..ops.shape import broadcast_shapes
+    from ..ops.shape.views import broadcast_shapes
 
     try:
         ok = tuple(broadcast_shapes(t.shape, like.shape)) == tuple(like.shape)
@@ -136,7 +131,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     input, target = _float_pair(input, target)
     if weight is not None:
         return _apply_reduction((input - target) ** 2 * weight, r)
-    return N.MseLoss.apply(input, target, r)
+    return MseLoss.apply(input, target, r)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -144,7 +139,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     """reduce(|input - target|)."""
     r = _reduction(size_average, reduce, reduction)
     input, target = _check_same_size_warning(input, target)
-    loss = E.abs(input - target)
+    loss = abs(input - target)
     if weight is not None:
         loss = loss * weight
     return _apply_reduction(loss, r)
@@ -158,24 +153,24 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0.0:
-        return _apply_reduction(E.abs(input - target), r)
+        return _apply_reduction(abs(input - target), r)
     _float_kernel(input, target, "smooth_l1_cpu")
     input, target = _float_pair(input, target)
-    return N.SmoothL1Loss.apply(input, target, r, float(beta))
+    return SmoothL1Loss.apply(input, target, r, float(beta))
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight=None) -> Tensor:
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); reduced."""
-    r = N._check_reduction(reduction)
+    r = _check_reduction(reduction)
     input, target = _check_same_size_warning(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _float_kernel(input, target, "huber_cpu")
     input, target = _float_pair(input, target)
     if weight is not None:
-        return _apply_reduction(N.HuberLoss.apply(input, target, 0, float(delta)) * weight, r)
-    return N.HuberLoss.apply(input, target, r, float(delta))
+        return _apply_reduction(HuberLoss.apply(input, target, 0, float(delta)) * weight, r)
+    return HuberLoss.apply(input, target, r, float(delta))
 
 
 def _check_target_dtype(target):
@@ -183,7 +178,7 @@ def _check_target_dtype(target):
     if name not in ("int64", "uint8"):
         raise RuntimeError(
             "expected target dtype to be Long or Byte, but got "
-            f"{N._type_name(target)}"
+            f"{_type_name(target)}"
         )
 
 
@@ -195,7 +190,7 @@ def _check_weight(weight, n_classes, input=None):
         )
     if weight is not None and input is not None and weight._data.dtype != input._data.dtype:
         raise RuntimeError(
-            f"expected scalar type {N._type_name(input)} but found {N._type_name(weight)}"
+            f"expected scalar type {_type_name(input)} but found {_type_name(weight)}"
         )
 
 
@@ -222,7 +217,7 @@ def _nll_nd(input, target, weight, r, ignore_index):
     n_classes = input.shape[0] if nd == 1 else input.shape[1]
     _check_weight(weight, n_classes, input)
     if nd <= 2:
-        return N.NllLoss.apply(input, target, weight, r, ignore_index)
+        return NllLoss.apply(input, target, weight, r, ignore_index)
     if nd == 4:
         if target.dim() != 3:
             raise RuntimeError(
@@ -237,7 +232,7 @@ def _nll_nd(input, target, weight, r, ignore_index):
     elif tuple(target.shape[1:]) != tuple(input.shape[2:]):
         out_size = [input.shape[0]] + list(input.shape[2:])
         raise RuntimeError(f"Expected target size {out_size}, got {list(target.shape)}")
-    return N.NllLoss2d.apply(input, target, weight, r, ignore_index)
+    return NllLoss2d.apply(input, target, weight, r, ignore_index)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
@@ -252,12 +247,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None,
     if tuple(input.shape) == tuple(target.shape) and target._data.dtype.kind != "f":
         raise RuntimeError(
             "Expected floating point type for target with class probabilities, got "
-            f"{N._type_name(target)}"
+            f"{_type_name(target)}"
         )
     if nd == 0:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
     n_classes = input.shape[class_dim]
-    logp = N.log_softmax(input, class_dim)
+    logp = log_softmax(input, class_dim)
     if tuple(input.shape) == tuple(target.shape):
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
@@ -321,11 +316,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, size_averag
         )
     if target._data.dtype != input._data.dtype:
         raise RuntimeError(
-            f"Found dtype {N._type_name(target)} but expected {N._type_name(input)}"
+            f"Found dtype {_type_name(target)} but expected {_type_name(input)}"
         )
     if weight is not None:
         weight = weight.expand(input.shape) if weight.shape != input.shape else weight
-    return N.BinaryCrossEntropy.apply(input, target, weight, r)
+    return BinaryCrossEntropy.apply(input, target, weight, r)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
@@ -344,7 +339,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
         weight = _expand_as(weight, input)
     if pos_weight is not None and pos_weight.shape != input.shape:
         pos_weight = _expand_as(pos_weight, input)
-    return N.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, r)
+    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, r)
 
 
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -366,7 +361,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
     else:
         # PyTorch's formula: where(target > 0, target * (log(target) - input), 0)
         with _quiet(target):
-            loss = E.where(_make(target._data > 0), target * (target.log() - input), 0.0)
+            loss = where(_make(target._data > 0), target * (target.log() - input), 0.0)
     if r == 3:
         if input.dim() != 0:
             return loss.sum() / input.shape[0]
@@ -398,7 +393,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False,
     if isinstance(var, (int, float)):
         if var < 0:
             raise ValueError("var has negative entry/entries")
-        from ..ops.creation import full_like
+        from ..ops.factories import full_like
 
         var = full_like(input, float(var))
     if var.shape != input.shape:
@@ -450,8 +445,8 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     mag2 = (input2 * input2).sum(dim) + eps
     cos = prod_sum / (mag1 * mag2).sqrt()
     t = target._data
-    out = E.where(_make(t == 1), 1 - cos, 0.0) + \
-        E.where(_make(t == -1), E.clamp(cos - margin, 0.0, None), 0.0)
+    out = where(_make(t == 1), 1 - cos, 0.0) + \
+        where(_make(t == -1), clamp(cos - margin, 0.0, None), 0.0)
     return _apply_reduction(out, r)
 
 
@@ -464,7 +459,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
             f"margin_ranking_loss : All input tensors should have same dimension but got "
             f"sizes: input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} "
         )
-    out = E.clamp(-target * (input1 - input2) + margin, 0.0, None)
+    out = clamp(-target * (input1 - input2) + margin, 0.0, None)
     return _apply_reduction(out, r)
 
 
@@ -473,8 +468,8 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
     """x where target == 1, max(0, margin - x) where target == -1."""
     r = _reduction(size_average, reduce, reduction)
     t = target._data
-    out = E.where(_make(t != 1), E.clamp(margin - input, 0.0, None), 0.0) + \
-        E.where(_make(t != -1), input, 0.0)
+    out = where(_make(t != 1), clamp(margin - input, 0.0, None), 0.0) + \
+        where(_make(t != -1), input, 0.0)
     return _apply_reduction(out, r)
 
 
@@ -482,7 +477,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
                      reduction: str = "mean") -> Tensor:
     """log(1 + exp(-target * input)), reduced."""
     r = _reduction(size_average, reduce, reduction)
-    return _apply_reduction(N.Softplus.apply(-target * input, 1.0, 20.0 * 1e9), r)
+    return _apply_reduction(Softplus.apply(-target * input, 1.0, 20.0 * 1e9), r)
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight=None, size_average=None,
@@ -491,7 +486,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight=None, size
     if size_average is not None or reduce is not None:
         reduction = ("mean" if (size_average is not False and reduce is not False) else
                      "sum" if reduce is not False else "none")
-    loss = -(target * N.LogSigmoid.apply(input) + (1 - target) * N.LogSigmoid.apply(-input))
+    loss = -(target * LogSigmoid.apply(input) + (1 - target) * LogSigmoid.apply(-input))
     if weight is not None:
         loss = loss * weight
     class_dim = input.dim() - 1
@@ -515,7 +510,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     _check_target_dtype(t)
     n_classes = x.shape[1]
     xy = x.gather(1, t.unsqueeze(1))
-    z = E.clamp(x - xy + margin, 0.0, None)
+    z = clamp(x - xy + margin, 0.0, None)
     if p == 2:
         z = z * z
     other = _make((_xp(t).arange(n_classes)[None, :] != t._data[:, None]).astype(x._data.dtype))
@@ -547,8 +542,8 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         d_swap = pairwise_distance(positive, negative, p, eps)
-        d_neg = E.minimum(d_neg, d_swap)
-    out = E.clamp(d_pos - d_neg + margin, 0.0, None)
+        d_neg = minimum(d_neg, d_swap)
+    out = clamp(d_pos - d_neg + margin, 0.0, None)
     return _apply_reduction(out, r)
 
 
@@ -556,7 +551,7 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
                                       distance_function=None, margin: float = 1.0,
                                       swap: bool = False, reduction: str = "mean") -> Tensor:
     """max(0, margin + d(a, p) - d(a, n)) with any distance ``d`` (default: pairwise_distance)."""
-    r = N._check_reduction(reduction)
+    r = _check_reduction(reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     a_dim, p_dim, n_dim = anchor.dim(), positive.dim(), negative.dim()
@@ -571,8 +566,8 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     d_pos = distance_function(anchor, positive)
     d_neg = distance_function(anchor, negative)
     if swap:
-        d_neg = E.minimum(d_neg, distance_function(positive, negative))
-    return _apply_reduction(E.clamp(d_pos - d_neg + margin, 0.0, None), r)
+        d_neg = minimum(d_neg, distance_function(positive, negative))
+    return _apply_reduction(clamp(d_pos - d_neg + margin, 0.0, None), r)
 
 
 def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -600,7 +595,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
                 raise RuntimeError(f"target index {j} is out of range")
             is_target[row, j] = True
     pair = (is_target[:, :, None] & ~is_target[:, None, :]).astype(x._data.dtype)
-    margins = E.clamp(1.0 - x.unsqueeze(2) + x.unsqueeze(1), 0.0, None) * _make(pair)
+    margins = clamp(1.0 - x.unsqueeze(2) + x.unsqueeze(1), 0.0, None) * _make(pair)
     loss = margins.sum((1, 2)) / c
     if input.dim() == 1:
         loss = loss.reshape(())

@@ -1,6 +1,6 @@
 """Functional resampling and attention: ``pad``, ``interpolate`` (and the ``upsample*``
 aliases), ``pixel_shuffle``/``pixel_unshuffle``, ``scaled_dot_product_attention``. Re-exported
-by ``ember.nn.functional`` through ``_functional_layers``.
+by ``ember.nn.functional``.
 
 Example::
 
@@ -14,8 +14,14 @@ from __future__ import annotations
 import math
 import numbers
 
-from ..ops import pool_ops as P
-from ..ops._util import make, xp_of
+from ..ops.nn.pool import named
+from ..ops.nn.resample import (
+    ConstantPad, cubic_matrix, index_matrix, linear_matrix, PadIndexOp, UpsampleBicubicOp,
+    UpsampleNearestOp, UpsampleOp
+)
+from ..backend import xp_of
+from ._functional_checks import _ntuple
+from ..ops._util import make
 
 __all__ = [
     "pad",
@@ -27,15 +33,6 @@ __all__ = [
     "pixel_unshuffle",
     "scaled_dot_product_attention",
 ]
-
-
-def _ntuple(v, n):
-    if isinstance(v, numbers.Integral):
-        return (int(v),) * n
-    v = tuple(int(a) for a in v)
-    if len(v) == 1 and n > 1:
-        return v * n
-    return v
 
 
 # ------------------------------------------------------------------------------ pad, resample
@@ -69,7 +66,7 @@ def pad(input, pad, mode="constant", value=None):
             f"{len(pads)} and input of dimension {input.dim()}"
         )
     if mode == "constant":
-        return P.ConstantPad.apply(input, pads, 0.0 if value is None else value)
+        return ConstantPad.apply(input, pads, 0.0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     nd = len(pads) // 2
@@ -98,10 +95,10 @@ def pad(input, pad, mode="constant", value=None):
         mats.append(
             None
             if lo == hi == 0
-            else P.index_matrix(xp, xp.asarray(_pad_index(mode, n, lo, hi)), n)
+            else index_matrix(xp, xp.asarray(_pad_index(mode, n, lo, hi)), n)
         )
     name = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}.get(mode, "CircularPad")
-    return P.named(P.PadIndexOp, f"{name}{nd}DBackward0").apply(input, mats)
+    return named(PadIndexOp, f"{name}{nd}DBackward0").apply(input, mats)
 
 
 def interpolate(
@@ -149,7 +146,7 @@ def interpolate(
         scales = [S[i] / O[i] if recompute_scale_factor else 1.0 / sf[i] for i in range(nd)]
     xp = xp_of(x._data)
     if mode == "area":
-        from ._functional_layers import _adaptive_avg
+        from ._functional_pooling import _adaptive_avg
 
         return _adaptive_avg(nd, x, O)
     if mode in ("nearest", "nearest-exact"):
@@ -157,9 +154,9 @@ def interpolate(
         for i in range(nd):
             o = xp.arange(O[i])
             src = xp.floor((o + (0.5 if mode == "nearest-exact" else 0.0)) * scales[i])
-            mats.append(P.index_matrix(xp, xp.minimum(src.astype(xp.int64), S[i] - 1), S[i]))
+            mats.append(index_matrix(xp, xp.minimum(src.astype(xp.int64), S[i] - 1), S[i]))
         exact = "Exact" if mode == "nearest-exact" else ""
-        return P.named(P.UpsampleNearestOp, f"Upsample{'Nearest' + exact}{nd}DBackward0").apply(
+        return named(UpsampleNearestOp, f"Upsample{'Nearest' + exact}{nd}DBackward0").apply(
             x, mats
         )
     want = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode)
@@ -172,11 +169,11 @@ def interpolate(
     if want != nd:
         raise NotImplementedError(f"Got {x.dim()}D input, but {mode} mode needs {want + 2}D input")
     if mode == "bicubic":
-        mats = [P.cubic_matrix(xp, S[i], O[i], bool(align_corners), scales[i]) for i in range(nd)]
-        return P.UpsampleBicubicOp.apply(x, mats)  # UpsampleBicubic2DBackward0
-    mats = [P.linear_matrix(xp, S[i], O[i], bool(align_corners), scales[i]) for i in range(nd)]
+        mats = [cubic_matrix(xp, S[i], O[i], bool(align_corners), scales[i]) for i in range(nd)]
+        return UpsampleBicubicOp.apply(x, mats)  # UpsampleBicubic2DBackward0
+    mats = [linear_matrix(xp, S[i], O[i], bool(align_corners), scales[i]) for i in range(nd)]
     name = {1: "Linear1D", 2: "Bilinear2D", 3: "Trilinear3D"}[nd]
-    return P.named(P.UpsampleOp, f"Upsample{name}Backward0").apply(x, mats)
+    return named(UpsampleOp, f"Upsample{name}Backward0").apply(x, mats)
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
@@ -232,7 +229,7 @@ def scaled_dot_product_attention(
 ):
     """``softmax(q @ k^T * scale + mask) @ v``; a bool mask keeps True positions, a float mask
     is added; ``is_causal`` masks the upper triangle."""
-    from ..ops.creation import rand
+    from ..ops.random import rand
 
     L, Sk = query.shape[-2], key.shape[-2]
     sc = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
@@ -258,6 +255,6 @@ def scaled_dot_product_attention(
 
 
 def _softmax_last(x):
-    from ..ops.nn_ops import softmax
+    from ..ops.nn.softmax import softmax
 
     return softmax(x, -1)

@@ -2,7 +2,7 @@
 
 Each function takes tensors and returns a tensor; the modules in ``nn.modules`` hold the
 parameters and call these. Stable primitives (log_softmax, softplus, BCE with logits, ...) are
-Functions in ``ember.ops.nn_ops``; the rest compose existing ops.
+Functions in ``ember.ops`` (pointwise/activation.py, nn/); the rest compose existing ops.
 
 Example::
 
@@ -16,11 +16,22 @@ import math
 import warnings
 
 from ..autograd.grad_mode import no_grad
-from ..ops import elementwise as E
-from ..ops import nn_ops as N
-from ..ops.creation import _rng
-from ..ops.inplace import inplace as _inplace_op
-from ..ops.nn_ops import REDUCTIONS, linear  # noqa: F401
+from ..ops.pointwise.activation import relu as _relu, sigmoid as _sigmoid
+from ..ops.pointwise.clamp import clamp
+from ..ops.pointwise.rounding import abs
+from ..ops.pointwise.trig import tanh as _tanh
+from ..ops.nn.embedding import Embedding, EmbeddingBag
+from ..ops.nn.softmax import log_softmax as _log_softmax, softmax as _softmax
+from ..ops.pointwise.activation import (
+    Elu, Gelu, Glu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu, LogSigmoid, Mish, RreluWithNoise,
+    Silu, Softplus, Softshrink
+)
+from ..ops.random import _rng
+from ..ops.nn.distance import _norm, cosine_similarity, pairwise_distance
+from ..ops.nn.dropout import _check_p, _keep_mask, dropout
+from ..ops.pointwise.activation import _act, _float_kernel, celu, hardshrink, prelu, selu, threshold
+from ..ops.nn.linear import linear  # noqa: F401
+from ..ops.nn.loss import REDUCTIONS  # noqa: F401
 from ..tensor import Tensor, _wrap_dim as wrap_dim
 from ._functional_losses import *  # noqa: F401,F403
 from ._functional_losses import (  # noqa: F401
@@ -50,20 +61,6 @@ __all__ = [
 def _inplace(input: Tensor, result: Tensor) -> Tensor:
     """Write a composed result into ``input`` (``inplace=True`` of the alpha dropouts)."""
     return input.copy_(result)
-
-
-def _act(cls, input: Tensor, inplace: bool, *args) -> Tensor:
-    """``cls.apply(input, *args)``, or its in-place form: the result is written into ``input``
-    and ``input`` takes the op's node as its history (saved inputs are snapshotted)."""
-    if inplace:
-        return _inplace_op(input, cls, *args)
-    return cls.apply(input, *args)
-
-
-def _float_kernel(input: Tensor, kernel: str) -> None:
-    """PyTorch's error for a floating-point-only kernel given an integer tensor."""
-    if input._data.dtype.kind not in "fc":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{N._type_name(input)}\'')
 
 
 def _mask(cond_array) -> Tensor:
@@ -98,7 +95,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """y = max(x, 0)."""
     if inplace:
         return input.relu_()
-    return E.relu(input)
+    return _relu(input)
 
 
 def relu_(input: Tensor) -> Tensor:
@@ -110,7 +107,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     """y = clamp(x, min_val, max_val)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _act(N.Hardtanh, input, inplace, min_val, max_val)
+    return _act(Hardtanh, input, inplace, min_val, max_val)
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
@@ -125,36 +122,11 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """y = x if x > 0 else negative_slope * x."""
     _float_kernel(input, "leaky_relu_cpu")
-    return _act(N.LeakyRelu, input, inplace, negative_slope)
+    return _act(LeakyRelu, input, inplace, negative_slope)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, True)
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """y = x if x > 0 else a * x, with one learnable ``a`` per channel (dim 1) or one shared."""
-    _float_kernel(input, "prelu_cpu")
-    if input._data.dtype != weight._data.dtype:
-        raise RuntimeError(
-            f"prelu: Type promoting not supported. Got {N._type_name(input)} and "
-            f"{N._type_name(weight)}"
-        )
-    if weight.numel() != 1:
-        if input.dim() == 0:
-            raise RuntimeError("Not allow zero-dim input tensor.")
-        channels = input.shape[1] if input.dim() >= 2 else input.shape[0]
-        if weight.numel() != channels:
-            raise RuntimeError(
-                "Mismatch of parameter numbers and input channel size. Found parameter numbers "
-                f"= {weight.numel()} and channel size = {channels}."
-            )
-        shape = [1] * input.dim()
-        shape[1 if input.dim() >= 2 else 0] = channels
-        wshape = tuple(shape)
-    else:
-        wshape = (1,) * input.dim()
-    return N.Prelu.apply(input, weight, wshape)
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
@@ -167,7 +139,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         slopes = _rng(None).uniform(lower, upper, size=shape)
     else:
         slopes = _xp(input).full(shape, (lower + upper) / 2)
-    return _act(N.RreluWithNoise, input, inplace, slopes)
+    return _act(RreluWithNoise, input, inplace, slopes)
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
@@ -178,29 +150,11 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """y = x if x > 0 else alpha (exp(x) - 1)."""
     _float_kernel(input, "elu_cpu")
-    return _act(N.Elu, input, inplace, float(alpha), 1.0, 1.0)
+    return _act(Elu, input, inplace, float(alpha), 1.0, 1.0)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return elu(input, alpha, True)
-
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def selu(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = scale * elu(x, alpha) with the self-normalising constants."""
-    _float_kernel(input, "elu_cpu")
-    return _act(N.Elu, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
-
-
-def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """y = x if x > 0 else alpha (exp(x / alpha) - 1)."""
-    _float_kernel(input, "elu_cpu")
-    if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
-    return _act(N.Celu, input, inplace, float(alpha), 1.0, 1.0 / alpha)
 
 
 def selu_(input: Tensor) -> Tensor:
@@ -216,56 +170,56 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     _float_kernel(input, "GeluKernelImpl")
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    return N.Gelu.apply(input, approximate)
+    return Gelu.apply(input, approximate)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """y = x * sigmoid(x)."""
     _float_kernel(input, "silu_cpu")
-    return _act(N.Silu, input, inplace)
+    return _act(Silu, input, inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """y = x * tanh(softplus(x))."""
     _float_kernel(input, "mish_cpu")
-    return _act(N.Mish, input, inplace)
+    return _act(Mish, input, inplace)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """y = log(1 + exp(beta x)) / beta, linear past ``threshold``."""
     _float_kernel(input, "softplus_cpu")
-    return N.Softplus.apply(input, beta, threshold)
+    return Softplus.apply(input, beta, threshold)
 
 
 def softsign(input: Tensor) -> Tensor:
     """y = x / (1 + |x|)."""
-    return input / (E.abs(input) + 1)
+    return input / (abs(input) + 1)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """y = relu6(x + 3) / 6."""
     _float_kernel(input, "hardsigmoid_cpu")
-    return _act(N.Hardsigmoid, input, inplace)
+    return _act(Hardsigmoid, input, inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """y = x * relu6(x + 3) / 6."""
     _float_kernel(input, "hardswish_cpu")
-    return _act(N.Hardswish, input, inplace)
+    return _act(Hardswish, input, inplace)
 
 
 def tanh(input: Tensor) -> Tensor:
-    return E.tanh(input)
+    return _tanh(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    return E.sigmoid(input)
+    return _sigmoid(input)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """y = log(sigmoid(x)), computed without overflow."""
     _float_kernel(input, "log_sigmoid_cpu")
-    return N.LogSigmoid.apply(input)
+    return LogSigmoid.apply(input)
 
 
 def _softmax_default_dim(name, ndim):
@@ -279,14 +233,14 @@ def softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
     """y = exp(x) / sum(exp(x)) along ``dim`` (max-subtracted)."""
     if dim is None:
         dim = _softmax_default_dim("softmax", input.dim())
-    return N.softmax(input, dim, dtype)
+    return _softmax(input, dim, dtype)
 
 
 def log_softmax(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """y = x - logsumexp(x) along ``dim``."""
     if dim is None:
         dim = _softmax_default_dim("log_softmax", input.dim())
-    return N.log_softmax(input, dim, dtype)
+    return _log_softmax(input, dim, dtype)
 
 
 def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
@@ -295,7 +249,7 @@ def softmin(input: Tensor, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor
         dim = _softmax_default_dim("softmin", input.dim())
     if dtype is not None:
         input = input.to(dtype)
-    return N.softmax(-input, dim)
+    return _softmax(-input, dim)
 
 
 def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
@@ -305,7 +259,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     (straight-through)."""
     u = _rng(None).exponential(1.0, size=logits._data.shape).astype(logits._data.dtype)
     gumbels = (logits + _make(-_xp(logits).log(u))) / tau
-    y_soft = N.softmax(gumbels, dim)
+    y_soft = _softmax(gumbels, dim)
     if not hard:
         return y_soft
     index = y_soft._data.argmax(axis=dim)
@@ -313,11 +267,6 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     y_hard = _xp(logits).zeros_like(y_soft._data)
     _xp(logits).put_along_axis(y_hard, _xp(logits).expand_dims(index, d), 1.0, axis=d)
     return _make(y_hard) - y_soft.detach() + y_soft
-
-
-def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """y = x if x > threshold else value."""
-    return _act(N.Threshold, input, inplace, threshold, value)
 
 
 def threshold_(input: Tensor, threshold_: float, value: float) -> Tensor:
@@ -333,53 +282,21 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     n = input.shape[d]
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
-    return N.Glu.apply(input, d)
+    return Glu.apply(input, d)
 
 
 def tanhshrink(input: Tensor) -> Tensor:
     """y = x - tanh(x)."""
-    return input - E.tanh(input)
+    return input - _tanh(input)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """y = x - lambd if x > lambd, x + lambd if x < -lambd, else 0."""
     _float_kernel(input, "softshrink_check")
-    return N.Softshrink.apply(input, lambd)
-
-
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """y = x if |x| > lambd else 0."""
-    _float_kernel(input, "hardshrink_cpu")
-    return N.Hardshrink.apply(input, lambd)
+    return Softshrink.apply(input, lambd)
 
 
 # ----------------------------------------------------------------------------------- dropout
-def _check_p(p):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-
-
-def _keep_mask(input, p, shape):
-    """Bernoulli(1 - p) keep mask scaled by 1 / (1 - p), as an array of the input's dtype."""
-    d = input._data
-    if p == 1.0:
-        return d.dtype.type(0) * (_rng(None).random(shape) < 0)
-    keep = _rng(None).random(shape) >= p
-    return (keep / (1.0 - p)).astype(d.dtype)
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True,
-            inplace: bool = False) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (training only)."""
-    _check_p(p)
-    if not training or p == 0.0:
-        return input
-    mask = _make(_keep_mask(input, p, input._data.shape).astype(input._data.dtype))
-    if inplace:
-        return input.mul_(mask)
-    return input * mask
-
-
 def _feature_dropout(input, p, training, inplace):
     """PyTorch's feature_dropout: one draw per (dim 0, dim 1) entry, broadcast over the rest."""
     if not training or p == 0.0:
@@ -507,7 +424,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx=None, max_norm=None,
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _embedding_renorm_(weight, input, max_norm, norm_type)
-    return N.Embedding.apply(weight, input, padding_idx, bool(scale_grad_by_freq))
+    return Embedding.apply(weight, input, padding_idx, bool(scale_grad_by_freq))
 
 
 def embedding_bag(input: Tensor, weight: Tensor, offsets=None, max_norm=None,
@@ -578,7 +495,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets=None, max_norm=None,
     bags = xp.zeros(idx.size, "int64")
     for b, s0 in enumerate(starts[1:], 1):
         bags[s0:] = b
-    return N.EmbeddingBag.apply(weight, flat, _make(bags), n_bags, mode, per_sample_weights,
+    return EmbeddingBag.apply(weight, flat, _make(bags), n_bags, mode, per_sample_weights,
                                 padding_idx)
 
 
@@ -618,34 +535,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # --------------------------------------------------------------------------------- distances
-def _norm(x: Tensor, p, dim, keepdim=False) -> Tensor:
-    if p == 2:
-        return (x * x).sum(dim, keepdim=keepdim).sqrt()
-    if p == float("inf"):
-        return E.abs(x).max(dim, keepdim=keepdim)[0]
-    if p == 1:
-        return E.abs(x).sum(dim, keepdim=keepdim)
-    if p == 0:
-        return _make((x._data != 0).sum(axis=dim, keepdims=keepdim).astype(x._data.dtype))
-    return (E.abs(x) ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
-
-
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out=None) -> Tensor:
     """x / max(||x||_p, eps) along ``dim``."""
-    denom = E.clamp(_norm(input, p, dim, keepdim=True), eps, None)
+    denom = clamp(_norm(input, p, dim, keepdim=True), eps, None)
     return input / denom
-
-
-def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``; the norms are
-    clamped without gradient, as in PyTorch."""
-    x1, x2 = _broadcast(x1, x2)
-    n1 = _norm(x1, 2, dim, keepdim=True)
-    n2 = _norm(x2, 2, dim, keepdim=True)
-    n1 = n1 + _make(_clamp_delta(n1._data, eps))
-    n2 = n2 + _make(_clamp_delta(n2._data, eps))
-    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:
@@ -661,13 +555,10 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
     return _norm(diff, p, 1)
 
 
-def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
-                      keepdim: bool = False) -> Tensor:
-    """||x1 - x2 + eps||_p over the last dimension."""
-    return _norm(x1 - x2 + eps, p, -1, keepdim)
-
-
-from ..ops.grid_ops import affine_grid, grid_sample  # noqa: E402,F401
-from ._functional_layers import *  # noqa: E402,F401,F403
+from ..ops.nn.grid_sample import affine_grid, grid_sample  # noqa: E402,F401
+from ._functional_conv import *  # noqa: E402,F401,F403
+from ._functional_norm import *  # noqa: E402,F401,F403
+from ._functional_pooling import *  # noqa: E402,F401,F403
+from ._functional_resample import *  # noqa: E402,F401,F403
 
 __all__ += ["affine_grid", "grid_sample"]

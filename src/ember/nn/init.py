@@ -11,7 +11,7 @@ import math
 import warnings
 
 from ..backend import xp_of
-from ..ops.creation import _rng
+from ..ops.random import _rng
 from ..tensor import Tensor
 
 __all__ = [

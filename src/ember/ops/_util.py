@@ -1,15 +1,19 @@
-"""Helpers shared by the op families: operands with PyTorch's promotion, dims, wrapping."""
+"""Helpers every op family shares: wrapping arrays as tensors (``make``), dims, scalar/tensor
+pairs for binary ops, broadcasting errors with PyTorch's messages, and ``out=`` writing."""
 
 from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import _state
 from ..backend import xp_of
-from ..tensor import Tensor, _wrap_dim
+from ..tensor import _wrap_dim, Tensor
+
 
 make = Tensor._make
 
+
 __all__ = ["Tensor", "make", "pair", "xp_of", "wrap_dim", "dims_of", "_state", "as_tensor_arg"]
+
 
 wrap_dim = _wrap_dim
 
@@ -83,7 +87,7 @@ def as_tensor_arg(x, like=None):
     """Accept a Tensor, a Python number, or an array for an op argument."""
     if isinstance(x, Tensor):
         return x
-    from .creation import tensor
+    from .factories import tensor
 
     return tensor(x, dtype=None if like is None else None)
 
@@ -117,3 +121,202 @@ def broadcast_error(ashape, bshape):
 
 def shape_of(x):
     return x._data.shape if isinstance(x, Tensor) else ()
+
+
+def _c(t):
+    """The complex conjugate of a complex tensor or number (PyTorch's backward formulas
+    multiply by the conjugate derivative); anything real is returned as is."""
+    if t.__class__ is Tensor:
+        return t if t._data.dtype.kind != "c" else _conj(t)
+    return t.conjugate() if t.__class__ is complex else t
+
+
+def _conj(t):
+    from .pointwise.complex import conj
+
+    return conj(t)
+
+
+def _binary(op, a, b):
+    ad, bd = pair(a, b)
+    try:
+        return op(ad, bd)
+    except ValueError:
+        raise broadcast_error(shape_of(a), shape_of(b)) from None
+    except OverflowError:  # a Python int out of the tensor dtype's range: PyTorch wraps it
+        return op(*_wrapped(ad, bd))
+
+
+def _wrapped(ad, bd):
+    if not hasattr(ad, "dtype"):
+        ad = xp_of(bd).asarray(ad).astype(bd.dtype)
+    if not hasattr(bd, "dtype"):
+        bd = xp_of(ad).asarray(bd).astype(ad.dtype)
+    return ad, bd
+
+
+def _xp(*xs):
+    for x in xs:
+        if isinstance(x, Tensor):
+            return xp_of(x._data)
+    return xp_of(None)
+
+
+def _kind(x):
+    """NumPy's dtype kind of an array or a Python scalar."""
+    d = getattr(x, "dtype", None)
+    if d is not None:
+        return d.kind
+    if isinstance(x, bool):
+        return "b"
+    return "i" if isinstance(x, int) else "c" if isinstance(x, complex) else "f"
+
+
+def _float(x):
+    """The array of x, as the default float dtype when it is an integer or bool array."""
+    d = x._data
+    if d.dtype.kind in "fc":
+        return d
+    from ..dtypes import get_default_dtype
+
+    return d.astype(get_default_dtype().np)
+
+
+# ---------------------------------------------------------------------------------------- out=
+def write_out(res, out, *inputs, name=None):
+    """Write ``res`` into the ``out=`` tensor (cast to its dtype, resized if needed)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if _state.enabled and (res._requires_grad or any(
+            isinstance(i, Tensor) and i._requires_grad for i in inputs) or out._requires_grad):
+        raise RuntimeError(
+            f"{name or 'op'}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    from .. import dtypes as _dt
+    from .inplace import _dtype_name
+
+    rd, od = res._data, out._data
+    if rd.dtype != od.dtype and not _dt.can_cast(_dt.from_numpy_dtype(rd.dtype),
+                                                 _dt.from_numpy_dtype(od.dtype)):
+        raise RuntimeError(f"result type {_dtype_name(rd.dtype)} can't be cast to the desired "
+                           f"output type {_dtype_name(od.dtype)}")
+    if rd.shape != od.shape:
+        if od.size != 0:
+            import warnings
+
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(od.shape)}, which does not match the required output shape "
+                f"{list(rd.shape)}. This behavior is deprecated, and in a future PyTorch release "
+                "outputs will not be resized unless they have zero elements. You can explicitly "
+                "reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0).", UserWarning, stacklevel=3)
+        out._data = rd.astype(od.dtype)
+    else:
+        od[...] = rd
+    out._vc[0] += 1
+    return out
+
+
+def _ret(res, out, *inputs):
+    return res if out is None else write_out(res, out, *inputs)
+
+
+def _unary_fn(cls, doc):
+    apply = cls.apply
+
+    def f(input, *, out=None):
+        if out is None:
+            return apply(input)
+        return write_out(apply(input), out, input)
+
+    f.__doc__ = doc
+    return f
+
+
+def _dtype_title(t):
+    from .inplace import _dtype_name
+
+    return _dtype_name(t._data.dtype)
+
+
+def _quiet(xp):
+    return xp.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
+
+def _cast_like(out, ref):
+    """Keep float16/float32 results in their input dtype (NumPy may widen Python-math results)."""
+    return out.astype(ref.dtype, copy=False) if out.dtype != ref.dtype else out
+
+
+def _type_name(x):
+    from .inplace import _dtype_name
+
+    return _dtype_name(x._data.dtype)
+
+
+# ----------------------------------------------------------------- helpers of the public functions
+def _unary(cls, doc):
+    apply = cls.apply
+
+    def f(input, *, out=None):
+        if out is None:
+            return apply(input)
+        return write_out(apply(input), out, input)
+
+    f.__doc__ = doc
+    return f
+
+
+def _float_pair(a, b):
+    """The arrays of a binary floating op: promoted as PyTorch promotes, integers and bools
+    computed in the default float dtype."""
+    ad, bd = pair(a, b)
+    xp = _xp(a, b)
+    kind = xp.result_type(ad, bd).kind
+    if kind not in "fc":
+        ft = _dt.get_default_dtype().np
+        ad = xp.asarray(ad, dtype=ft)
+        bd = xp.asarray(bd, dtype=ft)
+    return ad, bd
+
+
+def _shape_checked(xp, fn, ad, bd):
+    try:
+        return fn(ad, bd)
+    except ValueError:
+
+        raise broadcast_error(xp.shape(ad), xp.shape(bd)) from None
+
+
+def _both_tensors(name, a, b):
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError(f"{name}(): expected a Tensor argument")
+    if not isinstance(a, Tensor):
+        a = _scalar_like(a, b)
+    if not isinstance(b, Tensor):
+        b = _scalar_like(b, a)
+    return a, b
+
+
+def _scalar_like(s, ref):
+    """A Python number first argument as a 0-d tensor (PyTorch's wrapped-number promotion)."""
+    xp = xp_of(ref._data)
+    dt = _dt.result_type_of(ref, s)
+    return make(xp.asarray(s, dtype=dt.np))
+
+
+def _check_float_binary(name, a, b):
+    for t in (a, b):
+        if isinstance(t, Tensor) and t._data.dtype.kind in "biu":
+            from .inplace import _dtype_name
+
+            raise RuntimeError(f'"{name}" not implemented for '
+                               f"'{_dtype_name(t._data.dtype)}'")
+
+
+def _scalar_type_name(t):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(t._data.dtype.name, t._data.dtype.name)

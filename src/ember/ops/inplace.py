@@ -1,20 +1,17 @@
-"""In-place ops on the graph: run the op out of place, write the result into the tensor's own
-memory, and give the tensor the op's node as its new history.
-
-Two details keep gradients right: a saved input that is the tensor itself is replaced by a
-snapshot of its old value (the write would otherwise change what backward reads), and an
-in-place write into a view rewrites its base's history too (``CopySlices``), so gradients flow
-to the base's other elements as before.
-"""
+"""In-place ops: how ``x.op_()`` writes a result into ``x`` and rebases its history (and its
+views' history) onto the op's node, with PyTorch's dtype and leaf checks; ``zero_``, ``fill_``,
+``copy_`` and their Functions."""
 
 from __future__ import annotations
 
 from .. import dtypes as _dt
-from ..autograd.function import Function
-from ..autograd.grad_mode import check_inference_inplace
-from ..autograd import function as _af  # explainability (E): in-place sites
-from ._util import Tensor, _state, make
-from .shape import as_strided_node, multi_view_error, refresh_views  # C2
+from ..autograd import function as _af
+from ..autograd.function import _NULL_CTX, Function
+from ..autograd.grad_mode import _state, check_inference_inplace
+from ..backend import xp_of
+from ..tensor import Tensor
+from ._util import broadcast_error, make, shape_of
+from .shape.aliasing import as_strided_node, multi_view_error, refresh_views
 
 
 class CopySlices(Function):
@@ -52,7 +49,7 @@ def check_write(self, arr):
     """PyTorch's checks before writing a result into ``self`` (shape and dtype)."""
     d = self._data
     if arr.shape != d.shape:
-        from .shape import broadcast_shapes
+        from .shape.views import broadcast_shapes
 
         try:
             ok = tuple(broadcast_shapes(arr.shape, d.shape)) == d.shape
@@ -77,7 +74,7 @@ def check_write(self, arr):
 
 
 def _broadcastable(a, b):
-    from .shape import broadcast_shapes
+    from .shape.views import broadcast_shapes
 
     try:
         broadcast_shapes(a, b)
@@ -126,7 +123,7 @@ def check_leaf(self):
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
-    if base is not None and "_multi_view" in self.__dict__:  # C2: split/unbind outputs
+    if base is not None and "_multi_view" in self.__dict__:  # split/unbind outputs
         raise multi_view_error(self)
 
 
@@ -196,7 +193,7 @@ def inplace(self, op, *args):
         self._grad_fn = node
         self._output_nr = res._output_nr
         self._requires_grad = True
-        if "_views" in self.__dict__:  # C2: its views now derive from the new history
+        if "_views" in self.__dict__:  # its views now derive from the new history
             refresh_views(self)
         return self
     # self is a view: the base gets the new history, and self is re-derived from it
@@ -209,6 +206,187 @@ def inplace(self, op, *args):
     self._output_nr = view._output_nr
     self._requires_grad = True
     as_strided_node(self)
-    if "_views" in base.__dict__:  # C2: sibling views now derive from the new history
+    if "_views" in base.__dict__:  # sibling views now derive from the new history
         refresh_views(base, self)
+    return self
+
+
+# ------------------------------------------------------------------------------- in-place
+def _other_data(self, other):
+    if isinstance(other, Tensor):
+        od = other._data
+        if od.dtype != self._data.dtype:
+            rt = _dt.result_type_of(self, other)
+            if not _dt.can_cast(rt, self.dtype):
+                check_write(self, make(xp_of(od).zeros(self._data.shape, rt.np))._data)
+        return od
+    if isinstance(other, (int, float, bool, complex)):
+        rt = _dt.result_type_of(self, other)
+        if rt.np != self._data.dtype and not _dt.can_cast(rt, self.dtype):
+            check_write(self, xp_of(self._data).zeros(self._data.shape, rt.np))
+        return other
+    raise TypeError(f"unsupported operand type: {type(other).__name__}")
+
+
+def _int_true_div_error(self, other):
+    """``int_tensor /= x``: true division gives floats, which PyTorch will not write back."""
+    rt = _dt.result_type_of(self, other)
+    if rt.np.kind not in "fc":
+        rt = _dt.get_default_dtype()
+    check_write(self, xp_of(self._data).zeros(self._data.shape, rt.np))
+
+
+def _fast(ufunc_name, op_cls):
+    """An in-place arithmetic method: a ufunc with ``out=`` when nothing is recorded."""
+    true_div = ufunc_name == "true_divide"
+
+    def method(self, other, *, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        recording = _state.enabled and (
+            self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+        )
+        if recording or _af._hook is not None:  # (a transform is on: forward AD tangents)
+            return inplace(self, op_cls, other)
+        if self._vc.__class__ is not list:
+            check_inference_inplace(self)
+        d = self._data
+        od = _other_data(self, other)
+        if not d.flags.writeable:
+            check_write(self, d)
+        if true_div and d.dtype.kind in "biu":
+            _int_true_div_error(self, other)
+        try:
+            getattr(xp_of(d), ufunc_name)(d, od, out=d, casting="unsafe")
+        except ValueError:
+            try:
+                res = getattr(xp_of(d), ufunc_name)(d, od)
+            except ValueError:
+                raise broadcast_error(d.shape, shape_of(other)) from None
+            check_write(self, res)
+            raise
+        self._vc[0] += 1
+        if _af._watch:
+            _af._watch_bump(self)
+        return self
+
+    method.__name__ = ufunc_name + "_"
+    return method
+
+
+def _inplace_of(fn_cls):
+    def method(self, *args):
+        return inplace(self, fn_cls, *args)
+
+    return method
+
+
+class Fill(Function):
+    """y = a tensor of x's shape filled with value;  dy/dx = 0, dy/dvalue = sum(grad)"""
+
+    _builtin = True
+    _node_name = "FillBackward2"  # PyTorch's overload numbers: fill_(Scalar) 2, fill_(Tensor) 3
+
+    @staticmethod
+    def forward(ctx, x, value):
+        if value.__class__ is Tensor:
+            v = value._data
+            if ctx is not _NULL_CTX:
+                ctx.__class__ = _FillTensorNode
+        else:
+            v = value
+        return make(xp_of(x._data).full(x._data.shape, v, x._data.dtype))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        # x's gradient is zeros, not None: its earlier history still receives (zero) gradients
+        gx = make(xp_of(grad_output._data).zeros_like(grad_output._data)) \
+            if ctx.needs_input_grad[0] else None
+        return gx, (grad_output.sum() if ctx.needs_input_grad[1] else None)
+
+
+class FillTensor(Fill):
+    _node_name = "FillBackward3"
+
+
+_FillTensorNode = FillTensor._backward_cls
+
+
+class Zero(Fill):
+    _node_name = "ZeroBackward0"
+
+
+class Copy(Function):
+    """y = src broadcast to x's shape and cast to its dtype;  dy/dx = 0, dy/dsrc = grad"""
+
+    _builtin = True
+    _edges = (0, 1)
+    _node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        d = x._data
+        out = xp_of(d).empty_like(d)
+        try:
+            out[...] = src._data
+        except ValueError:
+            raise RuntimeError(
+                f"The size of tensor a ({d.shape[-1] if d.ndim else 1}) must match the size of "
+                f"tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at non-singleton "
+                f"dimension {max(d.ndim - 1, 0)}"
+            ) from None
+        return make(out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return None, grad_output
+
+
+def zero_(self):
+    """Fill with zeros, in place."""
+    if self._vc.__class__ is not list:
+        check_inference_inplace(self)
+    if _state.enabled and self._requires_grad:
+        return inplace(self, Zero, 0)
+    self._data[...] = 0
+    self._vc[0] += 1
+    if _af._watch:
+        _af._watch_bump(self)
+    return self
+
+
+def fill_(self, value):
+    if self._vc.__class__ is not list:
+        check_inference_inplace(self)
+    if _state.enabled and (self._requires_grad or (isinstance(value, Tensor)
+                                                   and value._requires_grad)):
+        return inplace(self, Fill, value)
+    self._data[...] = value._data if isinstance(value, Tensor) else value
+    self._vc[0] += 1
+    if _af._watch:
+        _af._watch_bump(self)
+    return self
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy ``src`` (broadcast, cast to this dtype) into this tensor, in place."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
+    if self._vc.__class__ is not list:
+        check_inference_inplace(self)
+    if _state.enabled and (self._requires_grad or src._requires_grad) or _af._hook is not None:
+        return inplace(self, Copy, src)
+    try:
+        self._data[...] = src._data
+    except ValueError as e:
+        if "read-only" in str(e):
+            check_write(self, self._data)
+        raise RuntimeError(
+            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+            f"{list(src._data.shape)}"
+        ) from None
+    self._vc[0] += 1
+    if _af._watch:
+        _af._watch_bump(self)
     return self

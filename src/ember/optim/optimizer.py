@@ -320,7 +320,7 @@ class Optimizer:
                 if g is not None:
                     if set_to_none:
                         p._grad = None
-                        p._grad_zeroed_by = type(self).__name__  # explainability (E)
+                        p._grad_zeroed_by = type(self).__name__  # read by explain_grad
                     else:
                         if g._grad_fn is not None:
                             g.detach_()

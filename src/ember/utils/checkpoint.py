@@ -26,13 +26,13 @@ __all__ = ["checkpoint", "checkpoint_sequential", "noop_context_fn"]
 
 
 def _rng_get():
-    from ..ops.creation import get_rng_state
+    from ..ops.random import get_rng_state
 
     return get_rng_state()
 
 
 def _rng_set(state):
-    from ..ops.creation import set_rng_state
+    from ..ops.random import set_rng_state
 
     set_rng_state(state)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 
 from ... import dtypes as _dt
-from ...ops.creation import empty
-from .. import _functional_layers as F
+from ...ops.factories import empty
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module

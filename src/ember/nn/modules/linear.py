@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ...autograd.grad_mode import no_grad
-from ...ops.creation import empty
+from ...ops.factories import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter

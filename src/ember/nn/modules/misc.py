@@ -3,7 +3,7 @@ modules. (Channel dropout, ``Dropout2d``..., lives with the other dropouts in ``
 
 from __future__ import annotations
 
-from .. import _functional_layers as F
+from .. import functional as F
 from .module import Module
 
 __all__ = [

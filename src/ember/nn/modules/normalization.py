@@ -11,8 +11,8 @@ import numbers
 import warnings
 
 from ... import dtypes as _dt
-from ...ops.creation import empty, ones, tensor, zeros
-from .. import _functional_layers as F
+from ...ops.factories import empty, ones, tensor, zeros
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module

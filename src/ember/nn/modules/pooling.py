@@ -3,7 +3,7 @@ AdaptiveMaxPool1d/2d, with PyTorch's arguments and ``repr``."""
 
 from __future__ import annotations
 
-from .. import _functional_layers as F
+from .. import functional as F
 from .module import Module
 
 __all__ = [

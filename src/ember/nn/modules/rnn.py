@@ -16,10 +16,11 @@ import math
 import numbers
 
 from ... import dtypes as _dt
-from ...ops.creation import empty, zeros
-from ...ops.elementwise import sigmoid, tanh
-from ...ops.nn_ops import linear
-from ...ops.shape import cat, stack
+from ...ops.factories import empty, zeros
+from ...ops.pointwise.activation import sigmoid
+from ...ops.pointwise.trig import tanh
+from ...ops.nn.linear import linear
+from ...ops.shape.join import cat, stack
 from .. import init
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...ops.creation import empty
+from ...ops.factories import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

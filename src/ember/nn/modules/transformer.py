@@ -9,10 +9,11 @@ import math
 
 from ... import dtypes as _dt
 from ...ops._util import make
-from ...ops.creation import empty, zeros
-from ...ops.nn_ops import linear, softmax
-from ...ops.shape import cat
-from .. import _functional_layers as FL
+from ...ops.factories import empty, zeros
+from ...ops.nn.linear import linear
+from ...ops.nn.softmax import softmax
+from ...ops.shape.join import cat
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
@@ -99,9 +100,9 @@ def multi_head_attention(
         k = cat([k, mha.bias_k.expand(1, N, E)])
         v = cat([v, mha.bias_v.expand(1, N, E)])
         if attn_mask is not None:
-            attn_mask = FL.pad(attn_mask, (0, 1))
+            attn_mask = F.pad(attn_mask, (0, 1))
         if key_padding_mask is not None:
-            key_padding_mask = FL.pad(key_padding_mask, (0, 1))
+            key_padding_mask = F.pad(key_padding_mask, (0, 1))
     q = q.reshape(L, N * H, hd).transpose(0, 1)
     k = k.reshape(k.shape[0], N * H, hd).transpose(0, 1)
     v = v.reshape(v.shape[0], N * H, hd).transpose(0, 1)
@@ -109,9 +110,9 @@ def multi_head_attention(
         k = cat([k, zeros(N * H, 1, hd, dtype=k.dtype)], 1)
         v = cat([v, zeros(N * H, 1, hd, dtype=v.dtype)], 1)
         if attn_mask is not None:
-            attn_mask = FL.pad(attn_mask, (0, 1))
+            attn_mask = F.pad(attn_mask, (0, 1))
         if key_padding_mask is not None:
-            key_padding_mask = FL.pad(key_padding_mask, (0, 1))
+            key_padding_mask = F.pad(key_padding_mask, (0, 1))
     S = k.shape[1]
     if key_padding_mask is not None:
         if tuple(key_padding_mask.shape) != (N, S):

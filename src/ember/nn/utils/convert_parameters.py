@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...autograd.grad_mode import no_grad
-from ...ops.shape import cat
+from ...ops.shape.join import cat
 from ...tensor import Tensor
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ...ops.creation import full, tensor
-from ...ops.nn_ops import PackPaddedSequence
-from ...ops.shape import cat, stack
+from ...ops.factories import full, tensor
+from ...ops.nn.embedding import PackPaddedSequence
+from ...ops.shape.join import cat, stack
 from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "pad_sequence", "unpad_sequence", "pack_padded_sequence",

@@ -28,7 +28,7 @@ default_collate_err_msg_format = (
 
 
 def _as_tensor(a):
-    from ...ops.creation import as_tensor
+    from ...ops.factories import as_tensor
 
     return as_tensor(a)
 
@@ -127,7 +127,7 @@ def collate(batch, *, collate_fn_map=None):
 
 def collate_tensor_fn(batch, *, collate_fn_map=None):
     if any(t._requires_grad for t in batch):
-        from ...ops.shape import stack
+        from ...ops.shape.join import stack
 
         return stack(list(batch), 0)  # keeps the graph, as torch.stack does
     first = batch[0]._data
@@ -163,7 +163,7 @@ def collate_float_fn(batch, *, collate_fn_map=None):
 
 
 def collate_int_fn(batch, *, collate_fn_map=None):
-    from ...ops.creation import tensor
+    from ...ops.factories import tensor
 
     return tensor(list(batch))
 

@@ -18,7 +18,7 @@ import time
 import warnings
 from math import ceil
 
-from ...ops.creation import _rng, default_generator
+from ...ops.random import _rng, default_generator
 from . import _worker
 from ._collate import default_collate, default_convert
 from ._worker import ExceptionWrapper

@@ -10,7 +10,7 @@ import math
 import warnings
 from collections.abc import Iterable, Sequence
 
-from ...ops.creation import default_generator, randperm
+from ...ops.random import default_generator, randperm
 
 __all__ = [
     "ChainDataset",

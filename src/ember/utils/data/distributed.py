@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from ...ops.creation import Generator, randperm
+from ...ops.random import Generator, randperm
 from .sampler import Sampler
 
 __all__ = ["DistributedSampler"]

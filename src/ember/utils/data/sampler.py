@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence, Sized
 
 import numpy as _np  # index arithmetic on the host; samplers never touch tensors' arrays
 
-from ...ops.creation import Generator, _rng, default_generator
+from ...ops.random import _rng, default_generator, Generator
 from ...tensor import Tensor
 
 __all__ = [
@@ -131,7 +131,7 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(
                 f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}"
             )
-        from ...ops.creation import tensor
+        from ...ops.factories import tensor
 
         self.weights = tensor(w)
         self.num_samples = num_samples

@@ -1,0 +1,567 @@
+"""Tensor factories: tensor, as_tensor, from_numpy, zeros/ones/empty/full (and *_like), arange,
+linspace, logspace, eye, meshgrid, empty_strided, the window functions, range, from_dlpack."""
+
+from __future__ import annotations
+
+import builtins as _builtins
+import math
+import numbers
+import numpy as _np
+import warnings
+
+from .. import dtypes as _dt
+from ..backend import numpy as __np, xp_for_device
+from ..tensor import Tensor
+from ._util import make
+
+
+def _size(size, name="zeros"):
+    """The shape from ``*size`` (ints, or one sequence of ints), with PyTorch's argument errors
+    for the creation function ``name``."""
+    packed = len(size) == 1 and (isinstance(size[0], (list, tuple)) or (
+        hasattr(size[0], "__iter__") and not isinstance(size[0], Tensor)))
+    if packed:
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s)
+        if not isinstance(s, numbers.Integral):
+            what = type(s).__name__
+            if len(size) == 1 and not packed:
+                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"not {what}")
+            if packed and not out:
+                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"but found element of type {what} at pos 0")
+            raise TypeError(
+                f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} "
+                f'with error "type must be tuple of ints,but got {what}"'
+            )
+        if s < 0:
+            if name == "zeros":  # PyTorch's zeros checks sizes itself, with its own words
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(size)}"
+            )
+        out.append(int(s))
+    return tuple(out)
+
+
+def _finish(arr, requires_grad):
+    t = make(arr)
+    if requires_grad:
+        if arr.dtype.kind not in "fc" and arr.dtype.name != "bfloat16":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._requires_grad = True
+    return t
+
+
+def _infer_dtype(data):
+    """PyTorch's dtype for nested Python data: bool < int64 < default float < complex; a tensor
+    inside the data brings its own dtype."""
+    cat, found = -1, None
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Tensor):
+            c, d = x.dtype._cat, x.dtype
+        elif isinstance(x, (_np.ndarray, _np.generic)):  # NumPy data keeps its dtype
+            d = _dt.from_numpy_dtype(x.dtype)
+            c = d._cat
+        elif isinstance(x, (list, tuple)):
+            stack.extend(x)
+            continue
+        elif isinstance(x, (bool, _np.bool_)):
+            c, d = 0, None
+        elif isinstance(x, numbers.Integral):
+            c, d = 1, None
+        elif isinstance(x, numbers.Real):
+            c, d = 2, None
+        elif isinstance(x, numbers.Complex):
+            c, d = 3, None
+        elif isinstance(x, str):
+            raise TypeError("new(): invalid data type 'str'")
+        else:
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+        if c > cat:
+            cat, found = c, d
+    if cat == -1:
+        return _dt.get_default_dtype()
+    if found is not None:
+        return found
+    default = _dt.get_default_dtype()
+    return [_dt.bool, _dt.int64, default,
+            _dt.complex128 if default is _dt.float64 else _dt.complex64][cat]
+
+
+def _check_ragged(data, dim=0):
+    """PyTorch's errors for ragged nested data ("expected sequence of length 2 at dim 1")."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return
+    first = data[0]
+    first_seq = isinstance(first, (list, tuple))
+    for x in data:
+        if isinstance(x, (list, tuple)) != first_seq:
+            raise TypeError("not a sequence") if first_seq else \
+                ValueError(f"expected sequence of length {len(first)} at dim {dim + 1} "
+                           f"(got {len(x)})")
+        if first_seq and len(x) != len(first):
+            raise ValueError(f"expected sequence of length {len(first)} at dim {dim + 1} "
+                             f"(got {len(x)})")
+    for x in data:
+        _check_ragged(x, dim + 1)
+
+
+def _to_nested(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_to_nested(x) for x in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or tensors).
+
+    Python floats give the default dtype (float32), ints int64, bools bool; a NumPy array keeps
+    its dtype. Example: ``ember.tensor([[1., 2.], [3., 4.]], requires_grad=True)``.
+    """
+    xp = xp_for_device(device)
+    if isinstance(data, Tensor):
+        arr = data._data.copy()
+        if dtype is not None:
+            arr = arr.astype(dtype.np)
+        return _finish(arr, requires_grad)
+    if isinstance(data, _np.ndarray) or isinstance(data, _np.generic):
+        src = _np.asarray(data)
+        _dt.from_numpy_dtype(src.dtype)
+        arr = xp.array(src, dtype=dtype.np if dtype is not None else None, copy=True)
+        return _finish(arr, requires_grad)
+    if dtype is None:
+        dtype = _infer_dtype(data)
+    try:
+        arr = xp.array(_to_nested(data), dtype=dtype.np)
+    except ValueError as e:
+        if "inhomogeneous" in str(e) or "sequence" in str(e):
+            _check_ragged(data)
+        raise
+    except TypeError as e:
+        if isinstance(data, (list, tuple)):
+            _check_ragged(data)
+        raise TypeError(str(e)) from None
+    except OverflowError:
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow") \
+            from None
+    return _finish(arr, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype is dtype else data.to(dtype)
+    if isinstance(data, _np.ndarray):
+        return make(data if dtype is None else data.astype(dtype.np, copy=False))
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(ndarray):
+    """A tensor sharing memory with ``ndarray``."""
+    if not isinstance(ndarray, _np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _dt.from_numpy_dtype(ndarray.dtype)
+    return make(ndarray)
+
+
+def _dtype_or_default(dtype):
+    return (dtype or _dt.get_default_dtype()).np
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """A tensor of zeros of the given size (default dtype float32)."""
+    return _finish(xp_for_device(device).zeros(_size(size), _dtype_or_default(dtype)),
+                   requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """A tensor of ones of the given size."""
+    return _finish(xp_for_device(device).ones(_size(size, "ones"), _dtype_or_default(dtype)),
+                   requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          memory_format=None, pin_memory=False):
+    """An uninitialised tensor (ember fills it with zeros)."""
+    return _finish(xp_for_device(device).zeros(_size(size, "empty"), _dtype_or_default(dtype)),
+                   requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
+    """A tensor filled with ``fill_value`` (its dtype inferred from the value when not given)."""
+    if isinstance(fill_value, _np.generic):  # a NumPy scalar fills like a Python number
+        fill_value = fill_value.item()
+    if dtype is None:
+        dtype = _infer_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _finish(xp_for_device(device).full(_size((size,), "full"), fill_value, dtype.np),
+                   requires_grad)
+
+
+def _like(input, dtype):
+    return (dtype or input.dtype).np, input._data.shape
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None):
+    dt, shape = _like(input, dtype)
+    return _finish(_xp(input).zeros(shape, dt), requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+              layout=None):
+    dt, shape = _like(input, dtype)
+    return _finish(_xp(input).ones(shape, dt), requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None):
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None, layout=None):
+    dt, shape = _like(input, dtype)
+    return _finish(_xp(input).full(shape, fill_value, dt), requires_grad)
+
+
+def _xp(t):
+    from ..backend import xp_of
+
+    return xp_of(t._data)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
+    """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        dtype = _dt.int64 if all(isinstance(v, numbers.Integral) for v in vals) else \
+            _dt.get_default_dtype()
+    n = max(0, -(-(end - start) // step)) if all(isinstance(v, int) for v in vals) else \
+        max(0, int(_np.ceil((end - start) / step)))
+    arr = (start + _np.arange(n, dtype=_np.float64 if dtype.is_floating_point else _np.int64)
+           * step).astype(dtype.np)
+    return _finish(arr, requires_grad)
+
+
+def _linspace_array(start, end, steps, np_dtype):
+    """PyTorch's kernel: ``start + i * step`` for the first half and ``end - (steps - 1 - i) *
+    step`` for the second, computed in the output's float dtype (so float32 results match)."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    work = np_dtype if _np.dtype(np_dtype).kind in "fc" else _np.float64
+    work = _np.dtype(work)
+    if steps == 0:
+        return _np.zeros(0, np_dtype)
+    if steps == 1:
+        return _np.full(1, start, work).astype(np_dtype)
+    a, b = work.type(start), work.type(end)
+    step = (b - a) / work.type(steps - 1)
+    i = _np.arange(steps)
+    half = steps // 2
+    # PyTorch's compiled kernel fuses ``start + step * i`` (one rounding): for float32/float16
+    # evaluating it in float64 and rounding once gives the same bits
+    acc = _np.float64 if work.itemsize < 8 and work.kind == "f" else work.type
+    with _np.errstate(invalid="ignore", over="ignore"):
+        out = _np.where(i < half, acc(a) + acc(step) * i.astype(acc),
+                        acc(b) - acc(step) * (steps - 1 - i).astype(acc)).astype(work)
+    return out.astype(np_dtype)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Example: ``ember.linspace(0, 1, 5)`` -> ``tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])``."""
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    cplx = isinstance(start, complex) or isinstance(end, complex)
+    dtype = dtype or (_dt.complex64 if cplx else _dt.get_default_dtype())
+    arr = _linspace_array(start, end, int(steps), dtype.np)
+    return _out_or(_finish(arr, requires_grad), out)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
+             out=None, layout=None):
+    """``base ** linspace(start, end, steps)``."""
+    dtype = dtype or _dt.get_default_dtype()
+    steps = int(steps)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    # PyTorch's kernel: start and end in the output dtype, step and exponents in float64,
+    # base ** exponent in float64, rounded to the output dtype
+    work = dtype.np if dtype.is_floating_point else _np.dtype(_np.float64)
+    a, b = work.type(start), work.type(end)
+    f = _np.float64
+    i = _np.arange(steps)
+    if steps == 1:
+        exps = _np.full(1, f(a))
+    else:
+        step = f(work.type(b - a)) / max(steps - 1, 1)
+        exps = _np.where(i < steps // 2, f(a) + step * i, f(b) - step * (steps - 1 - i))
+    with _np.errstate(over="ignore", invalid="ignore"):
+        arr = _np.power(f(base), exps).astype(dtype.np)
+    return _out_or(_finish(arr, requires_grad), out)
+
+
+def _out_or(res, out):
+    if out is None:
+        return res
+    from ._util import write_out
+
+    return write_out(res, out)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """The identity matrix (``n`` x ``m``)."""
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
+    return _out_or(_finish(_np.eye(n, m if m is not None else n,
+                                   dtype=_dtype_or_default(dtype)), requires_grad), out)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    return tensor(s, dtype=dtype or _dt.get_default_dtype(), requires_grad=requires_grad)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors: ``indexing='ij'`` (matrix, the default with a
+    warning, as in PyTorch) or ``'xy'`` (Cartesian: the first two dims swapped)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        import warnings
+
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got: {t!r}")
+    dtypes = {t._data.dtype for t in tensors}
+    if len(dtypes) > 1:
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    sizes = [t._data.size for t in tensors]
+    pos = list(_builtins.range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        pos[0], pos[1] = 1, 0
+    shape = [0] * len(tensors)
+    for i, p in enumerate(pos):
+        shape[p] = sizes[i]
+    out = []
+    for i, t in enumerate(tensors):
+        view = [1] * len(tensors)
+        view[pos[i]] = sizes[i]
+        out.append(t.reshape(view).expand(shape))
+    return tuple(out)
+
+
+_builtin_range = range
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """``obj`` as a tensor, sharing memory when possible: a tensor is returned as is (or cast),
+    a NumPy array (or anything with ``__array__``/the buffer protocol) is wrapped without a copy
+    unless a dtype change or ``copy=True`` needs one; Python data is copied as by ``tensor``."""
+
+    xp_for_device(device)
+    if isinstance(obj, Tensor):
+        if copy is False and dtype is not None and dtype != obj.dtype:
+            raise ValueError("can't alias tensor with a different dtype without a copy")
+        res = obj if dtype is None or dtype == obj.dtype else obj.to(dtype)
+        if copy and res is obj:
+            res = obj.clone()
+        return res.requires_grad_(requires_grad) if requires_grad else res
+    if isinstance(obj, __np.ndarray) or hasattr(obj, "__array_interface__"):
+        arr = __np.asarray(obj)
+        _dt.from_numpy_dtype(arr.dtype)  # PyTorch's error for unsupported dtypes
+        if dtype is not None and arr.dtype != dtype.np:
+            if copy is False:
+                raise ValueError("can't alias NumPy array with a different dtype without a "
+                                 "copy")
+            arr = arr.astype(dtype.np)
+        elif copy:
+            arr = arr.copy()
+        return make(arr, requires_grad)
+    if copy is False:
+        raise ValueError("can't alias arbitrary sequence into a tensor")
+    return tensor(obj, dtype=dtype, requires_grad=requires_grad)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-d tensor viewing the memory of an object with the buffer protocol (no copy; a
+    read-only buffer such as ``bytes`` gives a read-only tensor)."""
+    try:
+        nbytes = memoryview(buffer).nbytes
+    except TypeError:
+        raise TypeError(f"object of type '{type(buffer).__name__}' does not implement the "
+                        "buffer protocol") from None
+    item = dtype.itemsize
+    if offset < 0 or offset >= nbytes > 0:
+        raise ValueError(f"both buffer length ({nbytes}) and offset ({offset}) must be "
+                         "non-negative and buffer length must be greater than offset")
+    if count < 0 and (nbytes - offset) % item:
+        raise ValueError(f"buffer length ({nbytes - offset} after offset) must be a multiple "
+                         f"of element size ({item})")
+    if count > 0 and count * item > nbytes - offset:
+        raise ValueError(f"requested buffer length ({count} * {item} bytes) after offset "
+                         f"({offset} bytes) must not be greater than actual buffer length "
+                         f"({nbytes} bytes)")
+    if count == 0:
+        raise ValueError("both count and buffer length must be positive, got 0")
+    arr = __np.frombuffer(buffer, dtype=dtype.np, count=count, offset=offset)
+    return make(arr, requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """An uninitialised tensor of ``size`` with the given element ``stride``s (zero-filled in
+    ember)."""
+    xp = xp_for_device(device)
+    dtype = dtype or _dt.get_default_dtype()
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(s > 0 for s in size) else 0
+    buf = xp.zeros(n, dtype.np)
+    arr = xp.lib.stride_tricks.as_strided(buf, size, tuple(st * buf.itemsize for st in stride))
+    return make(arr, requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
+                   requires_grad=False, pin_memory=False):
+    """An uninitialised tensor of ``size`` whose memory holds its dims in the order
+    ``physical_layout`` (zero-filled in ember)."""
+    xp = xp_for_device(device)
+    dtype = dtype or _dt.get_default_dtype()
+    size, perm = tuple(size), tuple(physical_layout)
+    if sorted(perm) != list(_builtin_range(len(size))):
+        raise RuntimeError("Number of dimensions in size does not match the length of the "
+                           "physical_layout" if len(perm) != len(size) else
+                           "physical_layout must be a permutation")
+    buf = xp.zeros(tuple(size[p] for p in perm), dtype.np)
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return make(buf.transpose(inv), requires_grad)
+
+
+# ------------------------------------------------------------------------------------ windows
+def _window(name, window_length, periodic, dtype, requires_grad, fn):
+
+    dtype = dtype or _dt.get_default_dtype()
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length="
+                           f"{window_length}")
+    if window_length == 0:
+        return tensor([], dtype=dtype, requires_grad=requires_grad)
+    if window_length == 1:
+        return tensor([1.0], dtype=dtype, requires_grad=requires_grad)
+    n = window_length + 1 if periodic else window_length
+    k = __np.arange(n, dtype=__np.float64)
+    w = fn(k, n - 1)
+    if periodic:
+        w = w[:-1]
+    return tensor(w.astype(dtype.np), dtype=dtype, requires_grad=requires_grad)
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                requires_grad=False):
+    """``0.5 - 0.5 cos(2 pi n / (N - 1))``; ``periodic`` drops the last of N + 1 points."""
+    xp_for_device(device)
+    return _window("hann_window", window_length, periodic, dtype, requires_grad,
+                   lambda k, m: 0.5 - 0.5 * __np.cos(2 * math.pi * k / m))
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
+                   layout=None, device=None, requires_grad=False):
+    """``alpha - beta cos(2 pi n / (N - 1))``."""
+    xp_for_device(device)
+    return _window("hamming_window", window_length, periodic, dtype, requires_grad,
+                   lambda k, m: alpha - beta * __np.cos(2 * math.pi * k / m))
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    """``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
+    xp_for_device(device)
+    return _window("blackman_window", window_length, periodic, dtype, requires_grad,
+                   lambda k, m: 0.42 - 0.5 * __np.cos(2 * math.pi * k / m)
+                   + 0.08 * __np.cos(4 * math.pi * k / m))
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    """The triangular window ``1 - |2 n / (N - 1) - 1|``."""
+    xp_for_device(device)
+    return _window("bartlett_window", window_length, periodic, dtype, requires_grad,
+                   lambda k, m: 1 - __np.abs(2 * k / m - 1))
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None,
+                  device=None, requires_grad=False):
+    """``I0(beta sqrt(1 - (2 n / (N - 1) - 1)**2)) / I0(beta)``."""
+    xp_for_device(device)
+    return _window("kaiser_window", window_length, periodic, dtype, requires_grad,
+                   lambda k, m: __np.i0(beta * __np.sqrt(__np.clip(1 - (2 * k / m - 1) ** 2, 0,
+                                                                None))) / __np.i0(beta))
+
+
+# ------------------------------------------------------------------------------- misc makers
+def range(start=0, end=None, step=1, *, dtype=None, layout=None, device=None,
+          requires_grad=False, out=None):
+    """Deprecated in PyTorch (use ``arange``): values from ``start`` to ``end`` *inclusive*;
+    the default float dtype unless ``dtype`` is given."""
+
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its "
+                  "behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
+    xp_for_device(device)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    n = int(math.floor((end - start) / step)) + 1
+    dtype = dtype or _dt.get_default_dtype()
+    vals = start + step * __np.arange(n, dtype=__np.float64)
+    return tensor(vals.astype(dtype.np), dtype=dtype, requires_grad=requires_grad)
+
+
+def from_dlpack(ext_tensor):
+    """A tensor sharing memory with any object that speaks DLPack (a NumPy array, a PyTorch CPU
+    tensor...): ``ember.from_dlpack(torch_tensor)``."""
+    arr = __np.from_dlpack(ext_tensor)
+    _dt.from_numpy_dtype(arr.dtype)
+    return make(arr)

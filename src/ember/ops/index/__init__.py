@@ -1,0 +1,1 @@
+"""Indexing: subscript, masked, gather_scatter, index_add, take_put, sort, view_scatter."""

@@ -1,0 +1,180 @@
+"""index_add, index_copy, index_fill and their in-place forms."""
+
+from __future__ import annotations
+
+from ...autograd.function import Function
+from ...backend import xp_of
+from ...tensor import Tensor
+from .._util import make, wrap_dim
+from .gather_scatter import _as2, _inplace, IndexSelect
+
+
+# ------------------------------------------------------------------------ index_add/copy/fill
+def _check_index_src(name, input, dim, idx, source):
+    d = input._data
+    if idx.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector")
+    n = idx.size
+    s = source._data if isinstance(source, Tensor) else None
+    if s is not None:
+        ssize = s.shape[dim] if s.ndim else 1
+        if ssize != n:
+            raise RuntimeError(
+                f"{name}(): Number of indices ({n}) should be equal to source.size(dim): "
+                f"({ssize}), for dim: {dim}"
+            )
+    size = d.shape[dim] if d.ndim else 1
+    if n and ((idx < -size).any() or (idx >= size).any()):
+        raise IndexError(f"{name}(): index out of range in self" if name != "index_add_" else
+                         "index out of range in self")
+
+
+class IndexAdd(Function):
+    """y = x.index_add(dim, index, source, alpha);  dy/dx = grad,
+    dy/dsource = alpha * grad.index_select(dim, index)"""
+
+    _builtin = True
+    _edges = (0, 3)
+    _node_name = "IndexAddBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, source, alpha):
+        d = x._data
+        out = _as2(d.copy())
+        s = _as2(source._data).astype(d.dtype, copy=False)
+        key = (slice(None),) * dim + (index._data.reshape(-1),)
+        xp_of(d).add.at(out, key, s * alpha if alpha != 1 else s)
+        ctx.dim, ctx.alpha, ctx.src_shape = dim, alpha, source._data.shape
+        ctx.save_for_backward(index)
+        return make(out.reshape(d.shape))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (index,) = ctx.saved_tensors
+        gs = None
+        if ctx.needs_input_grad[3]:
+            g = grad_output if grad_output._data.ndim else grad_output.reshape(1)
+            gs = IndexSelect.apply(g, ctx.dim, index)
+            if ctx.alpha != 1:
+                gs = gs * ctx.alpha
+            gs = gs.reshape(ctx.src_shape)
+        return grad_output, None, None, gs, None
+
+
+class IndexCopy(Function):
+    """y = x with source copied into the slices index along dim;
+    dy/dx = grad with those slices zeroed, dy/dsource = grad.index_select(dim, index)"""
+
+    _builtin = True
+    _edges = (0, 3)
+    _node_name = "IndexCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, source):
+        d = x._data
+        out = _as2(d.copy())
+        key = (slice(None),) * dim + (index._data.reshape(-1),)
+        out[key] = _as2(source._data)
+        ctx.dim, ctx.src_shape = dim, source._data.shape
+        ctx.save_for_backward(index)
+        return make(out.reshape(d.shape))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (index,) = ctx.saved_tensors
+        gx = gs = None
+        if ctx.needs_input_grad[0]:
+            gx = IndexFill.apply(grad_output, ctx.dim, index, 0.0)
+        if ctx.needs_input_grad[3]:
+            g = grad_output if grad_output._data.ndim else grad_output.reshape(1)
+            gs = IndexSelect.apply(g, ctx.dim, index).reshape(ctx.src_shape)
+        return gx, None, None, gs
+
+
+class IndexFill(Function):
+    """y = x with value in the slices index along dim;
+    dy/dx = grad with those slices zeroed, dy/dvalue = their sum"""
+
+    _builtin = True
+    _node_name = "IndexFillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, value):
+        d = x._data
+        out = _as2(d.copy())
+        key = (slice(None),) * dim + (index._data.reshape(-1),)
+        out[key] = value._data if isinstance(value, Tensor) else value
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        return make(out.reshape(d.shape))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (index,) = ctx.saved_tensors
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = IndexFill.apply(grad_output, ctx.dim, index, 0.0)
+        if ctx.needs_input_grad[3]:
+            g = grad_output if grad_output._data.ndim else grad_output.reshape(1)
+            gv = IndexSelect.apply(g, ctx.dim, index).sum()
+        return gx, None, None, gv
+
+
+class IndexFillTensor(IndexFill):
+    _node_name = "IndexFillBackward1"
+
+
+def _index_prep(name, input, dim, index, source=None):
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
+                           f"{getattr(index, 'dtype', type(index).__name__)}")
+    dim = wrap_dim(dim, input._data.ndim)
+    _check_index_src(name, input, dim, index._data, source)
+    return dim
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """``input`` with ``alpha * source`` added into the slices ``index`` along ``dim``."""
+    dim = _index_prep("index_add_", input, dim, index, source)
+    return IndexAdd.apply(input, dim, index, source, alpha)
+
+
+def index_copy(input, dim, index, source):
+    """``input`` with ``source`` copied into the slices ``index`` along ``dim``."""
+    dim = _index_prep("index_copy_", input, dim, index, source)
+    return IndexCopy.apply(input, dim, index, source)
+
+
+def index_fill(input, dim, index, value):
+    """``input`` with ``value`` in the slices ``index`` along ``dim``."""
+    dim = _index_prep("index_fill_", input, dim, index)
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return IndexFillTensor.apply(input, dim, index, value)
+    return IndexFill.apply(input, dim, index, value)
+
+
+def index_add_(self, dim, index, source, *, alpha=1):
+    dim = _index_prep("index_add_", self, dim, index, source)
+    return _inplace(self, IndexAdd, dim, index, source, alpha)
+
+
+def index_copy_(self, dim, index, source):
+    dim = _index_prep("index_copy_", self, dim, index, source)
+    return _inplace(self, IndexCopy, dim, index, source)
+
+
+def index_fill_(self, dim, index, value):
+    dim = _index_prep("index_fill_", self, dim, index)
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return _inplace(self, IndexFillTensor, dim, index, value)
+    return _inplace(self, IndexFill, dim, index, value)

@@ -1,0 +1,1 @@
+"""Linear algebra: products, diagonal, triangles, solve, decompositions, norms."""

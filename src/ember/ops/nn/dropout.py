@@ -1,0 +1,34 @@
+"""Dropout: zero each element with probability ``p`` and scale the rest by 1/(1-p); the mask
+helpers are shared with nn.functional's channel and alpha dropouts."""
+
+from __future__ import annotations
+
+from ...tensor import Tensor
+from .._util import make
+from ..random import _rng
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _keep_mask(input, p, shape):
+    """Bernoulli(1 - p) keep mask scaled by 1 / (1 - p), as an array of the input's dtype."""
+    d = input._data
+    if p == 1.0:
+        return d.dtype.type(0) * (_rng(None).random(shape) < 0)
+    keep = _rng(None).random(shape) >= p
+    return (keep / (1.0 - p)).astype(d.dtype)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (training only)."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    mask = make(_keep_mask(input, p, input._data.shape).astype(input._data.dtype))
+    if inplace:
+        return input.mul_(mask)
+    return input * mask

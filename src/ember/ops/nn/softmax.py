@@ -1,0 +1,106 @@
+"""softmax and log_softmax as Functions (numerically stable, with PyTorch's dtype rules)."""
+
+from __future__ import annotations
+
+from ...autograd.function import Function
+from ...backend import xp_of
+from .._util import _scalar_type_name as _type_name, make, wrap_dim
+
+
+# ---------------------------------------------------------------------------- softmax family
+def _softmax_dim(ndim, dim):
+    return wrap_dim(dim, ndim) if ndim > 0 else None
+
+
+class LogSoftmax(Function):
+    """y = x - max - log(sum(exp(x - max)));  dy/dx = g - exp(y) * sum(g)"""
+
+    _builtin = True
+    _node_name = "LogSoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        d = x._data
+        xp = xp_of(d)
+        if d.ndim == 0:
+            out = d - d
+        else:
+            m = d.max(axis=dim, keepdims=True)
+            with xp.errstate(invalid="ignore", over="ignore", divide="ignore"):
+                s = d - m
+                out = s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+        y = make(out)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        if ctx.dim is None:
+            return grad_output - grad_output, None
+        return grad_output - y.exp() * grad_output.sum(ctx.dim, keepdim=True), None
+
+
+class Softmax(Function):
+    """y = exp(x - max) / sum(exp(x - max));  dy/dx = y * (g - sum(g * y))"""
+
+    _builtin = True
+    _node_name = "SoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        d = x._data
+        xp = xp_of(d)
+        if d.ndim == 0:
+            out = d / d
+        else:
+            with xp.errstate(invalid="ignore", over="ignore"):
+                e = xp.exp(d - d.max(axis=dim, keepdims=True))
+                e /= e.sum(axis=dim, keepdims=True)
+            out = e
+        y = make(out)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (y,) = ctx.saved_tensors
+        if ctx.dim is None:
+            return grad_output - grad_output, None
+        gy = grad_output * y
+        return gy - y * gy.sum(ctx.dim, keepdim=True), None
+
+
+def _check_float(input, dim, name):
+    d = input._data
+    if d.dtype.kind not in "fc":
+        last = d.ndim == 0 or wrap_dim(dim, d.ndim) == d.ndim - 1
+        kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(input)}\'')
+
+
+def log_softmax(input, dim, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    _check_float(input, dim, "log_softmax")
+    return LogSoftmax.apply(input, _softmax_dim(input._data.ndim, dim))
+
+
+def softmax(input, dim, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    _check_float(input, dim, "softmax")
+    return Softmax.apply(input, _softmax_dim(input._data.ndim, dim))
+
+
+# ---------------------------------------------------------------------------------- Tensor methods
+def softmax_method(self, dim, dtype=None):
+    """``x.softmax(dim)``."""
+    return softmax(self, dim, dtype)
+
+
+def log_softmax_method(self, dim, dtype=None):
+    """``x.log_softmax(dim)``."""
+    return log_softmax(self, dim, dtype)

@@ -1,0 +1,112 @@
+"""Bitwise ops on integer and bool tensors: and, or, xor, not, shifts; gcd and lcm."""
+
+from __future__ import annotations
+
+from ...backend import xp_of
+from ...tensor import Tensor
+from .._util import (
+    _dtype_title, _kind, _ret, _shape_checked, _xp, broadcast_error, make, pair, shape_of,
+    write_out
+)
+
+
+_TITLE = {"f": "Float", "c": "ComplexFloat"}
+
+
+def _int_only(name, ad, bd=None):
+    for x in (ad, bd):
+        k = _kind(x) if x is not None else "b"
+        if k in "fc":
+            t = _dtype_title(make(x)) if hasattr(x, "dtype") else _TITLE[k]
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'{t}\'')
+
+
+def _bitwise(name, ufunc_name, doc):
+    def f(input, other, *, out=None):
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor")
+        ad, bd = pair(input, other)
+        _int_only(name, ad, bd)
+        xp = _xp(input, other)
+        try:
+            res = make(xp.asarray(getattr(xp, ufunc_name)(ad, bd)))
+        except ValueError:
+            raise broadcast_error(shape_of(input), shape_of(other)) from None
+        return res if out is None else write_out(res, out)
+
+    f.__name__ = name
+    f.__doc__ = doc
+    return f
+
+
+bitwise_and = _bitwise("bitwise_and", "bitwise_and", "Bitwise AND of integer or bool tensors.")
+
+
+bitwise_or = _bitwise("bitwise_or", "bitwise_or", "Bitwise OR of integer or bool tensors.")
+
+
+bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor", "Bitwise XOR of integer or bool tensors.")
+
+
+def _shift(name, left):
+    def f(input, other, *, out=None):
+        ad, bd = pair(input, other)
+        _int_only(name, ad, bd)
+        xp = _xp(input, other)
+        a = xp.asarray(ad)
+        b = xp.asarray(bd)
+        bits = a.dtype.itemsize * 8
+        # PyTorch: shifting by >= the bit width (or a negative amount) gives 0 (or -1 for a
+        # right shift of a negative number); NumPy leaves this undefined
+        big = (b >= bits) | (b < 0)
+        bs = xp.where(big, 0, b).astype(a.dtype)
+        if left:
+            r = xp.left_shift(a, bs)
+            r = xp.where(big, 0, r)
+        else:
+            r = xp.right_shift(a, bs)
+            r = xp.where(big, xp.where(a < 0, -1, 0), r) if a.dtype.kind == "i" else \
+                xp.where(big, 0, r)
+        res = make(xp.asarray(r).astype(xp.result_type(a, b) if not isinstance(other, (int,))
+                                        else a.dtype))
+        return res if out is None else write_out(res, out)
+
+    f.__name__ = name
+    f.__doc__ = f"Bitwise {'left' if left else 'right'} shift of integer tensors."
+    return f
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", True)
+
+
+bitwise_right_shift = _shift("bitwise_right_shift", False)
+
+
+def bitwise_not(input, *, out=None):
+    """Bitwise NOT of an integer tensor (logical NOT for bool)."""
+    d = input._data
+    _int_only("bitwise_not", d)
+    res = make(xp_of(d).invert(d))
+    return res if out is None else write_out(res, out)
+
+
+def _int_binary(name, np_name, a, b):
+    ad, bd = pair(a, b)
+    xp = _xp(a, b)
+    kind = xp.result_type(ad, bd).kind
+    if kind not in "iub" or kind == "b":
+        from ..inplace import _dtype_name
+
+        raise RuntimeError(f'"{name}" not implemented for '
+                           f"'{_dtype_name(xp.result_type(ad, bd))}'")
+    return make(xp.asarray(_shape_checked(xp, getattr(xp, np_name), ad, bd)))
+
+
+def gcd(input, other, *, out=None):
+    """The elementwise greatest common divisor of integer tensors (non-negative)."""
+    return _ret(_int_binary("gcd_cpu", "gcd", input, other), out, input, other)
+
+
+def lcm(input, other, *, out=None):
+    """The elementwise least common multiple of integer tensors (non-negative)."""
+    return _ret(_int_binary("lcm_cpu", "lcm", input, other), out, input, other)

@@ -1,0 +1,373 @@
+"""Ops that pick between values: clamp (scalar and tensor bounds), maximum, minimum, fmax, fmin,
+where, nan_to_num."""
+
+from __future__ import annotations
+
+from ...autograd.function import Function
+from ...backend import xp_of
+from ...tensor import Tensor
+from .._util import (
+    _binary, _dtype_title, _float, _kind, _ret, broadcast_error, make, pair, shape_of
+)
+from .compare import isfinite, isnan
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi) for number bounds;  dy/dx = 1 where lo <= x <= hi, else 0"""
+
+    _builtin = True
+    _node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        out = x._data
+        xp = xp_of(out)
+        if out.dtype.kind not in "fc" and (isinstance(lo, float) or isinstance(hi, float)):
+            out = _float(x)  # an integer tensor clamped by a float bound becomes float
+        dt = out.dtype
+        # maximum/minimum propagate NaN, as PyTorch's clamp does
+        if lo is not None:
+            out = xp.maximum(out, lo)
+        if hi is not None:
+            out = xp.minimum(out, hi)
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return make(out.astype(dt, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.lo, ctx.hi
+        if lo is None:
+            mask = x <= hi
+        elif hi is None:
+            mask = x >= lo
+        else:
+            mask = (x >= lo) & (x <= hi)
+        return where(mask, grad_output, 0.0), None, None  # +0. outside, as PyTorch
+
+
+class ClampTensor(Function):
+    """y = min(max(x, lo), hi) with tensor bounds;  dy/dx = 1 where lo <= x <= hi,
+    dy/dlo = 1 where x < lo (and lo < hi), dy/dhi = 1 where x > hi (or hi < lo)"""
+
+    _builtin = True
+    _edges = (0, 1, 2)
+    _node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        out = x._data
+        xp = xp_of(out)
+        if lo is not None:
+            od, ld = pair(x, lo)
+            out = xp.maximum(od, ld)
+        if hi is not None:
+            od, hd = pair(make(out), hi)
+            out = xp.minimum(od, hd)
+        ctx.save_for_backward(x, lo, hi)
+        return make(out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, lo, hi = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = glo = ghi = None
+        if need[0]:
+            if lo is None:
+                m = x <= hi
+            elif hi is None:
+                m = x >= lo
+            else:
+                m = (x >= lo) & (x <= hi)
+            gx = where(m, grad_output, 0.0)
+        if lo is not None and need[1]:
+            m = x < lo
+            if hi is not None:
+                m = m & (lo < hi)
+            glo = where(m, grad_output, 0.0)
+        if hi is not None and need[2]:
+            m = x > hi
+            if lo is not None:
+                m = m | (hi < lo)
+            ghi = where(m, grad_output, 0.0)
+        return gx, glo, ghi
+
+
+class ClampMin(Function):
+    """y = max(x, lo);  dy/dx = 1 where x >= lo"""
+
+    _builtin = True
+    _node_name = "ClampMinBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo):
+        ctx.save_for_backward(x)
+        ctx.lo = lo
+        ad, bd = pair(x, lo)
+        return make(xp_of(x._data).maximum(ad, bd))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return where(x >= ctx.lo, grad_output, 0.0), None
+
+
+class ClampMax(Function):
+    """y = min(x, hi);  dy/dx = 1 where x <= hi"""
+
+    _builtin = True
+    _node_name = "ClampMaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, hi):
+        ctx.save_for_backward(x)
+        ctx.hi = hi
+        ad, bd = pair(x, hi)
+        return make(xp_of(x._data).minimum(ad, bd))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return where(x <= ctx.hi, grad_output, 0.0), None
+
+
+class Where(Function):
+    """y = cond ? a : b;  dy/da = cond, dy/db = !cond"""
+
+    _builtin = True
+    _edges = (1, 2)
+    _node_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        if isinstance(a, Tensor) or isinstance(b, Tensor):
+            ad, bd = pair(a, b)
+        else:  # two Python scalars: PyTorch's dtype (a float gives the default float dtype)
+            from ...dtypes import result_type_of
+
+            dt = result_type_of(a, b).np
+            ad, bd = xp_of(cond._data).asarray(a, dt), xp_of(cond._data).asarray(b, dt)
+        c = cond._data
+        ctx.save_for_backward(cond)
+        if bd.__class__ is float and bd == 0.0 and getattr(ad, "shape", None) == c.shape \
+                and ad.dtype.kind == "f" and c.dtype.kind == "b":
+            # where(mask, g, 0.), the masked gradients of relu/clamp/...: NumPy's where is
+            # ~10x slower than a multiply on random masks. g * mask + 0. equals it exactly
+            # (the + 0. turns -0. into +0.) unless g has inf/nan, where the fallback runs.
+            xp = xp_of(c)
+            with xp.errstate(invalid="ignore"):
+                out = ad * c
+            out += 0.0
+            if xp.isfinite(out).all():
+                return make(out)
+        try:
+            out = xp_of(c).where(c, ad, bd)
+        except ValueError:
+            # PyTorch broadcasts condition, input, other in turn and names the first clash
+            try:
+                first = xp_of(c).broadcast_shapes(c.shape, shape_of(a))
+            except ValueError:
+                raise broadcast_error(c.shape, shape_of(a)) from None
+            raise broadcast_error(first, shape_of(b)) from None
+        return make(out)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (cond,) = ctx.saved_tensors
+        ga = where(cond, grad_output, 0.0) if ctx.needs_input_grad[1] else None
+        gb = where(cond, 0.0, grad_output) if ctx.needs_input_grad[2] else None
+        return None, ga, gb
+
+
+class Maximum(Function):
+    """y = max(a, b);  dy/da = 1 where a > b, 1/2 where a == b (dy/db alike)"""
+
+    _builtin = True
+    _edges = (0, 1)
+    _node_name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _no_complex(a, b, "maximum")
+        ctx.save_for_backward(a, b)
+        return make(_binary(xp_of(a._data).maximum, a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        half = grad_output * 0.5
+        ga = where(a == b, half, where(a < b, 0.0, grad_output)) if ctx.needs_input_grad[0] \
+            else None
+        gb = where(a == b, half, where(a > b, 0.0, grad_output)) if ctx.needs_input_grad[1] \
+            else None
+        return ga, gb
+
+
+class Minimum(Function):
+    """y = min(a, b);  dy/da = 1 where a < b, 1/2 where a == b (dy/db alike)"""
+
+    _builtin = True
+    _edges = (0, 1)
+    _node_name = "MinimumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _no_complex(a, b, "minimum")
+        ctx.save_for_backward(a, b)
+        return make(_binary(xp_of(a._data).minimum, a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        half = grad_output * 0.5
+        ga = where(a == b, half, where(a > b, 0.0, grad_output)) if ctx.needs_input_grad[0] \
+            else None
+        gb = where(a == b, half, where(a < b, 0.0, grad_output)) if ctx.needs_input_grad[1] \
+            else None
+        return ga, gb
+
+
+class Fmax(Function):
+    """y = max(a, b) ignoring NaN;  dy/da = 1 where a >= b or b is NaN, dy/db elsewhere"""
+
+    _builtin = True
+    _edges = (0, 1)
+    _node_name = "FmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return make(_binary(xp_of(a._data).fmax, a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        take_a = (a >= b) | isnan(b)
+        ga = where(take_a, grad_output, 0.0) if ctx.needs_input_grad[0] else None
+        gb = where(take_a, 0.0, grad_output) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Fmin(Function):
+    """y = min(a, b) ignoring NaN;  dy/da = 1 where a <= b or b is NaN, dy/db elsewhere"""
+
+    _builtin = True
+    _edges = (0, 1)
+    _node_name = "FminBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return make(_binary(xp_of(a._data).fmin, a, b))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        take_a = (a <= b) | isnan(b)
+        ga = where(take_a, grad_output, 0.0) if ctx.needs_input_grad[0] else None
+        gb = where(take_a, 0.0, grad_output) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def _no_complex(a, b, name):
+    if _kind(a._data) == "c" or (isinstance(b, Tensor) and _kind(b._data) == "c"):
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
+
+
+class NanToNum(Function):
+    """y = x with NaN, +inf, -inf replaced;  dy/dx = 1 where x is finite, else 0"""
+
+    _builtin = True
+    _node_name = "NanToNumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        d = x._data
+        xp = xp_of(d)
+        ctx.save_for_backward(x)
+        if d.dtype.kind not in "fc":
+            return make(d.copy())
+        real = d.real.dtype if d.dtype.kind == "c" else d.dtype
+        big = xp.finfo(real)
+        out = xp.nan_to_num(d, nan=0.0 if nan is None else nan,
+                            posinf=big.max if posinf is None else posinf,
+                            neginf=big.min if neginf is None else neginf)
+        return make(out.astype(d.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * isfinite(x), None, None, None
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit values to ``[min, max]`` (either bound may be omitted, or be a tensor).
+
+    Example: ``ember.clamp(ember.tensor([-2., 0.5, 3.]), min=0, max=1)`` -> ``[0., 0.5, 1.]``."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        res = ClampTensor.apply(input, min, max)
+    else:
+        res = Clamp.apply(input, min, max)
+    return _ret(res, out, input, min, max)
+
+
+clip = clamp
+
+
+def clamp_min(input, min, *, out=None):
+    """``max(input, min)`` (PyTorch's ``clamp_min``)."""
+    if isinstance(min, Tensor):
+        return _ret(ClampTensor.apply(input, min, None), out, input, min)
+    return _ret(ClampMin.apply(input, min), out, input)
+
+
+def clamp_max(input, max, *, out=None):
+    """``min(input, max)`` (PyTorch's ``clamp_max``)."""
+    if isinstance(max, Tensor):
+        return _ret(ClampTensor.apply(input, None, max), out, input, max)
+    return _ret(ClampMax.apply(input, max), out, input)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """``input`` where ``condition`` holds, else ``other`` (scalars allowed).
+
+    With only ``condition``, the indices of its nonzero elements (``nonzero(as_tuple=True)``)."""
+    if input is None and other is None:
+        from ..index.subscript import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(condition, Tensor):
+        raise TypeError("where(): argument 'condition' must be Tensor")
+    if condition._data.dtype != bool:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_dtype_title(condition)}")
+    return _ret(Where.apply(condition, input, other), out, input, other)
+
+
+def maximum(input, other, *, out=None):
+    """Elementwise maximum (NaN propagates; on ties the gradient is split evenly)."""
+    return _ret(Maximum.apply(input, other), out, input, other)
+
+
+def minimum(input, other, *, out=None):
+    """Elementwise minimum (NaN propagates; on ties the gradient is split evenly)."""
+    return _ret(Minimum.apply(input, other), out, input, other)
+
+
+def fmax(input, other, *, out=None):
+    """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
+    return _ret(Fmax.apply(input, other), out, input, other)
+
+
+def fmin(input, other, *, out=None):
+    """Elementwise minimum that ignores NaN."""
+    return _ret(Fmin.apply(input, other), out, input, other)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replace NaN with ``nan`` and infinities with ``posinf``/``neginf`` (default: the dtype's
+    largest and lowest finite values)."""
+    return _ret(NanToNum.apply(input, nan, posinf, neginf), out, input)

@@ -1,0 +1,341 @@
+"""Random numbers: the Generator and seeding, rand/randn/randint/randperm (and *_like), normal,
+bernoulli, multinomial, poisson, binomial, and the in-place samplers (uniform_, normal_ ...)."""
+
+from __future__ import annotations
+
+import numpy as _np
+
+from .. import dtypes as _dt
+from ..backend import numpy as __np, xp_for_device
+from ..tensor import Tensor
+from ._util import make
+from .factories import _finish, _out_or, _size
+
+
+class Generator:
+    """A random number generator; ``manual_seed`` resets the default one."""
+
+    def __init__(self, device="cpu"):
+        self._seed = 67280421310721
+        self._rng = _np.random.Generator(_np.random.PCG64(self._seed))
+        self.device = device
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self._rng = _np.random.Generator(_np.random.PCG64(self._seed))
+        return self
+
+    def seed(self):
+        import random
+
+        return self.manual_seed(random.getrandbits(63))._seed
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        import pickle
+
+        return make(_np.frombuffer(pickle.dumps(self._rng.bit_generator.state), dtype=_np.uint8)
+                    .copy())
+
+    def set_state(self, state):
+        import pickle
+
+        self._rng.bit_generator.state = pickle.loads(state._data.tobytes())
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    """Seed the default generator (ember's values differ from PyTorch's for the same seed)."""
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
+
+
+def _rng(generator):
+    return (generator or default_generator)._rng
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+              layout=None):
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None):
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
+
+
+def _float_dtype(dtype, name):
+    dtype = dtype or _dt.get_default_dtype()
+    if not (dtype.is_floating_point or dtype.is_complex):
+        raise RuntimeError(f'"{name}" not implemented for \'{_dt._TYPE_NAMES[dtype.name]}\'')
+    return dtype
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    """Uniform random numbers in [0, 1)."""
+    xp_for_device(device)
+    dtype = _float_dtype(dtype, "check_uniform_bounds")
+    arr = _rng(generator).random(_size(size, "rand"), dtype=_np.float64).astype(dtype.np)
+    return _finish(arr, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    """Standard normal random numbers."""
+    xp_for_device(device)
+    dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    arr = _rng(generator).standard_normal(_size(size, "randn"), dtype=_np.float64).astype(dtype.np)
+    return _finish(arr, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    """Random integers in [low, high) (int64 unless ``dtype`` says otherwise)."""
+    xp_for_device(device)
+    if size is None:
+        size, high, low = high, low, 0
+    elif high is None:
+        low, high = 0, low
+    arr = _rng(generator).integers(low, high, size=_size((size,), "randint"), dtype=_np.int64)
+    return _finish(arr.astype((dtype or _dt.int64).np), requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    xp_for_device(device)
+    return _finish(_rng(generator).permutation(n).astype((dtype or _dt.int64).np), requires_grad)
+
+
+# ------------------------------------------------------------------- more random distributions
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
+           requires_grad=False, layout=None, pin_memory=False):
+    """Normal samples: ``normal(mean_tensor, std_tensor)`` (broadcast), ``normal(mean_tensor,
+    std=1.)``, ``normal(mean, std_tensor)``, or ``normal(mean, std, size)`` for numbers.
+
+    The result is not differentiable w.r.t. ``mean``/``std`` (PyTorch gives them zero gradient).
+    """
+    tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
+    rng = _rng(generator)
+    if not tm and not ts:
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments - got "
+                            "(float, float), but expected (float mean, float std, tuple of ints "
+                            "size, *, torch.Generator generator, Tensor out, torch.dtype dtype)")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        dtype = _float_dtype(dtype, "normal_kernel_cpu")
+        arr = (mean + std * rng.standard_normal(_size((size,)))).astype(dtype.np)
+        return _out_or(_finish(arr, requires_grad), out)
+    md = mean._data if tm else mean
+    sd = std._data if ts else std
+    if ts and (_np.asarray(sd) < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not ts and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    src = mean if tm else std
+    if src._data.dtype.kind not in "fc":
+        raise RuntimeError(f'"normal_kernel_cpu" not implemented for '
+                           f"'{_dt_title(src)}'")
+    from .shape.views import broadcast_shapes
+
+    shape = tuple(broadcast_shapes(_np.shape(md), _np.shape(sd))) if tm and ts else \
+        _np.shape(src._data)
+    z = rng.standard_normal(shape)
+    arr = (md + sd * z).astype(src._data.dtype if not (tm and ts) else
+                               _dt.promote_types(mean.dtype, std.dtype).np)
+    return _out_or(make(_np.asarray(arr)), out)
+
+
+def _dt_title(t):
+    from .inplace import _dtype_name
+
+    return _dtype_name(t._data.dtype)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """Draw 0/1 with probability ``input`` (or ``p``) elementwise; same dtype as ``input``."""
+    probs = input._data if p is None else _np.full(input._data.shape, p, _np.float64)
+    if input._data.dtype.kind not in "fc" and p is None:
+        raise RuntimeError(f'"bernoulli_tensor_cpu_self_" not implemented for '
+                           f"'{_dt_title(input)}'")
+    if probs.size and ((probs < 0).any() or (probs > 1).any()):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an "
+                           "enhancement request to PyTorch.)")
+    u = _rng(generator).random(input._data.shape)
+    return _out_or(make((u < probs).astype(input._data.dtype)), out)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Sample category indices (int64) from the rows of ``input`` (non-negative weights)."""
+    d = input._data
+    if d.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if d.dtype.kind != "f":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{_dt_title(input)}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n = d.shape[-1]
+    if not replacement and num_samples > n:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    w = d.reshape(-1, n).astype(_np.float64)
+    if (w < 0).any() or not _np.isfinite(w).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    tot = w.sum(axis=1, keepdims=True)
+    if (tot <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    rng = _rng(generator)
+    if replacement:
+        cdf = _np.cumsum(w / tot, axis=1)
+        u = rng.random((w.shape[0], num_samples))
+        idx = _np.stack([_np.searchsorted(c, ui, side="right") for c, ui in zip(cdf, u)])
+        idx = _np.minimum(idx, n - 1)
+    else:
+        # Gumbel top-k: the order of w / Exp(1) draws is sampling without replacement
+        with _np.errstate(divide="ignore"):
+            keys = _np.log(w) - _np.log(rng.standard_exponential(w.shape))
+        if ((w > 0).sum(axis=1) < num_samples).any():
+            raise RuntimeError("invalid multinomial distribution (with replacement=False, not "
+                               "enough non-negative category to sample)")
+        idx = _np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    idx = idx.astype(_np.int64)
+    return _out_or(make(idx.reshape(d.shape[:-1] + (num_samples,))), out)
+
+
+def poisson(input, generator=None):
+    """Poisson samples with rates ``input`` (same dtype)."""
+    return make(_rng(generator).poisson(input._data).astype(input._data.dtype))
+
+
+# ------------------------------------------------------------------------ in-place samplers
+def _fill_random(self, arr):
+    """Write samples into ``self`` in place (not recorded: PyTorch's samplers are in-place
+    writes a leaf requiring grad may only get under no_grad)."""
+    from ..autograd.grad_mode import _state
+    from .inplace import check_leaf
+
+    if _state.enabled and self._requires_grad:
+        check_leaf(self)
+    self._data[...] = arr
+    self._vc[0] += 1
+    return self
+
+
+def _float_self(self, name):
+    if self._data.dtype.kind not in "fc" and self._data.dtype.name != "bfloat16":
+        raise RuntimeError(f'"{name}" not implemented for \'{_dt_title(self)}\'')
+
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
+    """Fill with uniform samples from ``[from_, to)``."""
+    from_ = kw.pop("from", from_)
+    _float_self(self, "check_uniform_bounds")
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_}"
+                           f" > to={to}")
+    u = _rng(generator).random(self._data.shape)
+    return _fill_random(self, from_ + (to - from_) * u)
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with normal samples."""
+    _float_self(self, "normal_kernel_cpu")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    z = _rng(generator).standard_normal(self._data.shape)
+    return _fill_random(self, mean + std * z)
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 0/1 draws of probability ``p`` (a number or a tensor)."""
+    pd = p._data if isinstance(p, Tensor) else p
+    if _np.any(_np.asarray(pd) < 0) or _np.any(_np.asarray(pd) > 1):
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    u = _rng(generator).random(self._data.shape)
+    return _fill_random(self, u < pd)
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Fill with exponential samples of rate ``lambd``."""
+    _float_self(self, "exponential_cpu")
+    if lambd <= 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return _fill_random(self, _rng(generator).standard_exponential(self._data.shape) / lambd)
+
+
+def geometric_(self, p, *, generator=None):
+    """Fill with geometric samples (number of trials to the first success)."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return _fill_random(self, _rng(generator).geometric(p, self._data.shape))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fill with log-normal samples."""
+    _float_self(self, "log_normal_cpu")
+    return _fill_random(self, _np.exp(mean + std * _rng(generator).standard_normal(
+        self._data.shape)))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fill with Cauchy samples."""
+    _float_self(self, "cauchy_cpu")
+    return _fill_random(self, median + sigma * _rng(generator).standard_cauchy(self._data.shape))
+
+
+def random_(self, from_=None, to=None, *, generator=None, **kw):
+    """Fill with integers: ``random_(to)`` from ``[0, to)``, ``random_(from_, to)`` from
+    ``[from_, to)``, ``random_()`` from ``[0, 2**mantissa]`` (floats) or the dtype's range."""
+    from_ = kw.pop("from", from_)
+    d = self._data
+    if to is None and from_ is not None:
+        from_, to = 0, from_
+    if from_ is None:
+        from_ = 0
+        if d.dtype.kind == "f":
+            to = 2 ** (_np.finfo(d.dtype).nmant + 1) + 1
+        elif d.dtype.kind == "b":
+            to = 2
+        else:
+            to = int(_np.iinfo(d.dtype).max) + 1
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} "
+                           f">= to={to}")
+    return _fill_random(self, _rng(generator).integers(from_, to, d.shape, dtype=_np.int64))
+
+
+def binomial(count, prob, generator=None):
+    """Binomial draws: successes in ``count`` trials of probability ``prob`` (float tensors of
+    the same shape; the result has their dtype)."""
+
+    c, p = count._data, prob._data
+    if c.dtype.kind != "f" or p.dtype.kind != "f":
+        raise RuntimeError('"binomial_cpu" not implemented for \'Long\'')
+    draws = _rng(generator).binomial(c.astype(__np.int64), __np.clip(p, 0, 1))
+    return make(draws.astype(c.dtype))

@@ -1,0 +1,1 @@
+"""Reductions: sum_prod, minmax, moments, norm, scans, order_stats, counting."""

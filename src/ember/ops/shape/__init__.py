@@ -1,0 +1,1 @@
+"""Shape ops: views, join, split, layout, rearrange; aliasing holds the view bookkeeping."""
