@@ -14,6 +14,8 @@ import pytest
 
 import ember
 
+import oracle_cuda
+
 try:
     import torch
 
@@ -77,6 +79,9 @@ def check(fn, *arrays, grad=True, gradgrad=True, rtol=1e-6, atol=1e-8, requires_
         assert ember.autograd.gradcheck(f, tuple(diff_e), atol=1e-5, rtol=1e-3)
         if gradgrad and (torch is None or numel <= NUMERIC_LIMIT // 2):
             assert ember.autograd.gradgradcheck(f, tuple(diff_e), atol=1e-5, rtol=1e-3)
+    # ---- issue 11: in the simulated cuda lane the same checks run on "cuda" and must equal cpu
+    if oracle_cuda.ACTIVE:
+        oracle_cuda.check_on_cuda(fn, arrays, requires_grad, cots, grad, gradgrad, rtol, atol)
     if torch is None:
         return outs_e
     ins_t = _make(torch, arrays, requires_grad)

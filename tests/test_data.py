@@ -12,7 +12,7 @@ import pytest
 
 import ember
 from ember.utils import data as edata
-from tests.oracle import requires_torch
+from oracle import requires_torch
 
 try:
     import torch

@@ -11,7 +11,7 @@ import pytest
 import ember
 import ember.optim as eoptim
 from ember.optim import lr_scheduler as elrs
-from tests.oracle import requires_torch
+from oracle import requires_torch
 
 try:
     import torch

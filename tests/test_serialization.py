@@ -17,7 +17,7 @@ import pytest
 
 import ember
 from ember.serialization import load_safetensors, save_safetensors
-from tests.oracle import requires_torch
+from oracle import requires_torch
 
 try:
     import torch

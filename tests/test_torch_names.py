@@ -16,7 +16,7 @@ import pytest
 
 import ember
 from ember.autograd import Variable
-from tests.oracle import requires_torch
+from oracle import requires_torch
 
 try:
     import torch

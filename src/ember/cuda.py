@@ -126,16 +126,26 @@ def is_bf16_supported(including_emulation: bool = True) -> bool:
 # ---------------------------------------------------------------- random streams, one per device
 _seeds: dict = {}
 _generators: dict = {}
+_all_seed = [None]  # torch.manual_seed's seed, for streams not made yet
 
 
 def _generator(index):
-    """The default random stream of device ``index`` (seeded from Python's ``random`` until
-    ``manual_seed``)."""
+    """The default random stream of device ``index`` (seeded by ``torch.manual_seed`` or
+    ``torch.cuda.manual_seed``, else from Python's ``random``)."""
     g = _generators.get(index)
     if g is None:
-        seed = _seeds.setdefault(index, _random.getrandbits(63))
+        seed = _all_seed[0] if _all_seed[0] is not None else _random.getrandbits(63)
+        seed = _seeds.setdefault(index, seed)
         g = _generators[index] = _lazy_init().generator(seed, index)
     return g
+
+
+def _seed_all_lazily(seed) -> None:
+    """``torch.manual_seed`` seeds every cuda stream too, without starting the backend: each
+    stream is made from this seed when first used."""
+    _all_seed[0] = int(seed) & (2**64 - 1)
+    _seeds.clear()
+    _generators.clear()
 
 
 def manual_seed(seed) -> None:

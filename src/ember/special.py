@@ -27,21 +27,33 @@ import math
 
 from . import dtypes as _dt
 from .autograd.function import Function
-from .ops.pointwise import special_kernels as _kernels
+from .backend import errstate as _be_errstate
 from .backend import xp_of
 from .ops._util import make
-from .tensor import Tensor
+from .ops.nn.softmax import log_softmax as _log_softmax
+from .ops.nn.softmax import softmax as _softmax
+from .ops.pointwise import special_kernels as _kernels
 from .ops.pointwise.activation import sigmoid as _sigmoid
 from .ops.pointwise.exp_log import exp2, expm1, log1p
 from .ops.pointwise.rounding import round
-from .ops.pointwise.special import digamma, erf, erfc, erfinv, lgamma, logit, polygamma
 
 # one implementation each, shared with the top level (torch.special's are aliases too)
-from .ops.pointwise.special import i0, i1, xlog1py, xlogy
+from .ops.pointwise.special import (
+    digamma,
+    erf,
+    erfc,
+    erfinv,
+    i0,
+    i1,
+    lgamma,
+    logit,
+    polygamma,
+    xlog1py,
+    xlogy,
+)
 from .ops.pointwise.trig import sinc
-from .ops.nn.softmax import log_softmax as _log_softmax
-from .ops.nn.softmax import softmax as _softmax
 from .ops.reduce.sum_prod import logsumexp
+from .tensor import Tensor
 
 __all__ = [
     "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1",
@@ -94,7 +106,7 @@ class _quiet:
     """Silence floating-point warnings of the array module (inf/nan are results here)."""
 
     def __init__(self, xp):
-        self.ctx = xp.errstate(all="ignore")
+        self.ctx = _be_errstate(xp, all="ignore")
 
     def __enter__(self):
         self.ctx.__enter__()

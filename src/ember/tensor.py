@@ -30,6 +30,11 @@ def _as_array(x):
     return x  # an array of another backend
 
 
+def _not_host(t):
+    return (f"can't convert {t.device} device type tensor to numpy. Use Tensor.cpu() to copy "
+            "the tensor to host memory first.")
+
+
 class Size(tuple):
     """A tensor's shape: a tuple of ints, printed as ``torch.Size([2, 3])``."""
 
@@ -93,6 +98,10 @@ class Tensor:
                 data, dtype=_dt.get_default_dtype().np)
         else:
             arr = _np.empty(tuple(args), dtype=(dtype or _dt.get_default_dtype()).np)
+        if device is not None and str(device) != "cpu":
+            from .backend import to_device
+
+            arr = to_device(arr, device)
         _init(self, arr)
 
     @staticmethod
@@ -339,20 +348,42 @@ class Tensor:
         return self._data.tolist()
 
     def numpy(self, *, force=False):
-        """The array itself (shared memory); refused when the tensor requires grad."""
+        """The array itself (shared memory); refused when the tensor requires grad, and for a
+        cuda tensor (``force=True`` copies either to host memory)."""
+        d = self._data
+        if d.__class__ is not _ndarray:
+            if not force:
+                raise TypeError(_not_host(self))
+            from .backend import backend_of
+
+            return backend_of(d).to_host(d)
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
         if force:
-            return self._data.copy()
-        return self._data
+            return d.copy()
+        return d
 
     def __array__(self, dtype=None, copy=None):
+        d = self._data
+        if d.__class__ is not _ndarray and not isinstance(d, _np.ndarray):
+            raise TypeError(_not_host(self))
         if dtype is not None:
-            return self._data.astype(dtype, copy=False)
-        return self._data
+            return d.astype(dtype, copy=False)
+        return d
+
+    def __dlpack__(self, *args, **kwargs):
+        """DLPack export of the array (zero-copy; NumPy on the cpu, CuPy on cuda)."""
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't export tensors that require gradient, use tensor.detach()"
+            )
+        return self._data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
 
     def detach(self):
         """A new tensor on the same memory, cut from the graph (``requires_grad=False``)."""

@@ -19,7 +19,7 @@ import pytest
 
 import ember
 from ember import serialization as ser
-from tests.oracle import requires_torch
+from oracle import requires_torch
 
 try:
     import torch

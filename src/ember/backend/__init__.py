@@ -238,6 +238,43 @@ def lift_cpu_scalars(args):
     return tuple(out) if lifted else None
 
 
+def as_strided(a, shape, strides, writeable=True):
+    """A strided view of ``a`` (byte strides). NumPy honours ``writeable``; CuPy's views are
+    always writeable (ember's ops do not write through the views they mark read-only)."""
+    if type(a) is np.ndarray:
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=writeable)
+    return backend_of(a).as_strided(a, shape, strides)
+
+
+def scatter_mul(a, indices, values):
+    """``a[indices] *= values`` with repeated indices multiplying (``numpy.multiply.at``; CuPy
+    has no multiply scatter kernel, so its backend works in rounds of unique indices)."""
+    if type(a) is np.ndarray:
+        np.multiply.at(a, indices, values)
+    else:
+        backend_of(a).scatter_mul(a, indices, values)
+
+
+def errstate(xp, **kwargs):
+    """``xp.errstate(**kwargs)`` for NumPy; nothing for CuPy, which never warns."""
+    if xp is np:
+        return np.errstate(**kwargs)
+    return _NO_ERRSTATE
+
+
+class _NoErrstate:
+    __slots__ = ()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NO_ERRSTATE = _NoErrstate()
+
+
 def retry_on_device(run, args, exc):
     """The failure path of the dispatch point: an op raised ``exc`` (CuPy's TypeError for a
     host array, or its ValueError for an array off the current device). Returns ``run(args)``

@@ -8,6 +8,7 @@ gives Gamma, Beta, Dirichlet, Chi2 and StudentT their ``rsample``.
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..backend import errstate as _be_errstate
 from ..backend import xp_of
 from ..ops._util import make
 from ..ops.random import _rng
@@ -50,7 +51,7 @@ def _dx_dalpha(x, a):
     from ..special import _gammainc_arrays, _lgamma_array
 
     xp = xp_of(x)
-    with xp.errstate(all="ignore"):
+    with _be_errstate(xp, all="ignore"):
         h = 1e-5 * xp.maximum(a, 1e-3)
         p_hi, q_hi = _gammainc_arrays(a + h, x)
         p_lo, q_lo = _gammainc_arrays(a - h, x)

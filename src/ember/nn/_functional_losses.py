@@ -8,19 +8,25 @@ from __future__ import annotations
 import math
 import warnings
 
-from ..ops.pointwise.clamp import clamp, minimum, where
-from ..ops.pointwise.rounding import abs
+from ..backend import errstate as _be_errstate
 from ..ops._util import _scalar_type_name as _type_name
+from ..ops.nn.distance import _broadcast, _clamp_delta  # noqa: E402,F401
 from ..ops.nn.loss import (
-    _check_reduction, BinaryCrossEntropy, BinaryCrossEntropyWithLogits, HuberLoss, MseLoss,
-    NllLoss, NllLoss2d, SmoothL1Loss
+    REDUCTIONS,
+    BinaryCrossEntropy,
+    BinaryCrossEntropyWithLogits,
+    HuberLoss,
+    MseLoss,
+    NllLoss,
+    NllLoss2d,
+    SmoothL1Loss,
+    _check_reduction,
 )
 from ..ops.nn.softmax import log_softmax
 from ..ops.pointwise.activation import LogSigmoid, Softplus
-from ..ops.nn.loss import REDUCTIONS
+from ..ops.pointwise.clamp import clamp, minimum, where
+from ..ops.pointwise.rounding import abs
 from ..tensor import Tensor
-
-from ..ops.nn.distance import _broadcast, _clamp_delta  # noqa: E402,F401
 
 _make = Tensor._make
 
@@ -71,7 +77,7 @@ def _apply_reduction(loss: Tensor, reduction: int) -> Tensor:
 
 def _quiet(t):
     """Silence NumPy's warnings for log(0) in formulas that mask those entries afterwards."""
-    return _xp(t).errstate(divide="ignore", invalid="ignore")
+    return _be_errstate(_xp(t), divide="ignore", invalid="ignore")
 
 
 def _xp(t):

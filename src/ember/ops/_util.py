@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import _state
+from ..backend import errstate as _be_errstate
 from ..backend import xp_of
-from ..tensor import _wrap_dim, Tensor
-
+from ..tensor import Tensor, _wrap_dim
 
 make = Tensor._make
 
@@ -142,9 +142,19 @@ def _binary(op, a, b):
     try:
         return op(ad, bd)
     except ValueError:
-        raise broadcast_error(shape_of(a), shape_of(b)) from None
+        sa, sb = shape_of(a), shape_of(b)
+        if _broadcastable(sa, sb):
+            raise  # not a shape error (CuPy's device error): the dispatch point sorts it out
+        raise broadcast_error(sa, sb) from None
     except OverflowError:  # a Python int out of the tensor dtype's range: PyTorch wraps it
         return op(*_wrapped(ad, bd))
+
+
+def _broadcastable(sa, sb):
+    for x, y in zip(reversed(tuple(sa)), reversed(tuple(sb))):
+        if x != y and x != 1 and y != 1:
+            return False
+    return True
 
 
 def _wrapped(ad, bd):
@@ -242,7 +252,7 @@ def _dtype_title(t):
 
 
 def _quiet(xp):
-    return xp.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+    return _be_errstate(xp, divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 
 def _cast_like(out, ref):

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..backend import backend_for_device as _backend_for_device
+from ..backend import device_index as _device_index
+from ..backend import to_device as _to_device
+from ..device import CPU as _CPU
 from ..device import device as _device
 from ..tensor import Tensor
 from ._util import make
@@ -38,26 +42,62 @@ def _parse_to(args, kwargs):
         elif isinstance(a, Tensor):
             dtype = a.dtype
             dev = a.device
-        elif isinstance(a, (str, _device)):
+        elif isinstance(a, (str, _device)) or (isinstance(a, int) and not isinstance(a, bool)):
             dev = a
     return dtype, dev
 
 
+# ------------------------------------------------------------------------------- devices
+class ToDevice(Function):
+    """y = x on another device;  dy/dx = grad moved back to x's device"""
+
+    _builtin = True
+    _node_name = "ToCopyBackward0"  # PyTorch names a device copy's node as a dtype cast's
+
+    @staticmethod
+    def forward(ctx, x, dev):
+        ctx.src = x.device
+        return make(_to_device(x._data, dev))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return ToDevice.apply(grad_output, ctx.src), None
+
+
+def target_device(dev):
+    """A device argument (``'cuda'``, ``'cuda:1'``, ``device``, an int) as an ember device with
+    its index (``'cuda'`` is the current cuda device); PyTorch's errors for the others."""
+    if isinstance(dev, int) and not isinstance(dev, bool):
+        dev = _device("cuda", dev)
+    elif not isinstance(dev, _device):
+        dev = _device(dev)
+    if dev.type == "cuda":
+        return _device("cuda", _device_index(dev))
+    if dev.type != "cpu":
+        _backend_for_device(dev)  # raises: ember has only cpu and cuda
+    return _CPU
+
+
 def to(self, *args, **kwargs):
-    """Convert dtype and/or device: ``x.to(ember.float64)``, ``x.to('cpu')``, ``x.to(other)``.
+    """Convert dtype and/or device: ``x.to(ember.float64)``, ``x.to('cuda')``, ``x.to(other)``,
+    ``x.to('cuda', torch.float16, non_blocking=True, copy=False)``.
 
-    Returns ``self`` when nothing changes (``copy=True`` forces a copy)."""
+    Returns ``self`` when nothing changes (``copy=True`` forces a copy). A device move is
+    differentiable: the gradient flows back to the source device. ``non_blocking`` is accepted
+    (copies complete before ``to`` returns)."""
     dtype, dev = _parse_to(args, kwargs)
-    if dev is not None:
-        from ..backend import xp_for_device
-
-        xp_for_device(_device(dev) if isinstance(dev, str) else dev)
     copy = kwargs.get("copy", False)
-    if dtype is None or dtype.np == self._data.dtype:
-        return self.clone() if copy else self
-    if self._requires_grad and not (dtype.is_floating_point or dtype.is_complex):
-        return make(self._data.astype(dtype.np))
-    return ToCopy.apply(self, dtype.np)
+    out = self
+    if dev is not None:
+        dev = target_device(dev)
+        if dev != self.device:
+            out = ToDevice.apply(self, dev)
+            copy = False
+    if dtype is None or dtype.np == out._data.dtype:
+        return out.clone() if copy else out
+    if out._requires_grad and not (dtype.is_floating_point or dtype.is_complex):
+        return make(out._data.astype(dtype.np))
+    return ToCopy.apply(out, dtype.np)
 
 
 def _caster(dtype_name):
@@ -89,11 +129,12 @@ def type_as(self, other):
 
 
 def cpu(self, memory_format=None):
-    return self
+    """This tensor in host memory (itself when it is there)."""
+    if self.device.type == "cpu":
+        return self
+    return ToDevice.apply(self, _CPU)
 
 
-def cuda(self, device=None, non_blocking=False):
-    from ..backend import xp_for_device
-
-    xp_for_device(_device("cuda"))
-    return self
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    """This tensor on cuda device ``device`` (the current one by default)."""
+    return to(self, "cuda" if device is None else device)

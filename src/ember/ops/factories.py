@@ -6,11 +6,16 @@ from __future__ import annotations
 import builtins as _builtins
 import math
 import numbers
-import numpy as _np
 import warnings
 
+import numpy as _np
+
 from .. import dtypes as _dt
-from ..backend import numpy as __np, xp_for_device
+from ..backend import as_strided as _be_as_strided
+from ..backend import numpy as __np
+from ..backend import to_device as _to_device
+from ..backend import xp_for_device
+from ..device import default_device as _default_device
 from ..tensor import Tensor
 from ._util import make
 
@@ -48,7 +53,26 @@ def _size(size, name="zeros"):
     return tuple(out)
 
 
-def _finish(arr, requires_grad):
+def place_device(device):
+    """The cuda device a factory's result goes to (``device=``, else the default device), or
+    None for the cpu -- the fast path."""
+    if device is None:
+        device = _default_device()
+        if device is None:
+            return None
+    if device.__class__ is str and device == "cpu":
+        return None
+    from .conversion import target_device
+
+    dev = target_device(device)
+    return None if dev.type == "cpu" else dev
+
+
+def _finish(arr, requires_grad, device=None):
+    """``arr`` (built on the host, or already on the device) as a new tensor on ``device``."""
+    dev = place_device(device)
+    if dev is not None:
+        arr = _to_device(arr, dev)
     t = make(arr)
     if requires_grad:
         if arr.dtype.kind not in "fc" and arr.dtype.name != "bfloat16":
@@ -129,17 +153,17 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     Python floats give the default dtype (float32), ints int64, bools bool; a NumPy array keeps
     its dtype. Example: ``ember.tensor([[1., 2.], [3., 4.]], requires_grad=True)``.
     """
-    xp = xp_for_device(device)
+    xp = __np
     if isinstance(data, Tensor):
         arr = data._data.copy()
         if dtype is not None:
             arr = arr.astype(dtype.np)
-        return _finish(arr, requires_grad)
+        return _finish(arr, requires_grad, data.device if device is None else device)
     if isinstance(data, _np.ndarray) or isinstance(data, _np.generic):
         src = _np.asarray(data)
         _dt.from_numpy_dtype(src.dtype)
         arr = xp.array(src, dtype=dtype.np if dtype is not None else None, copy=True)
-        return _finish(arr, requires_grad)
+        return _finish(arr, requires_grad, device)
     if dtype is None:
         dtype = _infer_dtype(data)
     try:
@@ -155,7 +179,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     except OverflowError:
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow") \
             from None
-    return _finish(arr, requires_grad)
+    return _finish(arr, requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -181,21 +205,20 @@ def _dtype_or_default(dtype):
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """A tensor of zeros of the given size (default dtype float32)."""
-    return _finish(xp_for_device(device).zeros(_size(size), _dtype_or_default(dtype)),
-                   requires_grad)
+    return _finish(__np.zeros(_size(size), _dtype_or_default(dtype)), requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """A tensor of ones of the given size."""
-    return _finish(xp_for_device(device).ones(_size(size, "ones"), _dtype_or_default(dtype)),
-                   requires_grad)
+    return _finish(__np.ones(_size(size, "ones"), _dtype_or_default(dtype)), requires_grad,
+                   device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False):
     """An uninitialised tensor (ember fills it with zeros)."""
-    return _finish(xp_for_device(device).zeros(_size(size, "empty"), _dtype_or_default(dtype)),
-                   requires_grad)
+    return _finish(__np.zeros(_size(size, "empty"), _dtype_or_default(dtype)),
+                   requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -206,8 +229,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
         dtype = _infer_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _finish(xp_for_device(device).full(_size((size,), "full"), fill_value, dtype.np),
-                   requires_grad)
+    return _finish(__np.full(_size((size,), "full"), fill_value, dtype.np), requires_grad,
+                   device)
 
 
 def _like(input, dtype):
@@ -217,24 +240,32 @@ def _like(input, dtype):
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
     dt, shape = _like(input, dtype)
-    return _finish(_xp(input).zeros(shape, dt), requires_grad)
+    return _finish(__np.zeros(shape, dt), requires_grad, _like_device(input, device))
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
               layout=None):
     dt, shape = _like(input, dtype)
-    return _finish(_xp(input).ones(shape, dt), requires_grad)
+    return _finish(__np.ones(shape, dt), requires_grad, _like_device(input, device))
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None):
     dt, shape = _like(input, dtype)
-    return _finish(_xp(input).full(shape, fill_value, dt), requires_grad)
+    return _finish(__np.full(shape, fill_value, dt), requires_grad,
+                   _like_device(input, device))
+
+
+def _like_device(input, device):
+    """``*_like`` results go to ``input``'s device unless ``device=`` says otherwise."""
+    if device is not None:
+        return device
+    return "cpu" if input._data.__class__ is __np.ndarray else input.device
 
 
 def _xp(t):
@@ -260,7 +291,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         max(0, int(_np.ceil((end - start) / step)))
     arr = (start + _np.arange(n, dtype=_np.float64 if dtype.is_floating_point else _np.int64)
            * step).astype(dtype.np)
-    return _finish(arr, requires_grad)
+    return _finish(arr, requires_grad, device)
 
 
 def _linspace_array(start, end, steps, np_dtype):
@@ -296,7 +327,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     cplx = isinstance(start, complex) or isinstance(end, complex)
     dtype = dtype or (_dt.complex64 if cplx else _dt.get_default_dtype())
     arr = _linspace_array(start, end, int(steps), dtype.np)
-    return _out_or(_finish(arr, requires_grad), out)
+    return _out_or(_finish(arr, requires_grad, device), out)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
@@ -319,7 +350,7 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
         exps = _np.where(i < steps // 2, f(a) + step * i, f(b) - step * (steps - 1 - i))
     with _np.errstate(over="ignore", invalid="ignore"):
         arr = _np.power(f(base), exps).astype(dtype.np)
-    return _out_or(_finish(arr, requires_grad), out)
+    return _out_or(_finish(arr, requires_grad, device), out)
 
 
 def _out_or(res, out):
@@ -337,11 +368,12 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, la
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _out_or(_finish(_np.eye(n, m if m is not None else n,
-                                   dtype=_dtype_or_default(dtype)), requires_grad), out)
+                                   dtype=_dtype_or_default(dtype)), requires_grad, device), out)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
-    return tensor(s, dtype=dtype or _dt.get_default_dtype(), requires_grad=requires_grad)
+    return tensor(s, dtype=dtype or _dt.get_default_dtype(), device=device,
+                  requires_grad=requires_grad)
 
 
 def meshgrid(*tensors, indexing=None):
@@ -451,7 +483,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
         raise RuntimeError("mismatch in length of strides and shape")
     n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(s > 0 for s in size) else 0
     buf = xp.zeros(n, dtype.np)
-    arr = xp.lib.stride_tricks.as_strided(buf, size, tuple(st * buf.itemsize for st in stride))
+    arr = _be_as_strided(buf, size, tuple(st * buf.itemsize for st in stride))
     return make(arr, requires_grad)
 
 
@@ -497,43 +529,38 @@ def _window(name, window_length, periodic, dtype, requires_grad, fn):
 def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
                 requires_grad=False):
     """``0.5 - 0.5 cos(2 pi n / (N - 1))``; ``periodic`` drops the last of N + 1 points."""
-    xp_for_device(device)
-    return _window("hann_window", window_length, periodic, dtype, requires_grad,
-                   lambda k, m: 0.5 - 0.5 * __np.cos(2 * math.pi * k / m))
+    return _placed(_window("hann_window", window_length, periodic, dtype, requires_grad,
+                   lambda k, m: 0.5 - 0.5 * __np.cos(2 * math.pi * k / m)), device)
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
                    layout=None, device=None, requires_grad=False):
     """``alpha - beta cos(2 pi n / (N - 1))``."""
-    xp_for_device(device)
-    return _window("hamming_window", window_length, periodic, dtype, requires_grad,
-                   lambda k, m: alpha - beta * __np.cos(2 * math.pi * k / m))
+    return _placed(_window("hamming_window", window_length, periodic, dtype, requires_grad,
+                   lambda k, m: alpha - beta * __np.cos(2 * math.pi * k / m)), device)
 
 
 def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
                     requires_grad=False):
     """``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
-    xp_for_device(device)
-    return _window("blackman_window", window_length, periodic, dtype, requires_grad,
+    return _placed(_window("blackman_window", window_length, periodic, dtype, requires_grad,
                    lambda k, m: 0.42 - 0.5 * __np.cos(2 * math.pi * k / m)
-                   + 0.08 * __np.cos(4 * math.pi * k / m))
+                   + 0.08 * __np.cos(4 * math.pi * k / m)), device)
 
 
 def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
                     requires_grad=False):
     """The triangular window ``1 - |2 n / (N - 1) - 1|``."""
-    xp_for_device(device)
-    return _window("bartlett_window", window_length, periodic, dtype, requires_grad,
-                   lambda k, m: 1 - __np.abs(2 * k / m - 1))
+    return _placed(_window("bartlett_window", window_length, periodic, dtype, requires_grad,
+                   lambda k, m: 1 - __np.abs(2 * k / m - 1)), device)
 
 
 def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None,
                   device=None, requires_grad=False):
     """``I0(beta sqrt(1 - (2 n / (N - 1) - 1)**2)) / I0(beta)``."""
-    xp_for_device(device)
-    return _window("kaiser_window", window_length, periodic, dtype, requires_grad,
+    return _placed(_window("kaiser_window", window_length, periodic, dtype, requires_grad,
                    lambda k, m: __np.i0(beta * __np.sqrt(__np.clip(1 - (2 * k / m - 1) ** 2, 0,
-                                                                None))) / __np.i0(beta))
+                                                                None))) / __np.i0(beta)), device)
 
 
 # ------------------------------------------------------------------------------- misc makers
@@ -556,12 +583,27 @@ def range(start=0, end=None, step=1, *, dtype=None, layout=None, device=None,
     n = int(math.floor((end - start) / step)) + 1
     dtype = dtype or _dt.get_default_dtype()
     vals = start + step * __np.arange(n, dtype=__np.float64)
-    return tensor(vals.astype(dtype.np), dtype=dtype, requires_grad=requires_grad)
+    return tensor(vals.astype(dtype.np), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _placed(t, device):
+    dev = place_device(device)
+    return t if dev is None else t.to(dev)
 
 
 def from_dlpack(ext_tensor):
-    """A tensor sharing memory with any object that speaks DLPack (a NumPy array, a PyTorch CPU
-    tensor...): ``ember.from_dlpack(torch_tensor)``."""
-    arr = __np.from_dlpack(ext_tensor)
+    """A tensor sharing memory with any object that speaks DLPack: a NumPy array or PyTorch CPU
+    tensor (host memory), a CuPy array or PyTorch CUDA tensor (cuda, through CuPy), without a
+    copy: ``ember.from_dlpack(torch_tensor)``."""
+    if isinstance(ext_tensor, Tensor):
+        return make(ext_tensor._data)
+    dev_type = ext_tensor.__dlpack_device__()[0] if hasattr(ext_tensor, "__dlpack_device__") \
+        else 1
+    if dev_type in (2, 3, 13):  # kDLCUDA, kDLCUDAHost, kDLCUDAManaged
+        from ..backend import cuda_backend
+
+        arr = cuda_backend().from_dlpack(ext_tensor)
+    else:
+        arr = __np.from_dlpack(ext_tensor)
     _dt.from_numpy_dtype(arr.dtype)
     return make(arr)

@@ -4,20 +4,21 @@ dtype casts and ``new_*`` factories. The table that attaches them is ``tensor_me
 
 from __future__ import annotations
 
+from .._api_aliases import conj_physical
 from ..autograd.grad_mode import _state
+from ..backend import numpy as _np
 from ..tensor import Tensor
 from ._util import _scalar_like
 from .factories import full, tensor
 from .inplace import check_write, inplace
-from .pointwise.arithmetic import Addcdiv, Addcmul, div, Lerp, LerpTensor, Pow
+from .pointwise.arithmetic import Addcdiv, Addcmul, Lerp, LerpTensor, Pow, div
 from .pointwise.bitwise import bitwise_not
 from .pointwise.clamp import Clamp, ClampMax, ClampMin, ClampTensor, NanToNum, where
 from .pointwise.division import FloorDivide, Fmod, Remainder
-from .pointwise.rounding import Copysign, ldexp, Round, RoundDecimals
-from .pointwise.special import Logit, mvlgamma, Polygamma, polygamma, Xlogy
+from .pointwise.rounding import Copysign, Round, RoundDecimals, ldexp
+from .pointwise.special import Logit, Polygamma, Xlogy, mvlgamma, polygamma
 from .reduce.moments import std, var
 from .reduce.scans import cumprod, cumsum
-from .._api_aliases import conj_physical
 
 
 # --------------------------------------------------------------- in-place and argument-order forms
@@ -59,26 +60,37 @@ def requires_grad_(self, requires_grad=True):
 
 
 # ----------------------------------------------------------------------------- new_* factories
+def _new_device(self, device):
+    """``new_*`` results go to ``self``'s device unless ``device=`` says otherwise."""
+    if device is not None:
+        return device
+    return "cpu" if self._data.__class__ is _np.ndarray else self.device
+
+
 def _new_factory(fn):
     def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
-        return fn(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return fn(*size, dtype=dtype or self.dtype, device=_new_device(self, device),
+                  requires_grad=requires_grad)
 
     return method
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return tensor(data, dtype=dtype or self.dtype, device=_new_device(self, device),
+                  requires_grad=requires_grad)
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
-    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return full(size, fill_value, dtype=dtype or self.dtype, device=_new_device(self, device),
+                requires_grad=requires_grad)
 
 
 def _max_min(name):
     np_name = "max" if name == "max" else "min"
 
     def f(self, dim=None, keepdim=False):
-        from .reduce.minmax import max as rmax, min as rmin
+        from .reduce.minmax import max as rmax
+        from .reduce.minmax import min as rmin
 
         return (rmax if name == "max" else rmin)(self, dim, keepdim)
 

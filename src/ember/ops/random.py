@@ -6,10 +6,46 @@ from __future__ import annotations
 import numpy as _np
 
 from .. import dtypes as _dt
-from ..backend import numpy as __np, xp_for_device
+from ..backend import numpy as __np
 from ..tensor import Tensor
 from ._util import make
-from .factories import _finish, _out_or, _size
+from .factories import _finish, _out_or, _size, place_device
+
+
+class _NoGuard:
+    __slots__ = ()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NO_GUARD = _NoGuard()
+
+
+def _guard(generator, device):
+    """Draws onto a cuda device run with it current (CuPy works on the current device)."""
+    dev = place_device(device) if generator is None else None
+    if dev is None:
+        return _NO_GUARD
+    from .. import cuda
+
+    return cuda.device(dev.index)
+
+
+def _draws(generator, device):
+    """The random stream for a draw onto ``device``: the given generator, the device's own
+    stream for cuda (draws land on the device), else the default cpu stream."""
+    if generator is not None:
+        return generator._rng
+    dev = place_device(device)
+    if dev is None:
+        return default_generator._rng
+    from .. import cuda
+
+    return cuda._generator(dev.index)
 
 
 class Generator:
@@ -50,7 +86,11 @@ default_generator = Generator()
 
 
 def manual_seed(seed):
-    """Seed the default generator (ember's values differ from PyTorch's for the same seed)."""
+    """Seed the default generator and every cuda stream (ember's values differ from PyTorch's
+    for the same seed)."""
+    from .. import cuda
+
+    cuda._seed_all_lazily(seed)
     return default_generator.manual_seed(seed)
 
 
@@ -74,20 +114,34 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
+def _rng_like(generator, t):
+    """The stream for draws shaped like tensor ``t``, on ``t``'s device."""
+    if generator is not None:
+        return generator._rng
+    if t._data.__class__ is _np.ndarray or t.device.type == "cpu":
+        return default_generator._rng
+    from .. import cuda
+
+    return cuda._generator(t.device.index)
+
+
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
               layout=None):
-    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                device=input.device if device is None else device)
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
-    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                 device=input.device if device is None else device)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
+    return randint(low, high, input._data.shape, dtype=dtype or input.dtype,
+                   device=input.device if device is None else device)
 
 
 def _float_dtype(dtype, name):
@@ -99,35 +153,47 @@ def _float_dtype(dtype, name):
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Uniform random numbers in [0, 1)."""
-    xp_for_device(device)
     dtype = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _rng(generator).random(_size(size, "rand"), dtype=_np.float64).astype(dtype.np)
-    return _finish(arr, requires_grad)
+    with _guard(generator, device):
+        arr = _draws(generator, device).random(_size(size, "rand"), dtype=_np.float64)
+        arr = arr.astype(dtype.np)
+    return _finish(arr, requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Standard normal random numbers."""
-    xp_for_device(device)
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _rng(generator).standard_normal(_size(size, "randn"), dtype=_np.float64).astype(dtype.np)
-    return _finish(arr, requires_grad)
+    with _guard(generator, device):
+        arr = _draws(generator, device).standard_normal(_size(size, "randn"), dtype=_np.float64)
+        arr = arr.astype(dtype.np)
+    return _finish(arr, requires_grad, device)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False):
     """Random integers in [low, high) (int64 unless ``dtype`` says otherwise)."""
-    xp_for_device(device)
     if size is None:
         size, high, low = high, low, 0
     elif high is None:
         low, high = 0, low
-    arr = _rng(generator).integers(low, high, size=_size((size,), "randint"), dtype=_np.int64)
-    return _finish(arr.astype((dtype or _dt.int64).np), requires_grad)
+    with _guard(generator, device):
+        arr = _draws(generator, device).integers(low, high, size=_size((size,), "randint"),
+                                                 dtype=_np.int64)
+        arr = arr.astype((dtype or _dt.int64).np)
+    return _finish(arr, requires_grad, device)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    xp_for_device(device)
-    return _finish(_rng(generator).permutation(n).astype((dtype or _dt.int64).np), requires_grad)
+    rng = _draws(generator, device)
+    dev = place_device(device) if generator is None else None
+    if dev is None:
+        perm = rng.permutation(n).astype((dtype or _dt.int64).np)
+    else:  # CuPy's Generator has no permutation: the backend argsorts uniforms
+        from ..backend import backend_for_device
+
+        with _guard(generator, device):
+            perm = backend_for_device(dev).permutation(rng, n).astype((dtype or _dt.int64).np)
+    return _finish(perm, requires_grad, device)
 
 
 # ------------------------------------------------------------------- more random distributions
@@ -139,7 +205,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     The result is not differentiable w.r.t. ``mean``/``std`` (PyTorch gives them zero gradient).
     """
     tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
-    rng = _rng(generator)
+    rng = _rng_like(generator, mean if tm else std) if tm or ts else _draws(generator, device)
     if not tm and not ts:
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments - got "
@@ -148,11 +214,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         dtype = _float_dtype(dtype, "normal_kernel_cpu")
-        arr = (mean + std * rng.standard_normal(_size((size,)))).astype(dtype.np)
-        return _out_or(_finish(arr, requires_grad), out)
+        with _guard(generator, device):
+            arr = (mean + std * rng.standard_normal(_size((size,)))).astype(dtype.np)
+        return _out_or(_finish(arr, requires_grad, device), out)
     md = mean._data if tm else mean
     sd = std._data if ts else std
-    if ts and (_np.asarray(sd) < 0).any():
+    if ts and bool((sd < 0).any()):
         raise RuntimeError("normal expects all elements of std >= 0.0")
     if not ts and std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
@@ -167,7 +234,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     z = rng.standard_normal(shape)
     arr = (md + sd * z).astype(src._data.dtype if not (tm and ts) else
                                _dt.promote_types(mean.dtype, std.dtype).np)
-    return _out_or(make(_np.asarray(arr)), out)
+    return _out_or(make(arr), out)
 
 
 def _dt_title(t):
@@ -178,15 +245,19 @@ def _dt_title(t):
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draw 0/1 with probability ``input`` (or ``p``) elementwise; same dtype as ``input``."""
-    probs = input._data if p is None else _np.full(input._data.shape, p, _np.float64)
+    probs = input._data if p is None else __np.full(input._data.shape, p, _np.float64)
+    if p is not None and input._data.__class__ is not _np.ndarray:
+        from ..backend import to_device
+
+        probs = to_device(probs, input.device)
     if input._data.dtype.kind not in "fc" and p is None:
         raise RuntimeError(f'"bernoulli_tensor_cpu_self_" not implemented for '
                            f"'{_dt_title(input)}'")
-    if probs.size and ((probs < 0).any() or (probs > 1).any()):
+    if probs.size and bool((probs < 0).any() or (probs > 1).any()):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
                            "(Could this error message be improved?  If so, please report an "
                            "enhancement request to PyTorch.)")
-    u = _rng(generator).random(input._data.shape)
+    u = _rng_like(generator, input).random(input._data.shape)
     return _out_or(make((u < probs).astype(input._data.dtype)), out)
 
 
@@ -242,6 +313,10 @@ def _fill_random(self, arr):
 
     if _state.enabled and self._requires_grad:
         check_leaf(self)
+    if self._data.__class__ is not _np.ndarray and arr.__class__ is _np.ndarray:
+        from ..backend import to_device  # drawn on the host: copied to the tensor's device
+
+        arr = to_device(arr, self.device)
     self._data[...] = arr
     self._vc[0] += 1
     return self
@@ -259,7 +334,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_}"
                            f" > to={to}")
-    u = _rng(generator).random(self._data.shape)
+    u = _rng_like(generator, self).random(self._data.shape)
     return _fill_random(self, from_ + (to - from_) * u)
 
 
@@ -268,7 +343,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     _float_self(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    z = _rng(generator).standard_normal(self._data.shape)
+    z = _rng_like(generator, self).standard_normal(self._data.shape)
     return _fill_random(self, mean + std * z)
 
 

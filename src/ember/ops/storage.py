@@ -61,8 +61,14 @@ def is_shared(self) -> bool:
 
 
 def pin_memory(self, device=None):
-    """PyTorch's CPU build has no accelerator to pin for, and raises; so does ember."""
-    raise RuntimeError("Cannot access accelerator device when none is available.")
+    """``self``: ember's host arrays are ordinary NumPy memory (not page-locked); copies to cuda
+    work from it all the same. Without a cuda device PyTorch's CPU build raises, and so does
+    ember."""
+    from .. import cuda
+
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return self
 
 
 def dim_order(self, *, ambiguity_check=False):

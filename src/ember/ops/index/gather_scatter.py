@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...autograd.function import Function
+from ...backend import scatter_mul as _be_scatter_mul
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import make, wrap_dim
@@ -255,7 +256,11 @@ class ScatterLegacyReduce(Function):
         key = _dim_index(idx, dim, out.ndim)
         v = _src_part(src._data, idx) if isinstance(src, Tensor) else \
             xp.full(idx.shape, src, d.dtype)
-        (xp.add if reduce == "add" else xp.multiply).at(out, key, v.astype(d.dtype, copy=False))
+        v = v.astype(d.dtype, copy=False)
+        if reduce == "add":
+            xp.add.at(out, key, v)
+        else:
+            _be_scatter_mul(out, key, v)
         return make(out.reshape(d.shape))
 
     @staticmethod
@@ -366,7 +371,7 @@ class ScatterReduce(Function):
         elif reduce == "prod":
             if not include_self:
                 out[key] = 1
-            xp.multiply.at(out, key, s)
+            _be_scatter_mul(out, key, s)
         else:
             ufunc = xp.maximum if reduce == "amax" else xp.minimum
             if not include_self:

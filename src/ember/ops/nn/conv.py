@@ -6,9 +6,9 @@ import itertools
 import threading
 
 from ...autograd.function import _NULL_CTX, Function
+from ...backend import as_strided as _be_as_strided
 from ...backend import xp_of
 from .._util import make
-
 
 _local = threading.local()
 
@@ -130,7 +130,7 @@ def im2col_grid(x, K, p, d):
         (slice(None), slice(None)) + tuple(slice(p[i], p[i] + S[i]) for i in range(nd))
     ] = x
     it = buf.itemsize
-    view = xp.lib.stride_tricks.as_strided(
+    view = _be_as_strided(
         buf,
         (N, C) + tuple(K) + (L,),
         (buf.strides[0], buf.strides[1]) + tuple(d[i] * st[i] * it for i in range(nd)) + (it,),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...tensor import Tensor
 from .._util import make
-from ..random import _rng
+from ..random import _rng_like
 
 
 def _check_p(p):
@@ -17,8 +17,8 @@ def _keep_mask(input, p, shape):
     """Bernoulli(1 - p) keep mask scaled by 1 / (1 - p), as an array of the input's dtype."""
     d = input._data
     if p == 1.0:
-        return d.dtype.type(0) * (_rng(None).random(shape) < 0)
-    keep = _rng(None).random(shape) >= p
+        return d.dtype.type(0) * (_rng_like(None, input).random(shape) < 0)
+    keep = _rng_like(None, input).random(shape) >= p
     return (keep / (1.0 - p)).astype(d.dtype)
 
 

@@ -4,12 +4,12 @@ without logits), nll."""
 from __future__ import annotations
 
 from ...autograd.function import _NULL_CTX, Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import make
 from ..pointwise.activation import LogSigmoid, sigmoid
 from ..pointwise.clamp import clamp, where
 from ..pointwise.rounding import sign
-
 
 REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
 
@@ -21,7 +21,7 @@ def _reduce_array(xp, loss, reduction, denom=None):
     if reduction == 2:
         return xp.asarray(s, dtype=loss.dtype)
     n = loss.size if denom is None else denom
-    with xp.errstate(invalid="ignore", divide="ignore"):
+    with _be_errstate(xp, invalid="ignore", divide="ignore"):
         return xp.asarray(s / n, dtype=loss.dtype)
 
 
@@ -142,7 +142,7 @@ class BinaryCrossEntropy(Function):
         xp = xp_of(xd)
         if ((xd < 0) | (xd > 1)).any():
             raise RuntimeError("all elements of input should be between 0 and 1")
-        with xp.errstate(divide="ignore"):
+        with _be_errstate(xp, divide="ignore"):
             logx = xp.maximum(xp.log(xd), -100.0)
             log1mx = xp.maximum(xp.log(1.0 - xd), -100.0)
         loss = -(yd * logx + (1.0 - yd) * log1mx)
@@ -256,7 +256,7 @@ class NllLoss(Function):
             denom = None
         else:
             denom = w.sum()
-            with xp.errstate(invalid="ignore", divide="ignore"):
+            with _be_errstate(xp, invalid="ignore", divide="ignore"):
                 out = xp.asarray(loss.sum() / denom, dtype=x.dtype)
         if ctx is _NULL_CTX:  # nothing recorded: no gradient to prepare
             return make(out)
@@ -264,7 +264,7 @@ class NllLoss(Function):
         m = xp.zeros(x3.shape, x.dtype)
         xp.put_along_axis(m, tc[:, None, :], -w[:, None, :].astype(x.dtype), axis=1)
         if reduction == 1:
-            with xp.errstate(invalid="ignore", divide="ignore"):
+            with _be_errstate(xp, invalid="ignore", divide="ignore"):
                 m = m / denom
         ctx.m = make(m.reshape(x.shape))
         ctx.reduction = reduction

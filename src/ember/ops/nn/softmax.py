@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ...autograd.function import Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
-from .._util import _scalar_type_name as _type_name, make, wrap_dim
+from .._util import _scalar_type_name as _type_name
+from .._util import make, wrap_dim
 
 
 # ---------------------------------------------------------------------------- softmax family
@@ -26,7 +28,7 @@ class LogSoftmax(Function):
             out = d - d
         else:
             m = d.max(axis=dim, keepdims=True)
-            with xp.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            with _be_errstate(xp, invalid="ignore", over="ignore", divide="ignore"):
                 s = d - m
                 out = s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
         y = make(out)
@@ -55,7 +57,7 @@ class Softmax(Function):
         if d.ndim == 0:
             out = d / d
         else:
-            with xp.errstate(invalid="ignore", over="ignore"):
+            with _be_errstate(xp, invalid="ignore", over="ignore"):
                 e = xp.exp(d - d.max(axis=dim, keepdims=True))
                 e /= e.sum(axis=dim, keepdims=True)
             out = e

@@ -7,11 +7,12 @@ from __future__ import annotations
 import math
 
 from ...autograd.function import Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
-from ..inplace import inplace as _inplace_op
-from .._util import _scalar_type_name as _type_name
 from .._util import _c, _float, _unary_fn, make
+from .._util import _scalar_type_name as _type_name
+from ..inplace import inplace as _inplace_op
 from .clamp import clamp, where
 from .trig import tanh
 
@@ -28,7 +29,7 @@ class Sigmoid(Function):
         xp = xp_of(x._data)
         xd = _float(x)
         if xd.dtype.kind == "c":
-            with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            with _be_errstate(xp, over="ignore", invalid="ignore", divide="ignore"):
                 y = make(1 / (1 + xp.exp(-xd)))
             ctx.save_for_backward(y)
             return y
@@ -404,7 +405,7 @@ class Silu(Function):
         d = x._data
         xp = xp_of(d)
         ctx.save_for_backward(x)
-        with xp.errstate(over="ignore"):
+        with _be_errstate(xp, over="ignore"):
             return make(d / (d.dtype.type(1) + xp.exp(-d)))
 
     @staticmethod
@@ -449,7 +450,7 @@ class Glu(Function):
         a, b = xp.split(d, 2, axis=dim)
         ctx.save_for_backward(x)
         ctx.dim = dim
-        with xp.errstate(over="ignore"):
+        with _be_errstate(xp, over="ignore"):
             return make(a / (d.dtype.type(1) + xp.exp(-b)))
 
     @staticmethod

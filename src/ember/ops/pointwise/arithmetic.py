@@ -4,10 +4,11 @@ Function with its backward, and their public forms with PyTorch's type promotion
 from __future__ import annotations
 
 from ...autograd.function import _NULL_CTX, Function
+from ...backend import errstate as _be_errstate
 from ...tensor import Tensor
 from .._util import _binary, _c, _kind, _ret, _wrapped, _xp, broadcast_error, make, pair, shape_of
 from .clamp import where
-from .division import _int_zero_div, DivFloor
+from .division import DivFloor, _int_zero_div
 from .exp_log import log
 from .rounding import trunc
 
@@ -423,7 +424,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         if _kind(ad) in "iub" and _kind(bd) in "iub":
             _int_zero_div(ad, bd, None)
             xp = _xp(input, other)
-            with xp.errstate(divide="ignore", invalid="ignore"):
+            with _be_errstate(xp, divide="ignore", invalid="ignore"):
                 q = xp.trunc(xp.true_divide(ad, bd))
             res = make(xp.asarray(q).astype(xp.result_type(ad, bd)))
         else:

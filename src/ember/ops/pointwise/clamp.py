@@ -4,10 +4,19 @@ where, nan_to_num."""
 from __future__ import annotations
 
 from ...autograd.function import Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import (
-    _binary, _dtype_title, _float, _kind, _ret, broadcast_error, make, pair, shape_of
+    _binary,
+    _dtype_title,
+    _float,
+    _kind,
+    _ret,
+    broadcast_error,
+    make,
+    pair,
+    shape_of,
 )
 from .compare import isfinite, isnan
 
@@ -156,7 +165,7 @@ class Where(Function):
             # ~10x slower than a multiply on random masks. g * mask + 0. equals it exactly
             # (the + 0. turns -0. into +0.) unless g has inf/nan, where the fallback runs.
             xp = xp_of(c)
-            with xp.errstate(invalid="ignore"):
+            with _be_errstate(xp, invalid="ignore"):
                 out = ad * c
             out += 0.0
             if xp.isfinite(out).all():

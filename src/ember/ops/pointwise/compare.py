@@ -3,6 +3,7 @@ not, isnan, isinf, isfinite, isreal, equal, allclose, isclose, isin."""
 
 from __future__ import annotations
 
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import _binary, _kind, _ret, _xp, broadcast_error, make, pair, shape_of, write_out
@@ -174,7 +175,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     xp = xp_of(a)
     try:
         if a.dtype.kind in "biu":
-            with xp.errstate(over="ignore"):
+            with _be_errstate(xp, over="ignore"):
                 return make(xp.isclose(a.astype("float64"), b.astype("float64"), rtol=rtol,
                                        atol=atol, equal_nan=equal_nan))
         return make(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))

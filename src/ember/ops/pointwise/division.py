@@ -5,6 +5,7 @@ error."""
 from __future__ import annotations
 
 from ...autograd.function import _NULL_CTX, Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import _binary, _kind, _ret, _xp, broadcast_error, make, pair, shape_of
@@ -26,7 +27,7 @@ class Fmod(Function):
         ctx.save_for_backward(a, b)
         if isinstance(b, Tensor) and ctx is not _NULL_CTX:
             ctx.__class__ = _FmodTensorNode
-        with xp.errstate(divide="ignore", invalid="ignore"):
+        with _be_errstate(xp, divide="ignore", invalid="ignore"):
             return make(_binary(xp.fmod, a, b))
 
     @staticmethod
@@ -54,7 +55,7 @@ class Remainder(Function):
         ctx.save_for_backward(a, b)
         if isinstance(b, Tensor) and isinstance(a, Tensor) and ctx is not _NULL_CTX:
             ctx.__class__ = _RemainderTensorNode
-        with xp.errstate(divide="ignore", invalid="ignore"):
+        with _be_errstate(xp, divide="ignore", invalid="ignore"):
             try:
                 if _kind(ad) in "fc" or _kind(bd) in "fc":
                     # PyTorch's kernel: r = fmod(a, b), plus b where r != 0 and the signs
@@ -111,7 +112,7 @@ class FloorDivide(Function):
         if _kind(ad) == "b" and _kind(bd) == "b":
             raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
         _int_zero_div(ad, bd, "ZeroDivisionError")
-        with xp.errstate(divide="ignore", invalid="ignore"):
+        with _be_errstate(xp, divide="ignore", invalid="ignore"):
             try:
                 return make(xp.floor_divide(ad, bd))
             except ValueError:

@@ -6,9 +6,19 @@ from __future__ import annotations
 import math
 
 from ...autograd.function import Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import (
-    _binary, _c, _check_float_binary, _float, _quiet, _ret, _unary, _unary_fn, make, write_out
+    _binary,
+    _c,
+    _check_float_binary,
+    _float,
+    _quiet,
+    _ret,
+    _unary,
+    _unary_fn,
+    make,
+    write_out,
 )
 
 
@@ -43,7 +53,7 @@ class Log(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         xp = xp_of(x._data)
-        with xp.errstate(divide="ignore", invalid="ignore"):
+        with _be_errstate(xp, divide="ignore", invalid="ignore"):
             return make(xp.log(_float(x)))
 
     @staticmethod
@@ -62,7 +72,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, x):
         xp = xp_of(x._data)
-        with xp.errstate(invalid="ignore"):
+        with _be_errstate(xp, invalid="ignore"):
             y = make(xp.sqrt(_float(x)))
         ctx.save_for_backward(y)
         return y

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
-
 
 _PI = math.pi
 
@@ -27,7 +27,7 @@ _LOG_PI = math.log(math.pi)
 
 
 def _quiet(xp):
-    return xp.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+    return _be_errstate(xp, divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 
 def _horner(coeffs, x):

@@ -7,6 +7,7 @@ import math as _math
 
 from ... import dtypes as _dt
 from ...autograd.function import Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import make
@@ -41,7 +42,7 @@ def _moments(x, dims, keepdim, correction, name):
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
-    with xp.errstate(invalid="ignore", divide="ignore"):
+    with _be_errstate(xp, invalid="ignore", divide="ignore"):
         mean_k = d.mean(axis=dims, keepdims=True) if n else xp.full(
             _reduced_shape(d.shape, dims, True), xp.nan, d.dtype)
         dev = d - mean_k
@@ -248,7 +249,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 
 def _quiet(t):
     xp = xp_of(t._data)
-    return xp.errstate(divide="ignore", invalid="ignore")
+    return _be_errstate(xp, divide="ignore", invalid="ignore")
 
 
 def corrcoef(input):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math as _math
 
 from ...autograd.function import Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import make
 from .dims import _unsqueeze_to, dims_of
@@ -29,7 +30,7 @@ class VectorNorm(Function):
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                 f"{_title(x)}")
         a = xp.abs(d)
-        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with _be_errstate(xp, over="ignore", invalid="ignore", divide="ignore"):
             if ord == 2:
                 y = xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
             elif ord == 1:

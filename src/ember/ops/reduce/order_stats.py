@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ...autograd.function import Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import make, wrap_dim
 from ..return_types import return_type
-from .sum_prod import _ScatterIntoZeros, _write, ScatterAddIntoZeros
+from .sum_prod import ScatterAddIntoZeros, _ScatterIntoZeros, _write
 
 
 def _pair_out(v, i, name, out):
@@ -215,7 +216,7 @@ class Quantile(Function):
         v_lo = xp.take_along_axis(s, lo, axis=-1)
         v_hi = xp.take_along_axis(s, hi, axis=-1)
         # PyTorch's lerp: start + w (end - start) below w = 0.5, end - (end - start)(1 - w) above
-        with xp.errstate(invalid="ignore"):
+        with _be_errstate(xp, invalid="ignore"):
             val = xp.where(w < 0.5, v_lo + w * (v_hi - v_lo), v_hi - (v_hi - v_lo) * (1 - w))
             val = xp.where(w == 0, v_lo, val)
         bad = (count == 0) if ignore_nan else (count < n)

@@ -4,6 +4,7 @@ trapezoid-rule integrals."""
 from __future__ import annotations
 
 from ...autograd.function import Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import make, wrap_dim
@@ -12,7 +13,7 @@ from ..shape.join import cat
 from ..shape.views import narrow, select
 from .dims import _INT_KINDS
 from .order_stats import _pair_out
-from .sum_prod import _title, _write, ScatterAddIntoZeros
+from .sum_prod import ScatterAddIntoZeros, _title, _write
 
 
 def _scan_dtype(d, dtype):
@@ -183,7 +184,7 @@ class Logcumsumexp(Function):
         else:
             m = d.max(axis=dim, keepdims=True) if d.size else d
             m = xp.where(xp.isfinite(m), m, 0)
-            with xp.errstate(divide="ignore", over="ignore"):
+            with _be_errstate(xp, divide="ignore", over="ignore"):
                 y = make((xp.log(xp.cumsum(xp.exp(d - m), axis=dim)) + m).astype(d.dtype))
         ctx.save_for_backward(x, y)
         ctx.dim = dim

@@ -4,6 +4,7 @@ reduction), prod, all, any, count_nonzero, logsumexp."""
 from __future__ import annotations
 
 from ...autograd.function import Function
+from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import make, wrap_dim
 from ..shape.views import Expand
@@ -410,7 +411,7 @@ class Logsumexp(Function):
         else:
             m = d.max(axis=dims, keepdims=True)
             m = xp.where(xp.isinf(m), 0, m)  # all -inf (or +inf): no shift
-            with xp.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            with _be_errstate(xp, over="ignore", divide="ignore", invalid="ignore"):
                 s = xp.exp(d - m).sum(axis=dims, keepdims=True)
                 out = xp.log(s) + m
             if not keepdim:

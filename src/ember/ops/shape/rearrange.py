@@ -4,6 +4,7 @@ movedim, unflatten, unfold."""
 from __future__ import annotations
 
 from ...autograd.function import Function
+from ...backend import as_strided as _be_as_strided
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import make, wrap_dim
@@ -259,9 +260,9 @@ def _windows(d, dim, size, step):
     shape = d.shape[:dim] + (n,) + d.shape[dim + 1:] + (size,)
     strides = d.strides[:dim] + (d.strides[dim] * step,) + d.strides[dim + 1:] + \
         (d.strides[dim],)
-    out = xp.lib.stride_tricks.as_strided(d, shape, strides, writeable=False)
+    out = _be_as_strided(d, shape, strides, writeable=False)
     if step >= size and d.flags.writeable:
-        out = xp.lib.stride_tricks.as_strided(d, shape, strides, writeable=True)
+        out = _be_as_strided(d, shape, strides, writeable=True)
     return out
 
 

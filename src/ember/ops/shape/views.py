@@ -4,7 +4,9 @@ flatten, clone, contiguous, narrow, select, as_strided, broadcast_tensors/broadc
 from __future__ import annotations
 
 from ...autograd.function import Function
-from ...backend import broadcast_to as _broadcast_view, xp_of
+from ...backend import as_strided as _be_as_strided
+from ...backend import broadcast_to as _broadcast_view
+from ...backend import xp_of
 from ...dtypes import dtype as _dtype_cls
 from .._util import make, wrap_dim
 from .aliasing import as_view
@@ -421,7 +423,7 @@ class AsStrided(Function):
                                f"size of {need * d.itemsize} are out of bounds for storage of "
                                f"size {flat.size * d.itemsize}")
         item = flat.strides[0] if flat.ndim else d.itemsize
-        y = xp.lib.stride_tricks.as_strided(flat[offset:], tuple(size),
+        y = _be_as_strided(flat[offset:], tuple(size),
                                             tuple(st * item for st in stride), writeable=False)
         ctx.meta = (d.shape, size, stride, offset, flat.size)
         return make(y)
@@ -433,7 +435,7 @@ class AsStrided(Function):
         shape, size, stride, offset, n = ctx.meta
         xp = xp_of(grad_output._data)
         base = xp.arange(n, dtype=xp.int64)
-        idx = xp.lib.stride_tricks.as_strided(base[offset:], tuple(size),
+        idx = _be_as_strided(base[offset:], tuple(size),
                                               tuple(st * 8 for st in stride))
         flat_idx = tensor(xp.ascontiguousarray(idx).reshape(-1))
         g = zeros(n, dtype=grad_output.dtype).index_add(0, flat_idx, grad_output.reshape(-1))
