@@ -1,14 +1,67 @@
 """The machinery behind ``Module.register_full_backward_hook``: identity nodes around a
 module's call, whose node hooks see the gradients w.r.t. its outputs and then its inputs (the
-design of PyTorch's ``torch.utils.hooks.BackwardHook``)."""
+design of PyTorch's ``torch.utils.hooks.BackwardHook``), and the hooks registered for every
+module at once (``register_module_forward_hook``...)."""
 
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 
 from ...autograd.function import Function
 from ...autograd.grad_mode import _state
 from ...tensor import Tensor
+from ...utils.hooks import RemovableHandle
+
+_global_forward_pre_hooks: dict = OrderedDict()
+_global_forward_hooks: dict = OrderedDict()
+_global_backward_hooks: dict = OrderedDict()
+_global_backward_pre_hooks: dict = OrderedDict()
+
+
+class _Handle(RemovableHandle):
+    """A handle that also clears the per-hook flag dicts (``with_kwargs``, ``always_call``)."""
+
+    __slots__ = ("_extra",)
+
+    def __init__(self, store, extra=()):
+        RemovableHandle.__init__(self, store)
+        self._extra = extra
+
+    def remove(self) -> None:
+        self._store.pop(self.id, None)
+        for d in self._extra:
+            d.pop(self.id, None)
+
+
+def _register(store, hook, prepend=False, extra=()):
+    handle = _Handle(store, extra)
+    store[handle.id] = hook
+    if prepend:
+        store.move_to_end(handle.id, last=False)
+    for d in extra:
+        d[handle.id] = True
+    return handle
+
+
+def register_module_forward_pre_hook(hook) -> RemovableHandle:
+    """A forward pre-hook run before every module's forward: ``hook(module, args)``."""
+    return _register(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(hook, *, always_call=False) -> RemovableHandle:
+    """A forward hook run after every module's forward: ``hook(module, args, output)``."""
+    return _register(_global_forward_hooks, hook)
+
+
+def register_module_full_backward_hook(hook) -> RemovableHandle:
+    """A backward hook for every module: ``hook(module, grad_input, grad_output)``."""
+    return _register(_global_backward_hooks, hook)
+
+
+def register_module_full_backward_pre_hook(hook) -> RemovableHandle:
+    """A backward pre-hook for every module: ``hook(module, grad_output)``."""
+    return _register(_global_backward_pre_hooks, hook)
 
 
 class BackwardHookFunction(Function):
