@@ -16,6 +16,7 @@ import shutil
 import time
 
 import pytest
+from needs import unavailable
 
 import ember
 import ember.nn as nn
@@ -156,13 +157,13 @@ def browser():
     if CHROMIUM is None:
         msg = "Chromium is not installed (apt-get install chromium); browser tests skipped"
         print(msg)
-        pytest.skip(msg)
+        unavailable("BROWSER", msg)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         msg = "playwright is not installed (pip install playwright); browser tests skipped"
         print(msg)
-        pytest.skip(msg)
+        unavailable("BROWSER", msg)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield b

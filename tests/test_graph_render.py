@@ -5,6 +5,7 @@ import shutil
 
 import numpy as np
 import pytest
+from needs import unavailable
 
 import ember
 from ember.autograd import graph as G
@@ -135,8 +136,9 @@ def test_dot_structure():
     assert "'W1'" in dot
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")
 def test_svg_with_graphviz():
+    if shutil.which("dot") is None:
+        unavailable("GRAPHVIZ", "Graphviz's dot is not installed (apt-get install graphviz)")
     loss, params = mlp()
     svg = G.to_svg(loss, params=params)
     assert "<svg" in svg and "MmBackward0" in svg
