@@ -324,6 +324,7 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
     op.__doc__ = fn.__doc__
     op.__wrapped__ = fn
     op.__ember_impl__ = fn
+    op.__ember_public__ = True
     return op
 
 

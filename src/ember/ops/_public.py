@@ -45,7 +45,7 @@ def publish(namespace: dict, module: str) -> None:
     as the namespace exports it (``module``). Names bound to one function share one entry."""
     made = {}
     for name, obj in list(namespace.items()):
-        if not _is_op(name, obj) or getattr(obj, "__ember_impl__", None) is not None:
+        if not _is_op(name, obj) or getattr(obj, "__ember_public__", False):
             continue
         key = id(obj)
         if key not in made:
