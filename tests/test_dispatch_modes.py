@@ -47,8 +47,6 @@ class _Square(ember.autograd.Function):
         return 2 * x * g
 
 
-@pytest.mark.xfail(strict=True, reason="vmap still swaps ember.eq/randn/... (func/_patches.py) "
-                   "until those ops are dispatch.primitive entries (the ops reorganisation)")
 def test_namespace_identical_before_during_and_after_vmap_trace_and_debug():
     before = _snapshot()
     seen = []

@@ -217,3 +217,8 @@ def __getattr__(name):
 
 # issue 10 names
 from .torch_alias import install_as_torch  # noqa: E402,F401
+
+# every op above becomes a public entry of the dispatch door (ops/_public.py)
+from .ops._public import publish as _publish  # noqa: E402
+
+_publish(globals(), __name__)

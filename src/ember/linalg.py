@@ -36,3 +36,7 @@ __all__ = [
 ]
 
 from .ops.linalg.decompositions import matrix_exp  # noqa: E402,F401  (API breadth)
+
+from .ops._public import publish as _publish  # noqa: E402
+
+_publish(globals(), __name__)  # every function above: a public entry of the dispatch door

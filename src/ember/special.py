@@ -516,3 +516,7 @@ def multigammaln(input, p, *, out=None):
     terms = stack([lgamma(input - j / 2.0) for j in range(p)], -1)
     res = _sum(terms, -1) + p * (p - 1) / 4.0 * math.log(math.pi)
     return res if out is None else _write(res, out, input)
+
+from .ops._public import publish as _publish  # noqa: E402
+
+_publish(globals(), __name__)  # every function above: a public entry of the dispatch door

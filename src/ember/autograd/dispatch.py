@@ -276,27 +276,87 @@ def _tensor_cls():
     return Tensor
 
 
-def public(fn):
+def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, check=None):
     """Make ``fn`` an entry of the public layer (``__torch_function__`` and ``__ember_op__``).
 
-    The fast path is one global read plus one set lookup per argument."""
+    Usable as ``@public`` or ``public(fn, name=..., qualname=..., module=...)`` (the names the
+    entry shows: a Tensor method is ``Tensor.<name>``). ``aliases`` maps accepted keyword
+    spellings to ``fn``'s own (PyTorch's ``axis`` for ``dim``: see ``ops/_args.py``); they are
+    looked at only when ``fn`` refuses the keywords, so a call without them pays nothing.
+    ``check(args, kwargs)`` validates the arguments before ``fn`` runs (not when a mode or an
+    overriding type takes the call).
 
-    @functools.wraps(fn)
+    When idle the entry costs one global read and one set lookup per argument."""
+    if fn is None:
+        return functools.partial(public, name=name, qualname=qualname, module=module,
+                                 aliases=aliases, check=check)
+    plain = _plain_types
+
     def op(*args, **kwargs):
-        if busy or _unseen(args):
-            res = api_dispatch(op, args, kwargs)
+        if busy:
+            res = _public_call(op, args, kwargs, aliases)
             if res is not _PROCEED:
                 return res
-        return fn(*args, **kwargs)
+        else:
+            for a in (args if not kwargs else (*args, *kwargs.values())):
+                if a.__class__ not in plain:
+                    if _unseen(args, kwargs):
+                        res = _public_call(op, args, kwargs, aliases)
+                        if res is not _PROCEED:
+                            return res
+                    break
+        if check is not None:
+            args, kwargs = _aliased(fn, aliases, args, kwargs)
+            check(args, kwargs)
+            return fn(*args, **kwargs)
+        if aliases is None:
+            return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except TypeError:
+            if not kwargs or aliases.keys().isdisjoint(kwargs):
+                raise
+        return fn(*args, **_renamed(op, aliases, kwargs))
 
+    op.__name__ = name or fn.__name__
+    op.__qualname__ = qualname or (name if name else fn.__qualname__)
+    op.__module__ = module or fn.__module__
+    op.__doc__ = fn.__doc__
+    op.__wrapped__ = fn
     op.__ember_impl__ = fn
+    op.__ember_public__ = True
     return op
 
 
-def _unseen(args):
+def _public_call(op, args, kwargs, aliases):
+    """The dispatching half of a public entry (its keyword aliases spelt as the entry's own)."""
+    if aliases is not None and kwargs and not aliases.keys().isdisjoint(kwargs):
+        kwargs = _renamed(op, aliases, kwargs)
+    return api_dispatch(op, args, kwargs)
+
+
+def _aliased(fn, aliases, args, kwargs):
+    if aliases is not None and kwargs and not aliases.keys().isdisjoint(kwargs):
+        kwargs = _renamed(fn, aliases, kwargs)
+    return args, kwargs
+
+
+def _renamed(op, aliases, kwargs):
+    """``kwargs`` with the alias spellings replaced by the entry's own parameter names."""
+    out = {}
+    for k, v in kwargs.items():
+        own = aliases.get(k, k)
+        if own in out or (own != k and own in kwargs):
+            # PyTorch's argument parser: both spellings of one parameter
+            raise TypeError(f"{op.__name__}() got an unexpected keyword argument '{k}'")
+        out[own] = v
+    return out
+
+
+def _unseen(args, kwargs=None):
     """True when an argument's type is neither Tensor nor known to be plain (so it may
     override ``__torch_function__``); learns plain types as it meets them."""
-    for a in args:
+    for a in (args if not kwargs else (*args, *kwargs.values())):
         c = a.__class__
         if c not in _plain_types:
             if c in (list, tuple):

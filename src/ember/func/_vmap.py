@@ -115,16 +115,12 @@ def _vmap_call(func, in_dims, out_dims, randomness, args, kwargs):
     st = _dispatch.state
     st.vmap.append(level)
     _dispatch.refresh()
-    from . import _patches
-
-    _patches.enter()
     try:
         batched = [wrap(m, level) if d is not None else m for m, d in zip(moved, flat_in)]
         out = func(*tree_unflatten(batched, spec), **kwargs)
     finally:
         level.active = False
         st.vmap.remove(level)
-        _patches.exit()
         _dispatch.refresh()
     return _unbatch_outputs(out, out_dims, level, name)
 

@@ -562,3 +562,7 @@ from ._functional_pooling import *  # noqa: E402,F401,F403
 from ._functional_resample import *  # noqa: E402,F401,F403
 
 __all__ += ["affine_grid", "grid_sample"]
+
+from ..ops._public import publish as _publish  # noqa: E402
+
+_publish(globals(), __name__)  # every function above: a public entry of the dispatch door

@@ -3,6 +3,7 @@ bernoulli, multinomial, poisson, binomial, and the in-place samplers (uniform_, 
 
 from __future__ import annotations
 
+from ..autograd import dispatch as _door
 import numpy as _np
 
 from .. import dtypes as _dt
@@ -125,18 +126,21 @@ def _rng_like(generator, t):
     return cuda._generator(t.device.index)
 
 
+@_door.primitive("random")
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
               layout=None):
     return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
                 device=input.device if device is None else device)
 
 
+@_door.primitive("random")
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
     return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
                  device=input.device if device is None else device)
 
 
+@_door.primitive("random")
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
     if high is None:
         low, high = 0, low
@@ -151,6 +155,7 @@ def _float_dtype(dtype, name):
     return dtype
 
 
+@_door.primitive("random")
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Uniform random numbers in [0, 1)."""
     dtype = _float_dtype(dtype, "check_uniform_bounds")
@@ -160,6 +165,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
     return _finish(arr, requires_grad, device)
 
 
+@_door.primitive("random")
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Standard normal random numbers."""
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
@@ -169,6 +175,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
     return _finish(arr, requires_grad, device)
 
 
+@_door.primitive("random")
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False):
     """Random integers in [low, high) (int64 unless ``dtype`` says otherwise)."""
@@ -183,6 +190,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     return _finish(arr, requires_grad, device)
 
 
+@_door.primitive("random")
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     rng = _draws(generator, device)
     dev = place_device(device) if generator is None else None
@@ -197,6 +205,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 
 
 # ------------------------------------------------------------------- more random distributions
+@_door.primitive("random")
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
            requires_grad=False, layout=None, pin_memory=False):
     """Normal samples: ``normal(mean_tensor, std_tensor)`` (broadcast), ``normal(mean_tensor,
@@ -243,6 +252,7 @@ def _dt_title(t):
     return _dtype_name(t._data.dtype)
 
 
+@_door.primitive("random")
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draw 0/1 with probability ``input`` (or ``p``) elementwise; same dtype as ``input``."""
     probs = input._data if p is None else __np.full(input._data.shape, p, _np.float64)
@@ -261,6 +271,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     return _out_or(make((u < probs).astype(input._data.dtype)), out)
 
 
+@_door.primitive("random")
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Sample category indices (int64) from the rows of ``input`` (non-negative weights)."""
     d = input._data

@@ -1,10 +1,12 @@
 """Every Tensor method that is an op, in one table (alphabetical), attached to ``Tensor`` in one
 loop. The functions live with their op family; methods whose form differs from the function's
-are in ``method_forms``."""
+are in ``method_forms``. Each becomes its own public entry of the dispatch door
+(``Tensor.<name>``, ``_public.method``)."""
 
 from __future__ import annotations
 
 from ..tensor import Tensor
+from . import _public
 from .conversion import _caster, cpu, cuda, to, type_, type_as
 from .factories import empty, ones, zeros
 from .index.gather_scatter import (
@@ -257,4 +259,4 @@ METHODS = {
 }
 
 for _name, _fn in METHODS.items():
-    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name, _public.method(_name, _fn))

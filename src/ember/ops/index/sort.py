@@ -3,6 +3,7 @@ values), searchsorted, bucketize, nonzero, argwhere, nonzero_static, unravel_ind
 
 from __future__ import annotations
 
+from ...autograd import dispatch as _door
 import math
 
 from ... import dtypes as _dt
@@ -26,6 +27,7 @@ class KthvalueValues(Gather):
 
 
 # ------------------------------------------------------------------------ nonzero
+@_door.primitive("per_example")
 def nonzero(input, *, as_tuple=False, out=None):
     """Indices of the non-zero elements: an ``(n, dim)`` int64 tensor, or one 1-D tensor per
     dim with ``as_tuple``."""
@@ -79,6 +81,7 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
                         (SortValues.apply(input, dim, idx), idx))
 
 
+@_door.primitive("per_example")
 def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort ``input`` along ``dim``."""
     dim = wrap_dim(dim, input._data.ndim)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...autograd import dispatch as _door
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import (
@@ -39,13 +40,16 @@ def _bitwise(name, ufunc_name, doc):
     return f
 
 
-bitwise_and = _bitwise("bitwise_and", "bitwise_and", "Bitwise AND of integer or bool tensors.")
+bitwise_and = _door.primitive("elementwise")(
+    _bitwise("bitwise_and", "bitwise_and", "Bitwise AND of integer or bool tensors."))
 
 
-bitwise_or = _bitwise("bitwise_or", "bitwise_or", "Bitwise OR of integer or bool tensors.")
+bitwise_or = _door.primitive("elementwise")(
+    _bitwise("bitwise_or", "bitwise_or", "Bitwise OR of integer or bool tensors."))
 
 
-bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor", "Bitwise XOR of integer or bool tensors.")
+bitwise_xor = _door.primitive("elementwise")(
+    _bitwise("bitwise_xor", "bitwise_xor", "Bitwise XOR of integer or bool tensors."))
 
 
 def _shift(name, left):
@@ -82,6 +86,7 @@ bitwise_left_shift = _shift("bitwise_left_shift", True)
 bitwise_right_shift = _shift("bitwise_right_shift", False)
 
 
+@_door.primitive("elementwise")
 def bitwise_not(input, *, out=None):
     """Bitwise NOT of an integer tensor (logical NOT for bool)."""
     d = input._data

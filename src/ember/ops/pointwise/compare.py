@@ -3,6 +3,7 @@ not, isnan, isinf, isfinite, isreal, equal, allclose, isclose, isin."""
 
 from __future__ import annotations
 
+from ...autograd import dispatch as _door
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
@@ -14,6 +15,7 @@ def _compare_error(a, b):
     return broadcast_error(shape_of(a), shape_of(b))
 
 
+@_door.primitive("elementwise")
 def eq(input, other, *, out=None):
     """``input == other`` elementwise (a bool tensor; comparisons are not differentiable)."""
     if other is None:
@@ -28,6 +30,7 @@ def eq(input, other, *, out=None):
     return res if out is None else write_out(res, out)
 
 
+@_door.primitive("elementwise")
 def ne(input, other, *, out=None):
     """``input != other`` elementwise."""
     if other is None:
@@ -47,6 +50,7 @@ def _ordered(ad, bd, input, other):
         raise RuntimeError('"lt_cpu" not implemented for \'ComplexFloat\'')
 
 
+@_door.primitive("elementwise")
 def lt(input, other, *, out=None):
     """``input < other`` elementwise."""
     ad, bd = pair(input, other)
@@ -57,6 +61,7 @@ def lt(input, other, *, out=None):
     return res if out is None else write_out(res, out)
 
 
+@_door.primitive("elementwise")
 def le(input, other, *, out=None):
     """``input <= other`` elementwise."""
     ad, bd = pair(input, other)
@@ -67,6 +72,7 @@ def le(input, other, *, out=None):
     return res if out is None else write_out(res, out)
 
 
+@_door.primitive("elementwise")
 def gt(input, other, *, out=None):
     """``input > other`` elementwise."""
     ad, bd = pair(input, other)
@@ -77,6 +83,7 @@ def gt(input, other, *, out=None):
     return res if out is None else write_out(res, out)
 
 
+@_door.primitive("elementwise")
 def ge(input, other, *, out=None):
     """``input >= other`` elementwise."""
     ad, bd = pair(input, other)
@@ -90,36 +97,43 @@ def ge(input, other, *, out=None):
 less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
 
 
+@_door.primitive("elementwise")
 def logical_and(input, other, *, out=None):
     """Elementwise logical AND (nonzero is true), as a bool tensor."""
     return _ret(make(_binary(_xp(input, other).logical_and, input, other)), out)
 
 
+@_door.primitive("elementwise")
 def logical_or(input, other, *, out=None):
     """Elementwise logical OR, as a bool tensor."""
     return _ret(make(_binary(_xp(input, other).logical_or, input, other)), out)
 
 
+@_door.primitive("elementwise")
 def logical_xor(input, other, *, out=None):
     """Elementwise logical XOR, as a bool tensor."""
     return _ret(make(_binary(_xp(input, other).logical_xor, input, other)), out)
 
 
+@_door.primitive("elementwise")
 def logical_not(input, *, out=None):
     """Elementwise logical NOT, as a bool tensor."""
     return _ret(make(xp_of(input._data).logical_not(input._data)), out)
 
 
+@_door.primitive("elementwise")
 def isnan(input):
     """True where the element is NaN."""
     return make(xp_of(input._data).isnan(input._data))
 
 
+@_door.primitive("elementwise")
 def isinf(input):
     """True where the element is +inf or -inf."""
     return make(xp_of(input._data).isinf(input._data))
 
 
+@_door.primitive("elementwise")
 def isposinf(input, *, out=None):
     """True where the element is +inf."""
     d = input._data
@@ -127,6 +141,7 @@ def isposinf(input, *, out=None):
                      xp_of(d).zeros(d.shape, bool)), out)
 
 
+@_door.primitive("elementwise")
 def isneginf(input, *, out=None):
     """True where the element is -inf."""
     d = input._data
@@ -134,11 +149,13 @@ def isneginf(input, *, out=None):
                      xp_of(d).zeros(d.shape, bool)), out)
 
 
+@_door.primitive("elementwise")
 def isfinite(input):
     """True where the element is neither infinite nor NaN."""
     return make(xp_of(input._data).isfinite(input._data))
 
 
+@_door.primitive("elementwise")
 def isreal(input):
     """True where the element has no imaginary part."""
     d = input._data
@@ -168,6 +185,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
+@_door.primitive("elementwise")
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Elementwise ``|input - other| <= atol + rtol * |other|`` (equal infinities are close)."""
     _close_args(input, other, rtol, atol)

@@ -3,6 +3,7 @@ argmin. A value-selecting reduction splits its gradient evenly among ties."""
 
 from __future__ import annotations
 
+from ...autograd import dispatch as _door
 from ...autograd.function import Function
 from ...backend import xp_of
 from ...tensor import Tensor
@@ -217,11 +218,13 @@ def _arg(name, input, dim, keepdim):
     return make(fn(d, axis=wrap_dim(dim, d.ndim), keepdims=keepdim).astype("int64"))
 
 
+@_door.primitive("per_example")
 def argmax(input, dim=None, keepdim=False):
     """The index of the largest element (of the flattened tensor when ``dim`` is None)."""
     return _arg("argmax", input, dim, keepdim)
 
 
+@_door.primitive("per_example")
 def argmin(input, dim=None, keepdim=False):
     """The index of the smallest element."""
     return _arg("argmin", input, dim, keepdim)

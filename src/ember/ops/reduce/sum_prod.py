@@ -3,6 +3,7 @@ reduction), prod, all, any, count_nonzero, logsumexp."""
 
 from __future__ import annotations
 
+from ...autograd import dispatch as _door
 from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
@@ -373,18 +374,21 @@ def _logical_reduce(name, input, dim, keepdim):
     return make(r.astype("uint8") if d.dtype.name == "uint8" else r)
 
 
+@_door.primitive("per_example")
 def all(input, dim=None, keepdim=False, *, out=None):
     """True when every element (along ``dim``) is nonzero."""
     res = _logical_reduce("all", input, dim, keepdim)
     return res if out is None else _write(res, out)
 
 
+@_door.primitive("per_example")
 def any(input, dim=None, keepdim=False, *, out=None):
     """True when some element (along ``dim``) is nonzero."""
     res = _logical_reduce("any", input, dim, keepdim)
     return res if out is None else _write(res, out)
 
 
+@_door.primitive("per_example")
 def count_nonzero(input, dim=None):
     """The number of nonzero elements (along ``dim``, an int or tuple), as int64."""
     d = input._data
