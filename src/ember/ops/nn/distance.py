@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...tensor import Tensor
+from .._util import _quiet as quiet
 from .._util import make, xp_of
 from ..pointwise.rounding import abs
 from ..shape.views import broadcast_tensors
@@ -36,7 +37,8 @@ def dist(input, other, p=2):
 
 def _clamp_delta(a, eps):
     """max(a, eps) - a: added to a norm, it clamps the norm without a gradient through the clamp."""
-    return xp_of(a).maximum(a, eps) - a
+    with quiet(xp_of(a)):  # inf - inf is nan, silently
+        return xp_of(a).maximum(a, eps) - a
 
 
 def _broadcast(a, b):

@@ -6,16 +6,18 @@ from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state
 from ...backend import xp_of
 from .._util import make
+from .._util import _quiet as quiet
 
 
 def _stats(xd, gshape, axes, eps):
     xp = xp_of(xd)
-    xg = xd.reshape(gshape)
-    mean = xg.mean(axes, keepdims=True)
-    xc = xg - mean
-    var = (xc * xc).mean(axes, keepdims=True)
-    invstd = 1.0 / xp.sqrt(var + eps)
-    return mean, var, invstd, xc * invstd
+    with quiet(xp):
+        xg = xd.reshape(gshape)
+        mean = xg.mean(axes, keepdims=True)
+        xc = xg - mean
+        var = (xc * xc).mean(axes, keepdims=True)
+        invstd = 1.0 / xp.sqrt(var + eps)
+        return mean, var, invstd, xc * invstd
 
 
 def _affine(xhat, w, b, wshape):

@@ -145,7 +145,8 @@ class Frac(Function):
         d = x._data
         if d.dtype.kind in "biu":
             raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_type_name(x)}'")
-        return make(d - xp_of(d).trunc(d))
+        with _quiet(xp_of(d)):  # frac(inf) is nan
+            return make(d - xp_of(d).trunc(d))
 
     @staticmethod
     def backward(ctx, grad_output):

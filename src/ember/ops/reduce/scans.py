@@ -41,7 +41,8 @@ class Cumsum(Function):
         ctx.dtype = x.dtype
         if d.ndim == 0:
             return make(d.astype(dtype or d.dtype))
-        return make(xp.cumsum(d, axis=dim, dtype=dtype))
+        with _be_errstate(xp, over="ignore", invalid="ignore"):
+            return make(xp.cumsum(d, axis=dim, dtype=dtype))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -79,8 +80,9 @@ class Cumprod(Function):
     def forward(ctx, x, dim, dtype):
         d = x._data
         xp = xp_of(d)
-        y = make(d.astype(dtype or d.dtype) if d.ndim == 0 else xp.cumprod(d, axis=dim,
-                                                                             dtype=dtype))
+        with _be_errstate(xp, over="ignore", invalid="ignore"):
+            y = make(d.astype(dtype or d.dtype) if d.ndim == 0 else xp.cumprod(d, axis=dim,
+                                                                                 dtype=dtype))
         ctx.save_for_backward(x, y)
         ctx.dim = dim
         return y
