@@ -48,6 +48,12 @@ def _broadcast(a, b):
 
 
 def _norm(x: Tensor, p, dim, keepdim=False) -> Tensor:
+    """The ``p``-norm over ``dim``; floating inputs go through ``vector_norm``, whose backward
+    is PyTorch's at a zero vector (0, where sqrt(sum(x*x)) would give nan)."""
+    if x._data.dtype.kind in "fc":
+        from ..linalg.norms import vector_norm
+
+        return vector_norm(x, p, dim, keepdim)
     if p == 2:
         return (x * x).sum(dim, keepdim=keepdim).sqrt()
     if p == float("inf"):

@@ -166,7 +166,9 @@ class BinaryCrossEntropy(Function):
                 ge = ge * weight
             gx = _scale_grad(ge, grad_output, ctx.reduction, ctx.n)
         if need_y:
-            ge = clamp((1.0 - x).log(), -100.0, None) - clamp(x.log(), -100.0, None)
+            from ..pointwise.special import logit
+
+            ge = -logit(x)  # PyTorch's target gradient, unclamped: +-inf at x = 0 or 1
             if weight is not None:
                 ge = ge * weight
             gy = _scale_grad(ge, grad_output, ctx.reduction, ctx.n)

@@ -65,7 +65,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return where(y > 0, grad_output, 0.0)
+        return where(y <= 0, 0.0, grad_output)  # PyTorch's threshold_backward: NaN passes
 
 
 sigmoid = _unary_fn(Sigmoid, "``1 / (1 + exp(-input))``, computed without overflow.")

@@ -151,11 +151,11 @@ class Logit(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        g = grad_output / (x * (1 - x))
-        if ctx.eps is None:
-            return g, None
         from .clamp import where
 
+        g = grad_output / (x * (1 - x))
+        if ctx.eps is None:  # PyTorch: NaN outside [0, 1]
+            return where((x < 0) | (x > 1), float("nan"), g), None
         eps = ctx.eps
         return where((x < eps) | (x > 1 - eps), 0.0, g), None
 

@@ -63,11 +63,11 @@ class Nansum(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        from ..pointwise.clamp import where
         from ..pointwise.compare import isnan
 
         g = _unsqueeze_to(grad_output, x.shape, ctx.dims, ctx.keepdim)
-        return where(isnan(x), 0.0, g.expand(x.shape)), None, None, None
+        # multiplied by the mask as PyTorch does: an inf gradient at a NaN gives NaN, not 0
+        return g.expand(x.shape) * isnan(x).logical_not(), None, None, None
 
 
 class Mean(Function):
