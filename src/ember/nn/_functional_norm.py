@@ -47,7 +47,9 @@ def batch_norm(
     wshape = (1, Cn) + (1,) * (x.dim() - 2)
     if training:
         n = x.numel() // Cn if Cn else 0
-        if n <= 1:
+        if n == 0:  # an empty batch: PyTorch returns it (times weight[0], plus bias[0])
+            return _empty_batch_norm(x, weight, bias)
+        if n == 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {x.shape!r}"
             )
@@ -83,6 +85,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     return Normalize.apply(x, weight, bias, (tuple(x.shape), axes, wshape, float(eps)))
 
 
+def _empty_batch_norm(x, weight, bias):
+    out = x.clone()
+    if weight is not None:
+        out = out * weight[0]
+    if bias is not None:
+        out = out + bias[0]
+    return out
+
+
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     """Normalise each group of ``C / num_groups`` channels over them and the spatial dims."""
     x = input
@@ -97,7 +108,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
             f"of shape {list(x.shape)} and num_groups={num_groups}"
         )
     wshape = (1, Cn) + (1,) * (x.dim() - 2)
-    return GroupNormOp.apply(x, weight, bias, ((N, num_groups, -1), (2,), wshape, float(eps)))
+    per_group = x.numel() // (N * num_groups) if N * num_groups else 0  # explicit: N may be 0
+    return GroupNormOp.apply(x, weight, bias,
+                             ((N, num_groups, per_group), (2,), wshape, float(eps)))
 
 
 def instance_norm(

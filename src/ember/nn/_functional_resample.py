@@ -46,8 +46,9 @@ def _pad_index(mode, n, lo, hi):
         j = _np.where(j >= n, period - j, j)
     elif mode == "replicate":
         j = _np.clip(j, 0, n - 1)
-    else:  # circular
-        j = j % n
+    else:  # circular: PyTorch crops the negative pads first, then wraps around what is left
+        start, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+        j = start + _np.arange(-max(lo, 0), m + max(hi, 0)) % m if m > 0 else j[:0]
     return j
 
 
@@ -145,6 +146,7 @@ def interpolate(
         O = tuple(int(math.floor(S[i] * sf[i])) for i in range(nd))
         scales = [S[i] / O[i] if recompute_scale_factor else 1.0 / sf[i] for i in range(nd)]
     xp = xp_of(x._data)
+    _check_int_dtype(x, mode, nd)
     if mode == "area":
         from ._functional_pooling import _adaptive_avg
 
@@ -174,6 +176,30 @@ def interpolate(
     mats = [linear_matrix(xp, S[i], O[i], bool(align_corners), scales[i]) for i in range(nd)]
     name = {1: "Linear1D", 2: "Bilinear2D", 3: "Trilinear3D"}[nd]
     return named(UpsampleOp, f"Upsample{name}Backward0").apply(x, mats)
+
+
+def _check_int_dtype(x, mode, nd):
+    """PyTorch resamples integer images only as uint8, and only by nearest, bilinear and
+    bicubic; the other kernels raise NotImplementedError naming the dtype."""
+    kind = x._data.dtype.kind
+    if kind in "fc":
+        return
+    from ..ops.inplace import _dtype_name
+
+    u8 = x._data.dtype.name == "uint8"
+    if mode == "area":
+        kernel = "adaptive_avg_pool3d_cpu" if nd == 3 else "adaptive_avg_pool2d"
+    elif mode in ("linear", "trilinear"):
+        kernel = "compute_indices_weights_linear"
+    elif u8 or mode not in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+        return
+    elif mode == "bicubic":
+        kernel = "compute_indices_weights_cubic"
+    elif nd == 2:
+        kernel = f"upsample_{'bilinear' if mode == 'bilinear' else 'nearest'}2d_channels_last"
+    else:
+        kernel = "compute_indices_weights_nearest"
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(x._data.dtype)}\'')
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..autograd.grad_mode import _state
 from ..backend import errstate as _be_errstate
+from ..backend import quiet as _be_quiet
 from ..backend import xp_of
 from ..tensor import Tensor, _wrap_dim
 
@@ -148,6 +149,8 @@ def _binary(op, a, b):
         raise broadcast_error(sa, sb) from None
     except OverflowError:  # a Python int out of the tensor dtype's range: PyTorch wraps it
         return op(*_wrapped(ad, bd))
+    except RuntimeWarning:  # warnings are errors: redo it quietly (costs nothing otherwise)
+        return quiet_retry(op, ad, bd)
 
 
 def _broadcastable(sa, sb):
@@ -252,7 +255,16 @@ def _dtype_title(t):
 
 
 def _quiet(xp):
-    return _be_errstate(xp, divide="ignore", invalid="ignore", over="ignore", under="ignore")
+    """The kernels' floating-point error state: PyTorch computes inf, nan and 0 silently."""
+    return _be_quiet(xp)
+
+
+def quiet_retry(op, *arrays):
+    """``op(*arrays)`` under the quiet error state: the ``except RuntimeWarning`` branch of the
+    hottest kernels (add, mul, div), which only runs where a NumPy floating-point warning was
+    turned into an error (``warnings.simplefilter("error")``); out of place, so it can rerun."""
+    with _be_quiet():  # only NumPy warns
+        return op(*arrays)
 
 
 def _cast_like(out, ref):

@@ -265,6 +265,8 @@ def _fast(ufunc_name, op_cls):
                 raise broadcast_error(d.shape, shape_of(other)) from None
             check_write(self, res)
             raise
+        except RuntimeWarning:  # warnings are errors: NumPy warned after writing the result
+            pass
         self._vc[0] += 1
         if _af._watch:
             _af._watch_bump(self)

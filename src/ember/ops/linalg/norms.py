@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...autograd.function import Function
 from ...backend import xp_of
 from .._util import make, wrap_dim
+from .._util import _quiet as quiet
 from ..pointwise.clamp import where
 from .decompositions import svdvals
 from .solve import _TYPE
@@ -23,19 +24,20 @@ class VectorNorm(Function):
         xp = xp_of(d)
         a = xp.abs(d)
         ax = dims
-        if ord == float("inf"):
-            out = a.max(axis=ax, keepdims=keepdim)
-        elif ord == float("-inf"):
-            out = a.min(axis=ax, keepdims=keepdim)
-        elif ord == 0:
-            out = (a != 0).sum(axis=ax, keepdims=keepdim).astype(a.dtype)
-        elif ord == 1:
-            out = a.sum(axis=ax, keepdims=keepdim)
-        elif ord == 2:
-            out = xp.sqrt((a * a).sum(axis=ax, keepdims=keepdim))
-        else:
-            out = ((a ** ord).sum(axis=ax, keepdims=keepdim)) ** (1.0 / ord)
-        res = make(xp.asarray(out, dtype=a.dtype))
+        with quiet(xp):
+            if ord == float("inf"):
+                out = a.max(axis=ax, keepdims=keepdim)
+            elif ord == float("-inf"):
+                out = a.min(axis=ax, keepdims=keepdim)
+            elif ord == 0:
+                out = (a != 0).sum(axis=ax, keepdims=keepdim).astype(a.dtype)
+            elif ord == 1:
+                out = a.sum(axis=ax, keepdims=keepdim)
+            elif ord == 2:
+                out = xp.sqrt((a * a).sum(axis=ax, keepdims=keepdim))
+            else:
+                out = ((a ** ord).sum(axis=ax, keepdims=keepdim)) ** (1.0 / ord)
+            res = make(xp.asarray(out, dtype=a.dtype))
         ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
         ctx.save_for_backward(x, res)
         return res

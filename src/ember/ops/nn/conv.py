@@ -208,14 +208,15 @@ def _conv_forward(x, w, b, spec):
     out = None
     if kind == "grid" and geom[0][1:] != geom[2][1:]:  # y is sliced, so it is a temporary
         out = _scratch("conv_y", (N, g, Co // g, P), x.dtype, xp)
+    R = w.size // Co if Co else 0  # rows of a column per group (explicit: N or P may be 0)
     if g == 1:
         y = xp.matmul(
-            w.reshape(Co, -1),
-            c.reshape(N, -1, P),
+            w.reshape(Co, R),
+            c.reshape(N, R, P),
             out=None if out is None else out.reshape(N, Co, P),
         )
     else:
-        y = xp.matmul(w.reshape(g, Co // g, -1), c.reshape(N, g, -1, P), out=out)
+        y = xp.matmul(w.reshape(g, Co // g, R), c.reshape(N, g, R, P), out=out)
         y = y.reshape(N, Co, P)
     if kind == "grid":
         return _from_grid(y, geom, b)
@@ -243,9 +244,10 @@ def _conv_transpose_forward(y, w, b, spec, out_size):
     xp = xp_of(y)
     out = _scratch("convT_cols", (N, g, Cxg * _prod(K), P), y.dtype, xp)
     if g == 1:
-        cols = xp.matmul(w.reshape(Cy, -1).T, ym, out=out.reshape(N, -1, P))
+        cols = xp.matmul(w.reshape(Cy, Cxg * _prod(K)).T, ym,
+                         out=out.reshape(N, Cxg * _prod(K), P))
     else:
-        wm = w.reshape(g, Cy // g, -1).transpose(0, 2, 1)
+        wm = w.reshape(g, Cy // g, Cxg * _prod(K)).transpose(0, 2, 1)
         cols = xp.matmul(wm, ym.reshape(N, g, Cy // g, P), out=out)
     if grid:
         x = _col2im_grid(cols.reshape((N, g * Cxg) + tuple(K) + (P,)), geom, out_size, p, d, K)
@@ -270,13 +272,13 @@ def _conv_weight(x, gy, spec, K):
         pad = xp_of(gy).zeros(gy.shape[:2] + tuple(O), gy.dtype)
         pad[(Ellipsis,) + tuple(slice(0, n) for n in gy.shape[2:])] = gy
         gy = pad
-    gym = _to_grid(gy, geom) if kind == "grid" else gy.reshape(N, Co, -1)
+    gym = _to_grid(gy, geom) if kind == "grid" else gy.reshape(N, Co, _prod(O))
     P = gym.shape[-1]
     # cols @ gy^T (then transposed) measured faster than gy @ cols^T for these thin shapes
     if g == 1:
-        gw = (c.reshape(N, -1, P) @ gym.transpose(0, 2, 1)).sum(0).T
+        gw = (c.reshape(N, C * _prod(K), P) @ gym.transpose(0, 2, 1)).sum(0).T
     else:
-        c2 = c.reshape(N, g, -1, P)
+        c2 = c.reshape(N, g, C // g * _prod(K), P)
         gw = (c2 @ gym.reshape(N, g, Co // g, P).transpose(0, 1, 3, 2)).sum(0)
         gw = gw.transpose(0, 2, 1)
     return xp_of(gw).ascontiguousarray(gw).reshape((Co, C // g) + tuple(K))

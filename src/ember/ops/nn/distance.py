@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...tensor import Tensor
+from .._util import _quiet as quiet
 from .._util import make, xp_of
 from ..pointwise.rounding import abs
 from ..shape.views import broadcast_tensors
@@ -36,7 +37,8 @@ def dist(input, other, p=2):
 
 def _clamp_delta(a, eps):
     """max(a, eps) - a: added to a norm, it clamps the norm without a gradient through the clamp."""
-    return xp_of(a).maximum(a, eps) - a
+    with quiet(xp_of(a)):  # inf - inf is nan, silently
+        return xp_of(a).maximum(a, eps) - a
 
 
 def _broadcast(a, b):
@@ -46,6 +48,12 @@ def _broadcast(a, b):
 
 
 def _norm(x: Tensor, p, dim, keepdim=False) -> Tensor:
+    """The ``p``-norm over ``dim``; floating inputs go through ``vector_norm``, whose backward
+    is PyTorch's at a zero vector (0, where sqrt(sum(x*x)) would give nan)."""
+    if x._data.dtype.kind in "fc":
+        from ..linalg.norms import vector_norm
+
+        return vector_norm(x, p, dim, keepdim)
     if p == 2:
         return (x * x).sum(dim, keepdim=keepdim).sqrt()
     if p == float("inf"):

@@ -53,8 +53,9 @@ class MseLoss(Function):
     def forward(ctx, x, y, reduction):
         xd, yd = x._data, y._data
         xp = xp_of(xd)
-        diff = xd - yd
-        loss = diff * diff
+        with _be_errstate(xp, invalid="ignore", over="ignore"):
+            diff = xd - yd
+            loss = diff * diff
         ctx.save_for_backward(x, y)
         ctx.reduction, ctx.n = reduction, loss.size
         return make(_reduce_array(xp, loss, reduction))
@@ -81,7 +82,8 @@ class SmoothL1Loss(Function):
         xp = xp_of(xd)
         d = xd - yd
         z = xp.abs(d)
-        loss = xp.where(z < beta, 0.5 * d * d / (beta if beta else 1.0), z - 0.5 * beta)
+        with _be_errstate(xp, invalid="ignore", over="ignore"):
+            loss = xp.where(z < beta, 0.5 * d * d / (beta if beta else 1.0), z - 0.5 * beta)
         ctx.save_for_backward(x, y)
         ctx.reduction, ctx.n, ctx.beta = reduction, loss.size, beta
         return make(_reduce_array(xp, loss.astype(d.dtype, copy=False), reduction))
@@ -111,7 +113,8 @@ class HuberLoss(Function):
         xp = xp_of(xd)
         d = xd - yd
         z = xp.abs(d)
-        loss = xp.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
+        with _be_errstate(xp, invalid="ignore", over="ignore"):
+            loss = xp.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
         ctx.save_for_backward(x, y)
         ctx.reduction, ctx.n, ctx.delta = reduction, loss.size, delta
         return make(_reduce_array(xp, loss.astype(d.dtype, copy=False), reduction))
@@ -163,7 +166,9 @@ class BinaryCrossEntropy(Function):
                 ge = ge * weight
             gx = _scale_grad(ge, grad_output, ctx.reduction, ctx.n)
         if need_y:
-            ge = clamp((1.0 - x).log(), -100.0, None) - clamp(x.log(), -100.0, None)
+            from ..pointwise.special import logit
+
+            ge = -logit(x)  # PyTorch's target gradient, unclamped: +-inf at x = 0 or 1
             if weight is not None:
                 ge = ge * weight
             gy = _scale_grad(ge, grad_output, ctx.reduction, ctx.n)

@@ -6,16 +6,29 @@ from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state
 from ...backend import xp_of
 from .._util import make
+from .._util import _quiet as quiet
+
+
+def _mean(a, axes):
+    """The mean over ``axes`` (kept): nan over nothing, without NumPy's empty-slice warning."""
+    n = 1
+    for i in axes:
+        n *= a.shape[i]
+    if n:
+        return a.mean(axes, keepdims=True)
+    shape = tuple(1 if i in axes else v for i, v in enumerate(a.shape))
+    return xp_of(a).full(shape, float("nan"), a.dtype)
 
 
 def _stats(xd, gshape, axes, eps):
     xp = xp_of(xd)
-    xg = xd.reshape(gshape)
-    mean = xg.mean(axes, keepdims=True)
-    xc = xg - mean
-    var = (xc * xc).mean(axes, keepdims=True)
-    invstd = 1.0 / xp.sqrt(var + eps)
-    return mean, var, invstd, xc * invstd
+    with quiet(xp):
+        xg = xd.reshape(gshape)
+        mean = _mean(xg, axes)
+        xc = xg - mean
+        var = _mean(xc * xc, axes)
+        invstd = 1.0 / xp.sqrt(var + eps)
+        return mean, var, invstd, xc * invstd
 
 
 def _affine(xhat, w, b, wshape):

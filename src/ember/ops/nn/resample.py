@@ -28,6 +28,35 @@ def _apply_mats(x, mats):
     return xp_of(y).ascontiguousarray(y)
 
 
+def _fixed_point(m):
+    """PyTorch's uint8 resampling weights: ``m`` scaled to int16 range by the largest power of
+    two that keeps the largest weight below 2**15, rounded half away from zero."""
+    xp = xp_of(m)
+    wmax = float(xp.abs(m).max()) if m.size else 0.0
+    prec = 0
+    for prec in range(22):
+        if int(0.5 + wmax * (1 << (prec + 1))) >= (1 << 15):
+            break
+    v = m * float(1 << prec)
+    return xp.where(v < 0, xp.trunc(v - 0.5), xp.trunc(v + 0.5)).astype(xp.int64), prec
+
+
+def _apply_mats_uint8(x, mats):
+    """Interpolating a uint8 image as PyTorch does: fixed-point weights, one pass per dim from
+    the last (horizontal) one, each rounded and clamped to [0, 255]."""
+    xp = xp_of(x)
+    nd = len(mats)
+    y = x.astype(xp.int64)
+    for i in reversed(range(nd)):
+        if mats[i] is None:
+            continue
+        w, prec = _fixed_point(mats[i])
+        ax = y.ndim - nd + i
+        y = xp.moveaxis(xp.moveaxis(y, ax, -1) @ w.T, -1, ax)
+        y = xp.clip((y + ((1 << prec) >> 1)) >> prec, 0, 255)
+    return xp.ascontiguousarray(y.astype(x.dtype))
+
+
 class SeparableLinear(Function):
     """y = x with matrix M_i applied along spatial dim i;  dy/dx = the same with M_i^T"""
 
@@ -37,6 +66,8 @@ class SeparableLinear(Function):
     @staticmethod
     def forward(ctx, x, mats):
         xd = x._data
+        if xd.dtype.kind == "u" and any(m is not None and m.dtype.kind == "f" for m in mats):
+            return make(_apply_mats_uint8(xd, mats))
         ms = [None if m is None else m.astype(xd.dtype, copy=False) for m in mats]
         if ctx is not _NULL_CTX:
             ctx.mats = ms

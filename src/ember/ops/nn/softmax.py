@@ -26,6 +26,8 @@ class LogSoftmax(Function):
         xp = xp_of(d)
         if d.ndim == 0:
             out = d - d
+        elif d.size == 0:  # nothing to normalise (an empty batch or an empty dim)
+            out = d.copy()
         else:
             m = d.max(axis=dim, keepdims=True)
             with _be_errstate(xp, invalid="ignore", over="ignore", divide="ignore"):
@@ -55,7 +57,10 @@ class Softmax(Function):
         d = x._data
         xp = xp_of(d)
         if d.ndim == 0:
-            out = d / d
+            with _be_errstate(xp, invalid="ignore"):
+                out = xp.exp(d - d)  # 1 (nan for inf or nan), as PyTorch
+        elif d.size == 0:
+            out = d.copy()
         else:
             with _be_errstate(xp, invalid="ignore", over="ignore"):
                 e = xp.exp(d - d.max(axis=dim, keepdims=True))

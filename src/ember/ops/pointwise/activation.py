@@ -65,7 +65,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return where(y > 0, grad_output, 0.0)
+        return where(y <= 0, 0.0, grad_output)  # PyTorch's threshold_backward: NaN passes
 
 
 sigmoid = _unary_fn(Sigmoid, "``1 / (1 + exp(-input))``, computed without overflow.")
@@ -341,7 +341,8 @@ class Softshrink(_MaskedGrad):
         d = x._data
         xp = xp_of(d)
         dt = d.dtype.type
-        out = xp.where(d > lambd, d - dt(lambd), xp.where(d < -lambd, d + dt(lambd), dt(0)))
+        with _be_errstate(xp, invalid="ignore", over="ignore"):
+            out = xp.where(d > lambd, d - dt(lambd), xp.where(d < -lambd, d + dt(lambd), dt(0)))
         return _masked(ctx, out, ((d > lambd) | (d < -lambd)).astype(d.dtype), 1)
 
 
@@ -383,7 +384,8 @@ class Hardswish(Function):
         xp = xp_of(d)
         dt = d.dtype.type
         ctx.save_for_backward(x)
-        return make(d * xp.clip(d + dt(3), dt(0), dt(6)) / dt(6))
+        with _be_errstate(xp, invalid="ignore", over="ignore"):
+            return make(d * xp.clip(d + dt(3), dt(0), dt(6)) / dt(6))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -425,9 +427,10 @@ class Mish(Function):
     def forward(ctx, x):
         d = x._data
         xp = xp_of(d)
-        sp = xp.log1p(xp.exp(-xp.abs(d))) + xp.maximum(d, 0)
-        ctx.save_for_backward(x)
-        return make((d * xp.tanh(sp)).astype(d.dtype, copy=False))
+        with _be_errstate(xp, invalid="ignore", over="ignore"):
+            sp = xp.log1p(xp.exp(-xp.abs(d))) + xp.maximum(d, 0)
+            ctx.save_for_backward(x)
+            return make((d * xp.tanh(sp)).astype(d.dtype, copy=False))
 
     @staticmethod
     def backward(ctx, grad_output):

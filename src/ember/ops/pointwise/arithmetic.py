@@ -6,7 +6,9 @@ from __future__ import annotations
 from ...autograd.function import _NULL_CTX, Function
 from ...backend import errstate as _be_errstate
 from ...tensor import Tensor
-from .._util import _binary, _c, _kind, _ret, _wrapped, _xp, broadcast_error, make, pair, shape_of
+from .._util import (
+    _binary, _c, _kind, _ret, _wrapped, _xp, broadcast_error, make, pair, quiet_retry, shape_of
+)
 from .clamp import where
 from .division import DivFloor, _int_zero_div
 from .exp_log import log
@@ -88,6 +90,8 @@ class Mul(Function):
         except OverflowError:
             ad, bd = _wrapped(ad, bd)
             out = ad * bd
+        except RuntimeWarning:  # warnings are errors (costs nothing otherwise)
+            out = quiet_retry(_mul, ad, bd)
         if ctx is not _NULL_CTX:
             # save only what a wanted gradient reads (as PyTorch): y * 3 or y * const keeps
             # y out of the saved set, so a later in-place change of y is no error
@@ -127,7 +131,9 @@ class Div(Function):
         except ValueError:
             raise broadcast_error(shape_of(a), shape_of(b)) from None
         except ZeroDivisionError:
-            out = _xp(a, b).true_divide(ad, bd)
+            out = quiet_retry(_xp(a, b).true_divide, ad, bd)
+        except RuntimeWarning:  # warnings are errors (costs nothing otherwise)
+            out = quiet_retry(_div, ad, bd)
         if ctx is not _NULL_CTX:
             ctx.save_for_backward(a if ctx._next[1] is not None else None, b)  # as Mul
         return make(out)

@@ -145,11 +145,19 @@ class Frac(Function):
         d = x._data
         if d.dtype.kind in "biu":
             raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_type_name(x)}'")
-        return make(d - xp_of(d).trunc(d))
+        with _quiet(xp_of(d)):  # frac(inf) is nan
+            return make(d - xp_of(d).trunc(d))
 
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output
+
+
+def _real_sign(d):
+    """PyTorch's sign of a real array, ``(0 < x) - (x < 0)``: 0 at nan (NumPy gives nan)."""
+    if d.dtype.kind != "f":
+        return xp_of(d).sign(d)
+    return (d > 0).astype(d.dtype) - (d < 0).astype(d.dtype)
 
 
 class Sign(Function):
@@ -166,7 +174,7 @@ class Sign(Function):
         if d.dtype.kind == "c":
             raise RuntimeError("Unlike NumPy, torch.sign is not intended to support complex "
                                "numbers. Please use torch.sgn instead.")
-        return make(xp_of(d).sign(d))
+        return make(_real_sign(d))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -184,7 +192,7 @@ class Sgn(Function):
         d = x._data
         xp = xp_of(d)
         if d.dtype.kind != "c":
-            return make(d.copy() if d.dtype.kind == "b" else xp.sign(d))
+            return make(d.copy() if d.dtype.kind == "b" else _real_sign(d))
         a = xp.abs(d)
         with _quiet(xp):
             out = xp.where(a == 0, 0, d / xp.where(a == 0, 1, a)).astype(d.dtype)

@@ -22,7 +22,8 @@ from .special_kernels import (
 # the vectorised float64 kernels live in special_kernels (shared with ember.special); the ops
 # compute in float64 and round to the input's dtype
 def _special(kernel, d, *args):
-    return kernel(*args, d.astype("float64", copy=False)).astype(d.dtype, copy=False)
+    with _quiet(xp_of(d)):  # rounding a float64 result past float32's range gives inf
+        return kernel(*args, d.astype("float64", copy=False)).astype(d.dtype, copy=False)
 
 
 class Erf(Function):
@@ -150,11 +151,11 @@ class Logit(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        g = grad_output / (x * (1 - x))
-        if ctx.eps is None:
-            return g, None
         from .clamp import where
 
+        g = grad_output / (x * (1 - x))
+        if ctx.eps is None:  # PyTorch: NaN outside [0, 1]
+            return where((x < 0) | (x > 1), float("nan"), g), None
         eps = ctx.eps
         return where((x < eps) | (x > 1 - eps), 0.0, g), None
 

@@ -45,7 +45,8 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return make(xp_of(x._data).sin(_float(x)))
+        with _quiet(xp_of(x._data)):  # sin(inf) is nan, silently
+            return make(xp_of(x._data).sin(_float(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -63,7 +64,8 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return make(xp_of(x._data).cos(_float(x)))
+        with _quiet(xp_of(x._data)):
+            return make(xp_of(x._data).cos(_float(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -96,9 +98,13 @@ class Atan2(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        r = grad_output / (a * a + b * b)
-        return (r * b if ctx.needs_input_grad[0] else None), \
-            (-r * a if ctx.needs_input_grad[1] else None)
+        den = a * a + b * b
+        # PyTorch: the gradient at atan2(0, 0) is 0 (not 0/0); a safe denominator keeps the
+        # masked places finite in double backward
+        zero = den == 0
+        recip = where(zero, 0.0, 1.0 / where(zero, 1.0, den))
+        return (grad_output * b * recip if ctx.needs_input_grad[0] else None), \
+            (grad_output * -a * recip if ctx.needs_input_grad[1] else None)
 
 
 class Hypot(Function):
@@ -292,6 +298,8 @@ class Acosh(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
+        if x._data.dtype.kind != "c":  # PyTorch's 1 / sqrt(x**2 - 1): inf at x = -1 too
+            return grad_output * rsqrt(x * x - 1)
         # sqrt(x - 1) sqrt(x + 1), not sqrt(x**2 - 1): the right branch for complex x
         return grad_output * _c(rsqrt(x - 1) * rsqrt(x + 1))
 

@@ -44,6 +44,8 @@ class MaxAll(Function):
         from ..pointwise.clamp import where
 
         mask = (x == out)
+        if out._data != out._data:  # a NaN max: PyTorch gives the gradient to the NaNs
+            mask = x.isnan()
         return where(mask, grad_output / mask.sum(), 0.0), None  # +0. elsewhere, as PyTorch
 
 

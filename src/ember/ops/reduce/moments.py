@@ -70,11 +70,26 @@ class Var(Function):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         g = _unsqueeze_to(grad_output, x.shape, ctx.dims, ctx.keepdim)
-        return g * (x - mean(x, ctx.dims, True)) * (2.0 / _dof(ctx.dof)), None, None, None
+        return _var_grad(g, x, ctx.dims, ctx.dof), None, None, None
 
 
-def _dof(dof):
-    return dof if dof > 0 else 0.0 * _math.inf if dof < 0 else 0.0
+def _var_grad(g, x, dims, dof):
+    """PyTorch's var_backward: ``g * 2 (x - mean) / dof``; with no degrees of freedom left
+    over a full reduction, ``g`` times inf (nan where x equals the mean), and over dims
+    ``2 / 0`` is inf, silently (no ZeroDivisionError)."""
+    if dof <= 0 and len(dims) == x._data.ndim:
+        from ..pointwise.clamp import where
+
+        return g * where(x == mean(x, dims, True), _math.nan, _math.inf)
+    return g * (x - mean(x, dims, True)) * (2.0 / dof if dof else _math.inf)
+
+
+def _std_to_var_grad(g, yk):
+    """PyTorch's std_backward: the gradient of var is ``g / (2 std)``, 0 where std is 0."""
+    from ..pointwise.clamp import where
+
+    # divide by a safe denominator so the masked places stay finite in double backward
+    return where(yk == 0, 0.0, g / where(yk == 0, 1.0, 2.0 * yk))
 
 
 class Std(Function):
@@ -94,13 +109,9 @@ class Std(Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, y = ctx.saved_tensors
-        from ..pointwise.clamp import where
-
         g = _unsqueeze_to(grad_output, x.shape, ctx.dims, ctx.keepdim)
         yk = _unsqueeze_to(y, x.shape, ctx.dims, ctx.keepdim)
-        # divide by a safe denominator so the masked places stay finite in double backward
-        gs = where(yk == 0, 0.0, g / where(yk == 0, 1.0, yk)) if ctx.dof > 0 else g / yk
-        return gs * (x - mean(x, ctx.dims, True)) / _dof(ctx.dof), None, None, None
+        return _var_grad(_std_to_var_grad(g, yk), x, ctx.dims, ctx.dof), None, None, None
 
 
 class VarMean(Function):
@@ -125,8 +136,7 @@ class VarMean(Function):
         (x,) = ctx.saved_tensors
         gv = _unsqueeze_to(grad_var, x.shape, ctx.dims, ctx.keepdim)
         gm = _unsqueeze_to(grad_mean, x.shape, ctx.dims, ctx.keepdim)
-        gx = gv * (x - mean(x, ctx.dims, True)) * (2.0 / _dof(ctx.dof)) + gm.expand(x.shape) / \
-            ctx.n
+        gx = _var_grad(gv, x, ctx.dims, ctx.dof) + gm.expand(x.shape) / ctx.n
         return gx, None, None, None
 
 
@@ -151,13 +161,11 @@ class StdMean(Function):
     @staticmethod
     def backward(ctx, grad_std, grad_mean):
         x, s = ctx.saved_tensors
-        from ..pointwise.clamp import where
-
         gs = _unsqueeze_to(grad_std, x.shape, ctx.dims, ctx.keepdim)
         sk = _unsqueeze_to(s, x.shape, ctx.dims, ctx.keepdim)
         gm = _unsqueeze_to(grad_mean, x.shape, ctx.dims, ctx.keepdim)
-        q = where(sk == 0, 0.0, gs / where(sk == 0, 1.0, sk))
-        gx = q * (x - mean(x, ctx.dims, True)) / _dof(ctx.dof) + gm.expand(x.shape) / ctx.n
+        gx = _var_grad(_std_to_var_grad(gs, sk), x, ctx.dims, ctx.dof) + \
+            gm.expand(x.shape) / ctx.n
         return gx, None, None, None
 
 

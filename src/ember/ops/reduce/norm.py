@@ -73,7 +73,8 @@ class VectorNorm(Function):
         if p == 2:
             return where(yk == 0, 0.0, g / where(yk == 0, 1.0, yk)) * x, None, None, None
         if p in (_math.inf, -_math.inf):
-            mask = _abs(x) == yk
+            ax = _abs(x)
+            mask = (ax == yk) | ax.isnan()  # PyTorch: the NaNs are maxima too (sgn(NaN) = 0)
             count = sum(mask, ctx.dims, True)
             return g * sgn(x) * mask / count, None, None, None
         a = _abs(x)

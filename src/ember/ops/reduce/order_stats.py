@@ -51,6 +51,8 @@ class MedianAll(Function):
     def backward(ctx, grad_output):
         x, y = ctx.saved_tensors
         mask = x == y
+        if y._data != y._data:  # a NaN median: PyTorch spreads the gradient over the NaNs
+            mask = x.isnan()
         return grad_output * mask / mask.sum(), None
 
 

@@ -41,7 +41,8 @@ class Cumsum(Function):
         ctx.dtype = x.dtype
         if d.ndim == 0:
             return make(d.astype(dtype or d.dtype))
-        return make(xp.cumsum(d, axis=dim, dtype=dtype))
+        with _be_errstate(xp, over="ignore", invalid="ignore"):
+            return make(xp.cumsum(d, axis=dim, dtype=dtype))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -79,8 +80,9 @@ class Cumprod(Function):
     def forward(ctx, x, dim, dtype):
         d = x._data
         xp = xp_of(d)
-        y = make(d.astype(dtype or d.dtype) if d.ndim == 0 else xp.cumprod(d, axis=dim,
-                                                                             dtype=dtype))
+        with _be_errstate(xp, over="ignore", invalid="ignore"):
+            y = make(d.astype(dtype or d.dtype) if d.ndim == 0 else xp.cumprod(d, axis=dim,
+                                                                                 dtype=dtype))
         ctx.save_for_backward(x, y)
         ctx.dim = dim
         return y
@@ -181,6 +183,11 @@ class Logcumsumexp(Function):
         xp = xp_of(d)
         if d.ndim == 0:
             y = make(d.copy())
+        elif d.dtype.kind == "f" and xp.__name__ == "numpy":
+            # a running logaddexp: exact at every step (one global shift loses the small
+            # terms: logcumsumexp([0, 100]) would start at 0.0169, not 0)
+            with _be_errstate(xp, invalid="ignore", over="ignore"):
+                y = make(xp.logaddexp.accumulate(d, axis=dim))
         else:
             m = d.max(axis=dim, keepdims=True) if d.size else d
             m = xp.where(xp.isfinite(m), m, 0)
@@ -197,10 +204,31 @@ class Logcumsumexp(Function):
             return grad_output, None
         from ..pointwise.exp_log import exp
 
+        if x._data.dtype.kind == "f":
+            return _logcumsumexp_grad(grad_output, x, y, ctx.dim), None
         # shift by the last (largest) running value so neither exponential overflows
         top = y.narrow(ctx.dim, y.shape[ctx.dim] - 1, 1) if y.shape[ctx.dim] else y
         top = top.detach()
         return RevCumsum.apply(grad_output * exp(top - y), ctx.dim) * exp(x - top), None
+
+
+def _logcumsumexp_grad(g, x, y, dim):
+    """PyTorch's logcumsumexp backward, in log space so nothing overflows: the positive and
+    the negative parts of ``g`` each as exp(reverse-logcumsumexp(log|g| - y) + x)."""
+    from ... import dtypes as _dt
+    from ..pointwise.clamp import where
+    from ..pointwise.exp_log import exp, log
+    from ..shape.rearrange import flip
+
+    lowest = _dt.finfo(x.dtype).min
+    log_abs = log(g.abs())
+    pos = where(g > 0, log_abs, lowest) - y
+    neg = where(g < 0, log_abs, lowest) - y
+
+    def rev(t):
+        return flip(logcumsumexp(flip(t, [dim]), dim), [dim])
+
+    return exp(rev(pos) + x) - exp(rev(neg) + x)
 
 
 def cumsum(input, dim, *, dtype=None, out=None):

@@ -8,6 +8,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import make, wrap_dim
+from .._util import quiet_retry
 from ..shape.views import Expand
 from .dims import _INT_KINDS, _reduced_shape, _unsqueeze_to, dims_of, max_
 
@@ -27,7 +28,10 @@ class Sum(Function):
         ctx.shape = d.shape
         ctx.dims = dims
         ctx.keepdim = keepdim
-        return make(d.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+        try:
+            return make(d.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+        except RuntimeWarning:  # inf + -inf with warnings as errors (free otherwise)
+            return make(quiet_retry(lambda: d.sum(axis=dims, keepdims=keepdim, dtype=dtype)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -54,16 +58,17 @@ class Nansum(Function):
             dtype = "int64"
         ctx.save_for_backward(x)
         ctx.dims, ctx.keepdim = dims, keepdim
-        return make(xp_of(d).nansum(d, axis=dims, keepdims=keepdim, dtype=dtype))
+        with _be_errstate(xp_of(d), invalid="ignore", over="ignore"):
+            return make(xp_of(d).nansum(d, axis=dims, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        from ..pointwise.clamp import where
         from ..pointwise.compare import isnan
 
         g = _unsqueeze_to(grad_output, x.shape, ctx.dims, ctx.keepdim)
-        return where(isnan(x), 0.0, g.expand(x.shape)), None, None, None
+        # multiplied by the mask as PyTorch does: an inf gradient at a NaN gives NaN, not 0
+        return g.expand(x.shape) * isnan(x).logical_not(), None, None, None
 
 
 class Mean(Function):
@@ -92,7 +97,8 @@ class Mean(Function):
         if n == 0:
             out = xp.full(_reduced_shape(d.shape, dims, keepdim), xp.nan, out_dtype)
         else:
-            out = d.sum(axis=dims, keepdims=keepdim, dtype=dtype) / n
+            with _be_errstate(xp, invalid="ignore", over="ignore"):
+                out = d.sum(axis=dims, keepdims=keepdim, dtype=dtype) / n
         return make(xp.asarray(out).astype(out_dtype, copy=False))
 
     @staticmethod
@@ -125,7 +131,10 @@ class SumToSize(Function):
         axes = tuple(range(lead)) + tuple(
             i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1
         )
-        out = d.sum(axis=axes, keepdims=True) if axes else d
+        try:
+            out = d.sum(axis=axes, keepdims=True) if axes else d
+        except RuntimeWarning:  # inf + -inf with warnings as errors (free otherwise)
+            out = quiet_retry(lambda: d.sum(axis=axes, keepdims=True))
         if lead:
             out = out.reshape(tuple(shape))
         return make(out if out is not d else d.copy())
@@ -218,9 +227,10 @@ class ProdOthers(Function):
         if n == 0:
             return make(d.copy())
         ones = xp.ones(d.shape[:-1] + (1,), d.dtype)
-        left = xp.cumprod(xp.concatenate([ones, d[..., :-1]], axis=-1), axis=-1)
-        right = xp.cumprod(xp.concatenate([ones, d[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-        return make(left * right)
+        with _be_errstate(xp, over="ignore", invalid="ignore"):
+            left = xp.cumprod(xp.concatenate([ones, d[..., :-1]], axis=-1), axis=-1)
+            right = xp.cumprod(xp.concatenate([ones, d[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+            return make(left * right)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -251,7 +261,8 @@ class Prod(Function):
         d = x._data
         if dtype is None and d.dtype.kind in _INT_KINDS:
             dtype = "int64"
-        y = make(xp_of(d).asarray(d.prod(axis=dim, keepdims=keepdim, dtype=dtype)))
+        with _be_errstate(xp_of(d), invalid="ignore", over="ignore"):
+            y = make(xp_of(d).asarray(d.prod(axis=dim, keepdims=keepdim, dtype=dtype)))
         ctx.save_for_backward(x, y)
         ctx.dim, ctx.keepdim = dim, keepdim
         return y
