@@ -133,7 +133,7 @@ def test_off_by_default():
 
 
 def test_env_var_turns_it_on():
-    src = os.path.join(os.path.dirname(__file__), "..", "src")
+    src = os.path.join(os.path.dirname(__file__), "..", "..", "src")
     env = dict(os.environ, EMBER_DEBUG="1", PYTHONPATH=src)
     out = subprocess.run([sys.executable, "-c", "import ember; from ember.autograd import "
                           "function as F; print(ember.autograd.is_debug_enabled(), F._watch)"],

@@ -6,9 +6,9 @@ import weakref
 
 import numpy as np
 import pytest
+from oracle import T, assert_close, check_error, leaf, raises, same, torch
 
 import ember
-from oracle import assert_close, check_error, torch
 
 
 def t64(values, rg=True):
@@ -323,3 +323,169 @@ def test_item_and_scalar_conversions():
     with pytest.raises(RuntimeError, match="Boolean value of Tensor with more than one value is "
                                            "ambiguous"):
         bool(ember.tensor([1.0, 2.0]))
+
+
+# ---- programs run on ember and PyTorch; `same(fn, expected)` also states PyTorch's answer
+def test_grad_requiring_grad_keeps_it_on_accumulation():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        x.grad = t.zeros(2, requires_grad=True)
+        (x * 2).sum().backward()
+        return x.grad
+
+    same(fn, T([2.0, 2.0], rg=True))
+
+
+def test_backward_and_grad_options():
+    def fn(t):
+        x, y = leaf(t, [1.0, 2.0]), leaf(t, [3.0, 4.0])
+        z = (x * y).sum()
+        z.backward(inputs=[x], retain_graph=True)
+        r = [x.grad, y.grad]
+        r += list(t.autograd.grad(z, [x, y], retain_graph=True))
+        r += list(t.autograd.grad((x * 2).sum(), [x, y], allow_unused=True))
+        r += list(t.autograd.grad((x * 2).sum(), [x, y], allow_unused=True, materialize_grads=True))
+        q = x * x
+        r += list(t.autograd.grad(q, x, grad_outputs=t.tensor([1.0, 0.5])))
+        (g,) = t.autograd.grad((x**3).sum(), x, create_graph=True)
+        (g2,) = t.autograd.grad(g.sum(), x)
+        r += [g, g2]
+        return r
+
+    same(
+        fn,
+        [
+            T([3.0, 4.0]),
+            None,
+            T([3.0, 4.0]),
+            T([1.0, 2.0]),
+            T([2.0, 2.0]),
+            None,
+            T([2.0, 2.0]),
+            T([0.0, 0.0]),
+            T([2.0, 2.0]),
+            T([3.0, 12.0], rg=True),
+            T([6.0, 12.0]),
+        ],
+    )
+
+
+def test_backward_errors():
+    def twice(t):
+        y = (leaf(t, [1.0]) ** 2).sum()
+        y.backward()
+        y.backward()
+
+    raises(twice, RuntimeError, "Trying to backward through the graph a second time")
+    raises(
+        lambda t: (leaf(t, [1.0, 2.0]) * 2).backward(),
+        RuntimeError,
+        "grad can be implicitly created only for scalar outputs",
+    )
+    raises(
+        lambda t: t.tensor([1.0]).sum().backward(),
+        RuntimeError,
+        "element 0 of tensors does not require grad and does not have a grad_fn",
+    )
+    raises(
+        lambda t: t.autograd.grad((leaf(t, [1.0]) * 2).sum(), leaf(t, [1.0])),
+        RuntimeError,
+        "appears to not have been used in the graph",
+    )
+    raises(
+        lambda t: t.tensor([1, 2], requires_grad=True),
+        RuntimeError,
+        "Only Tensors of floating point and complex dtype can require gradients",
+    )
+
+
+def test_assign_bad_grad_message():
+    raises(
+        lambda t: setattr(leaf(t, [1.0, 2.0]), "grad", t.ones(3)),
+        RuntimeError,
+        "attempting to assign a gradient of size",
+    )
+    raises(
+        lambda t: setattr(leaf(t, [1.0, 2.0]), "grad", t.ones(2, dtype=t.float64)),
+        RuntimeError,
+        "attempting to assign a gradient with dtype",
+    )
+
+
+def test_hook_returning_non_tensor():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        x.register_hook(lambda g: 5)
+        (x * 2).sum().backward()
+
+    raises(fn, TypeError, "expected Variable, but hook returned 'int'")
+
+
+def test_hook_changing_size_raises():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        x.register_hook(lambda g: g.sum())
+        (x * 2).sum().backward()
+
+    raises(fn, RuntimeError, "hook '<lambda>' has changed the size of value")
+
+
+def test_node_hook_wrong_count_raises():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        y = x * 2
+        y.grad_fn.register_hook(lambda gi, go: (gi[0] * 5,))
+        y.sum().backward()
+
+    raises(fn, RuntimeError, "has returned an incorrect number of values (got 1, but expected 2)")
+
+
+def test_hooks_fire_in_pytorch_order():
+    def fn(t):
+        log = []
+        x = leaf(t, [1.0, 2.0])
+        x.register_hook(lambda g: log.append(("x", g.tolist())))
+        x.register_post_accumulate_grad_hook(lambda p: log.append(("post", p.grad.tolist())))
+        y = x * 2
+        y.register_hook(lambda g: log.append(("y", g.tolist())) or g * 10)
+        y.retain_grad()
+        y.grad_fn.register_prehook(lambda go: log.append(("pre", go[0].tolist())))
+        y.grad_fn.register_hook(lambda gi, go: log.append(("node", gi[0].tolist())))
+        a, b = y * 1, y * 2
+        a.register_hook(lambda g: log.append("a"))
+        b.register_hook(lambda g: log.append("b"))
+        (a + b).sum().backward()
+        h = x.register_hook(lambda g: g * 100)
+        h.remove()
+        (x * 1).sum().backward()
+        return [log, y.grad, x.grad]
+
+    same(
+        fn,
+        [
+            [
+                "b",
+                "a",
+                ("y", [3.0, 3.0]),
+                ("pre", [30.0, 30.0]),
+                ("node", [60.0, 60.0]),
+                ("x", [60.0, 60.0]),
+                ("post", [60.0, 60.0]),
+                ("x", [1.0, 1.0]),
+                ("post", [61.0, 61.0]),
+            ],
+            T([30.0, 30.0]),
+            T([61.0, 61.0]),
+        ],
+    )
+
+
+def test_hook_changing_dtype_raises():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        y = x * 2
+        y.register_hook(lambda g: g.double())
+        y.sum().backward()
+
+    raises(fn, RuntimeError, "has changed the type of value (was torch.FloatTensor got "
+           "torch.DoubleTensor)")

@@ -1,11 +1,10 @@
 """autograd.Function: the whole ctx API, both styles, and every check on what backward returns."""
 
-import numpy as np
 import pytest
+from oracle import T, gfn, leaf, raises, same, torch
 
 import ember
 from ember.autograd import Function, once_differentiable
-from oracle import torch
 
 
 def lib_fn(L):
@@ -339,3 +338,256 @@ def test_forward_runs_without_recording():
 
     F.apply(ember.tensor([1.0], requires_grad=True))
     assert seen == [False]
+
+
+# ---- programs run on ember and PyTorch; `same(fn, expected)` also states PyTorch's answer
+def test_once_differentiable_result_is_not_differentiable():
+    def fn(t):
+        from importlib import import_module
+
+        once = import_module(t.__name__ + ".autograd.function").once_differentiable
+        seen = []
+
+        class Sq(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x**2
+
+            @staticmethod
+            @once
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                seen.append(t.is_grad_enabled())
+                return 2 * x * g
+
+        x = leaf(t, [1.0, 3.0])
+        (g,) = t.autograd.grad(Sq.apply(x).sum(), x, create_graph=True)
+        return [g, seen]
+
+    same(fn, [T([2.0, 6.0]), [False]])
+
+
+def test_mark_dirty_on_view_updates_base():
+    def fn(t):
+        class Double_(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.mark_dirty(x)
+                return x.mul_(2)
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        x = leaf(t, [1.0, 3.0])
+        z = x * 1
+        Double_.apply(z[1:])
+        z.sum().backward()
+        return [z, x.grad, gfn(z)]
+
+    same(fn, [T([1.0, 6.0], rg=True), T([1.0, 2.0]), "CopySlices"])
+
+
+def test_mark_dirty_version():
+    def fn(t):
+        class AddOne_(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.mark_dirty(x)
+                x.add_(1)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        y = leaf(t, [1.0, 2.0]).clone()
+        z = AddOne_.apply(y)
+        return [z is y, y._version]
+
+    same(fn, [True, 2])
+
+
+def test_custom_function_view_output_modified_raises():
+    def fn(t):
+        class Ident(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x.view_as(x)
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        z = Ident.apply(leaf(t, [1.0, 2.0]) * 1)
+        z.mul_(2)
+
+    raises(fn, RuntimeError, "is a view and is being modified inplace")
+
+
+def test_custom_function_variants():
+    def fn(t):
+        log = []
+
+        class Scale(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k, flag=True):
+                ctx.k = k
+                ctx.save_for_backward(x, None)
+                return x * k
+
+            @staticmethod
+            def backward(ctx, g):
+                _, none = ctx.saved_tensors
+                log.append([none, list(ctx.needs_input_grad)])
+                return g * ctx.k, None, None
+
+        class Two(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(False)
+                m = x > 0
+                ctx.mark_non_differentiable(m)
+                return x * 2, x * 3, m, 7
+
+            @staticmethod
+            def backward(ctx, ga, gb, gm, gn):
+                log.append([ga is None, gb is None, gm, gn])
+                return gb * 3
+
+        class Setup(t.autograd.Function):
+            @staticmethod
+            def forward(x, k):
+                return x * k
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.k = inputs[1]
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * ctx.k, None
+
+        x = leaf(t, [1.0, -2.0])
+        y = Scale.apply(x, 3.0, flag=False)
+        y.sum().backward()
+        _, b, m, n = Two.apply(x)
+        b.sum().backward()
+        s = Setup.apply(x, 4)
+        s.sum().backward()
+        return [log, x.grad, gfn(y), gfn(b), m, n, m.requires_grad, gfn(s)]
+
+    same(
+        fn,
+        [
+            [[None, [True, False, False]], [True, False, None, None]],
+            T([10.0, 10.0]),
+            "ScaleBackward",
+            "TwoBackward",
+            T([True, False], "bool"),
+            7,
+            False,
+            "SetupBackward",
+        ],
+    )
+
+
+def test_custom_function_errors():
+    def count(t):
+        class F(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, y):
+                return x + y
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        F.apply(leaf(t, [1.0]), leaf(t, [1.0])).sum().backward()
+
+    raises(count, RuntimeError, "returned an incorrect number of gradients (expected 2, got 1)")
+
+    def shape(t):
+        class F(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                return g.sum()
+
+        F.apply(leaf(t, [1.0, 2.0])).sum().backward()
+
+    raises(
+        shape,
+        RuntimeError,
+        "returned an invalid gradient at index 0 - got [] but expected shape compatible with [2]",
+    )
+
+    def dirty_leaf(t):
+        class F(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.mark_dirty(x)
+                return x.mul_(2)
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        F.apply(leaf(t, [1.0]))
+
+    raises(dirty_leaf, RuntimeError, "a leaf Variable that requires grad")
+
+
+def test_saved_tensors_readable_in_forward():
+    def fn(t):
+        seen = []
+
+        class F(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                seen.append(len(ctx.saved_tensors))  # PyTorch: () until forward returns
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        x = leaf(t, [1.0, 2.0])
+        F.apply(x).sum().backward()
+        return [x.grad, seen]
+
+    same(fn, [T([2.0, 2.0]), [0]])
+
+
+def test_custom_function_input_returned_as_is_modified_raises():
+    def fn(t):
+        class Same(t.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        r = []
+        for x in (leaf(t, [1.0, 2.0]) * 1, leaf(t, [1.0, 2.0])):
+            z = Same.apply(x)
+            try:
+                z.mul_(2)
+                r.append("no error")
+            except RuntimeError as e:
+                r.append(str(e)[:60])
+        with t.no_grad():
+            z = Same.apply(leaf(t, [1.0, 2.0]) * 1)
+            z.mul_(2)  # allowed without grad mode
+        r.append(z.tolist())
+        return r
+
+    msg = "Output 0 of Same is a view and is being modified inplace. Th"
+    same(fn, [msg, msg, [2.0, 4.0]])

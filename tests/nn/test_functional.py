@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from inputs import RNG, positive, uniform
+from oracle import check, check_error, requires_torch, same_values, torch
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck
-from oracle import check, check_error, requires_torch, torch
 
 rng = np.random.default_rng(0)
 
@@ -518,3 +519,65 @@ def test_pdist_and_gumbel_softmax():
     z = y * 1.0
     ember.nn.functional.selu_(z)
     np.testing.assert_allclose(z.numpy(), ember.nn.functional.selu(y).numpy())
+
+
+# ---- less common functions of the API, compared with PyTorch
+def test_nn_aliases():
+    x = uniform(2, 3, 6)
+    w = uniform(4, 3, 3)
+    check(lambda L, a, b: L.conv1d(a, b, padding=1), x, w, gradgrad=False)
+    check(lambda L, a: L.max_pool1d(a, 2), x, gradgrad=False)
+    same_values(lambda L, a: L.adaptive_max_pool1d(a, 2), x)
+    same_values(lambda L, a: L.max_pool1d_with_indices(a, 3), x)
+    check(lambda L, a: L.avg_pool1d(a, 2), x)
+    w4, b4 = uniform(3), uniform(3)
+    rm, rv = np.zeros(3), np.ones(3)
+    check(lambda L, a, w_, b_: L.batch_norm(a, w_, b_, L.tensor(rm), L.tensor(rv), False, 0.1,
+                                            1e-5, False), x, w4, b4)
+    check(lambda L, a, w_, b_: L.instance_norm(a, w_, b_, None, None, True, 0.1, 1e-5, False),
+          x, w4, b4, gradgrad=False)
+    check(lambda L, a: L.layer_norm(a, (6,)), x, gradgrad=False)
+    check(lambda L, a: L.group_norm(a, 3), uniform(2, 6, 2), gradgrad=False)
+    check(lambda L, w_: L.embedding(w_, L.tensor([[0, 2], [1, 1]])), uniform(3, 2))
+    lp, tg = np.log(RNG.dirichlet(np.ones(3), 2)), RNG.dirichlet(np.ones(3), 2)
+    for red in (0, 1, 2):
+        check(lambda L, a, b: L.kl_div(a, b, red), lp, tg, gradgrad=False)
+    check(lambda L, a, b: L.binary_cross_entropy_with_logits(a, b, None, None, 2), uniform(4),
+          RNG.uniform(0, 1, 4), gradgrad=False)
+    y = np.array([1.0, -1.0, 1.0])
+    check(lambda L, a, b: L.margin_ranking_loss(a, b, L.tensor(y), 0.1, 1), uniform(3), uniform(3),
+          gradgrad=False)
+    check(lambda L, a, b: L.cosine_embedding_loss(a, b, L.tensor(y), 0.0, 0), uniform(3, 4),
+          uniform(3, 4), gradgrad=False)
+    check(lambda L, a: L.hinge_embedding_loss(a, L.tensor(y), 1.0, 1), uniform(3),
+          gradgrad=False)
+    check(lambda L, a, p, n: L.triplet_margin_loss(a, p, n), uniform(2, 3), uniform(2, 3),
+          uniform(2, 3),
+          gradgrad=False)
+    for name in ("kl_div", "binary_cross_entropy_with_logits", "hinge_embedding_loss"):
+        same_values(lambda L, a, b: getattr(L, name)(a, b), uniform(2, 3),
+                    RNG.uniform(0, 1, (2, 3)))
+    same_values(lambda L, a, b: L.margin_ranking_loss(a, b, L.tensor([1.0, -1.0])), uniform(2),
+                uniform(2))
+    check(lambda L, a, t: L.poisson_nll_loss(a, t, True, False, 1e-8, 1), uniform(4), positive(4),
+          gradgrad=False)
+    check(lambda L, a: L.hardshrink(a, 0.5), np.array([-1.0, 0.2, 0.9]))
+    check(lambda L, a: L.pdist(a), uniform(4, 3), gradgrad=False)
+    check(lambda L, a: L.channel_shuffle(a, 2), uniform(1, 4, 2, 2))
+    check(lambda L, a: L.pixel_shuffle(a, 2), uniform(1, 4, 2, 2))
+    check(lambda L, a, b: L.rms_norm(a, (3,), b), uniform(2, 3), uniform(3))
+    check(lambda L, a: L.constant_pad_nd(a, (1, 2), 0.5), uniform(2, 3))
+    same_values(lambda L: L.selu_(L.tensor([-1.0, 2.0])))
+    same_values(lambda L: L.celu_(L.tensor([-1.0, 2.0]), 0.5))
+    same_values(lambda L: L.threshold_(L.tensor([-1.0, 2.0]), 0.5, 9.0))
+    same_values(lambda L: L.rrelu(L.tensor([-1.0, 2.0])))
+    same_values(lambda L: L.feature_dropout(L.ones(2, 3), 0.5, False))
+    same_values(lambda L: L.alpha_dropout(L.ones(2, 3), 0.5, False))
+
+
+def test_feature_dropout_drops_whole_channels():
+    ember.manual_seed(3)
+    out = ember.feature_dropout(ember.ones(8, 16, 5), 0.5, True)
+    per_channel = out._data.reshape(8, 16, 5)
+    assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
+    assert 0 < (per_channel == 0).mean() < 1

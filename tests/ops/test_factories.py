@@ -6,10 +6,12 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from inputs import positive, uniform
+from oracle import T, check, check_error, raises, requires_torch, same, same_values, to_numpy, torch
 
 import ember
-from oracle import check, check_error, requires_torch, to_numpy, torch
 
 SET = settings(max_examples=15, deadline=None)
 
@@ -250,3 +252,86 @@ def test_inplace_samplers():
     check_error(lambda L: L.zeros(2, dtype=L.int64).normal_(),
                 lambda L: L.zeros(2, dtype=L.int64).normal_(), RuntimeError,
                 "not implemented for 'Long'")
+
+
+# ---- programs run on ember and PyTorch; `same(fn, expected)` also states PyTorch's answer
+def test_tensor_from_list_of_numpy_float64_scalars():
+    same(lambda t: t.tensor([np.float64(2.0), np.float64(3.0)]), T([2.0, 3.0], "float64"))
+
+
+def test_tensor_from_list_of_ndarrays():
+    same(
+        lambda t: t.tensor([np.array([1.0, 2.0]), np.array([3.0, 4.0])]),
+        T([[1.0, 2.0], [3.0, 4.0]], "float64"),
+    )
+
+
+def test_tensor_of_none_is_runtime_error():
+    raises(lambda t: t.tensor(None), RuntimeError, "Could not infer dtype of NoneType")
+
+
+def test_full_with_numpy_scalar_is_default_dtype():
+    same(lambda t: t.full((2,), np.float64(2.0)), T([2.0, 2.0]))
+
+
+# ---- less common functions of the API, compared with PyTorch
+def test_window_functions():
+    for name in ("hann_window", "hamming_window", "blackman_window", "bartlett_window",
+                 "kaiser_window"):
+        for n in (0, 1, 5, 8):
+            for periodic in (True, False):
+                same_values(lambda L: getattr(L, name)(n, periodic), atol=1e-6, rtol=1e-5)
+        same_values(lambda L: getattr(L, name)(7, dtype=L.float64), atol=1e-12)
+    same_values(lambda L: L.kaiser_window(6, True, 5.0, dtype=L.float64))
+    same_values(lambda L: L.hamming_window(6, True, 0.5, 0.5, dtype=L.float64))
+    check_error(lambda L: L.hann_window(4, dtype=L.int64),
+                lambda L: L.hann_window(4, dtype=L.int64), RuntimeError,
+                "expects floating point dtypes")
+
+
+def test_asarray_shares_numpy_memory():
+    a = np.array([1.0, 2.0])
+    t = ember.asarray(a)
+    t[0] = 5
+    assert a[0] == 5 and t.dtype == ember.float64
+    same_values(lambda L: L.asarray([1, 2]))
+    same_values(lambda L: L.asarray([1.0, 2.0]))
+    same_values(lambda L: L.asarray(3.0))
+    same_values(lambda L: L.asarray(np.array([1, 2], dtype=np.int32), dtype=L.float64))
+    x = ember.tensor([1.0])
+    assert ember.asarray(x) is x and ember.asarray(x, copy=True) is not x
+
+
+def test_from_dlpack_shares_memory():
+    a = np.arange(4.0)
+    t = ember.from_dlpack(a)
+    assert t.dtype == ember.float64 and t.tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert t.data_ptr() == a.__array_interface__["data"][0]
+    if torch is not None:
+        u = torch.arange(3, dtype=torch.int32)
+        assert ember.from_dlpack(u).tolist() == [0, 1, 2]
+        assert ember.from_dlpack(u).dtype == ember.int32
+
+
+def test_frombuffer_and_empty_strided():
+    buf = bytearray(np.arange(6, dtype=np.float32).tobytes())
+    same_values(lambda L: L.frombuffer(bytearray(buf), dtype=L.float32, count=3, offset=4))
+    t = ember.frombuffer(buf, dtype=ember.float32)
+    t[0] = 7
+    assert np.frombuffer(buf, dtype=np.float32)[0] == 7  # a view of the buffer
+    e = ember.empty_strided((2, 3), (1, 2))
+    assert e.shape == (2, 3) and e.stride() == (1, 2)
+    assert ember.empty_permuted((2, 3, 4), (0, 2, 1)).shape == (2, 3, 4)
+
+
+def test_range_binomial_complex():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        same_values(lambda L: L.range(0, 1, 0.25))
+        same_values(lambda L: L.range(1, 4, dtype=L.int64))
+    ember.manual_seed(0)
+    draws = ember.binomial(ember.full((1000,), 10.0), ember.full((1000,), 0.3))
+    assert draws.dtype == ember.float32 and abs(float(draws.mean()) - 3.0) < 0.3
+    check(lambda L, a, b: L.complex(a, b).abs(), uniform(3), uniform(3))
+    check(lambda L, a, b: L.view_as_real(L.polar(a, b)), positive(3), uniform(3), gradgrad=False)
+    check(lambda L, a: L.view_as_complex(a).abs(), uniform(3, 2), gradgrad=False)

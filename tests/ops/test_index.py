@@ -6,15 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracle import check, check_error, to_numpy, torch
+from inputs import randn, uniform
+from oracle import T, check, check_error, gfn, leaf, raises, same, same_values, to_numpy, torch
 
 import ember
 
 SET = settings(max_examples=8, deadline=None)
-
-
-def arr(shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 def I(*v):
@@ -52,7 +49,7 @@ GETITEM = {
 
 @pytest.mark.parametrize("name", sorted(GETITEM))
 def test_getitem(name):
-    check(GETITEM[name], arr((4, 5)))
+    check(GETITEM[name], randn((4, 5)))
 
 
 def _set(key, value_fn=None):
@@ -77,7 +74,7 @@ SETITEM = {
 @pytest.mark.parametrize("name", sorted(SETITEM))
 def test_setitem(name):
     fn, vshape = SETITEM[name]
-    check(fn, arr((4, 5)), arr(vshape, 1))
+    check(fn, randn((4, 5)), randn(vshape, 1))
 
 
 def test_setitem_number_and_iadd():
@@ -88,13 +85,13 @@ def test_setitem_number_and_iadd():
         y[1:, 2] += x[0, :2]
         y[[2, 0]] *= 3
         return y
-    check(fn, arr((3, 4)))
+    check(fn, randn((3, 4)))
 
 
 def test_duplicate_indices_accumulate():
-    check(lambda L, x: x[[0, 0, 2, 0]] * L.arange(4.0, dtype=L.float64).unsqueeze(1), arr((3, 2)))
+    check(lambda L, x: x[[0, 0, 2, 0]] * L.arange(4.0, dtype=L.float64).unsqueeze(1), randn((3, 2)))
     check(lambda L, x: x.index_put((L.tensor([0, 0, 1]),), x[:3] * 2, accumulate=True),
-          arr((3, 2)))
+          randn((3, 2)))
 
 
 def test_duplicate_write_gradient_matches_torch():
@@ -131,7 +128,7 @@ def test_getitem_random(data):
         m = len(lists[0])
         key = [k[:1] * m if isinstance(k, list) else k for k in key]
     key = tuple(key)
-    check(lambda L, x: x[key], arr(shape))
+    check(lambda L, x: x[key], randn(shape))
 
 
 OPS = {
@@ -154,7 +151,7 @@ OPS = {
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_index_ops(name):
     fn, shape, idx = OPS[name]
-    check(fn, arr(shape), idx)
+    check(fn, randn(shape), idx)
 
 
 SCATTER = {
@@ -175,7 +172,7 @@ SCATTER = {
 
 @pytest.mark.parametrize("name", sorted(SCATTER))
 def test_scatter_family(name):
-    check(SCATTER[name], arr((3, 4)), arr((3, 5), 1), I([0, 1], [3, 3], [2, 0]))
+    check(SCATTER[name], randn((3, 4)), randn((3, 5), 1), I([0, 1], [3, 3], [2, 0]))
 
 
 @pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
@@ -210,7 +207,7 @@ def test_inplace_index_ops():
         y.put_(L.tensor([1]), s[1, 3:4])
         y.scatter_reduce_(0, L.tensor([[0, 1, 2, 0]]), s[:1], "amax")
         return y
-    check(fn, arr((3, 4)), arr((3, 4), 1))
+    check(fn, randn((3, 4)), randn((3, 4), 1))
     x = ember.zeros(3)
     assert ember.index_put_(x, (ember.tensor([0, 0]),), ember.tensor([1.0, 2.0]),
                             accumulate=True) is x
@@ -221,9 +218,9 @@ def test_inplace_index_ops():
 def test_sort_argsort(descending):
     x = np.array([[3.0, 1.0, 2.0, 1.0, np.nan], [0.5, 0.5, -1.0, 2.0, 0.5]])
     check(lambda L, t: t.sort(descending=descending, stable=True), x, grad=False)
-    check(lambda L, t: L.sort(t, 0, descending), arr((3, 4)))
+    check(lambda L, t: L.sort(t, 0, descending), randn((3, 4)))
     check(lambda L, t: L.argsort(t, dim=1, descending=descending, stable=True), x, grad=False)
-    check(lambda L, t: (t.msort(), *L.sort(t[0, 0])), arr((3, 4)))
+    check(lambda L, t: (t.msort(), *L.sort(t[0, 0])), randn((3, 4)))
 
 
 def test_topk_kthvalue():
@@ -237,8 +234,8 @@ def test_topk_kthvalue():
         (lambda L, t: L.kthvalue(t, 1), ()),
     ]
     for fn, shape in cases:
-        check(lambda L, t: fn(L, t).values, arr(shape))
-        check(lambda L, t: fn(L, t).indices, arr(shape), grad=False)
+        check(lambda L, t: fn(L, t).values, randn(shape))
+        check(lambda L, t: fn(L, t).indices, randn(shape), grad=False)
 
 
 def test_searchsorted_bucketize():
@@ -345,7 +342,7 @@ def test_named_results_repr():
 @given(data=st.data())
 def test_index_ops_random_shapes(data):
     shape = data.draw(st.lists(st.integers(0, 3), min_size=0, max_size=3).map(tuple))
-    x = arr(shape, 4)
+    x = randn(shape, 4)
     n = len(shape)
     rng = np.random.default_rng(data.draw(st.integers(0, 99)))
     dim = data.draw(st.integers(-max(n, 1), max(n, 1) - 1))
@@ -358,7 +355,7 @@ def test_index_ops_random_shapes(data):
         if n:
             ishape[dim] = k
         idx = rng.integers(0, size, ishape)
-        src = arr(tuple(ishape), 5)
+        src = randn(tuple(ishape), 5)
         check(lambda L, t, i, s: (t.gather(dim, i), t.scatter_add(dim, i, s)), x, idx, src)
 
 
@@ -376,3 +373,192 @@ def test_range_as_index_matches_torch():
         return a
 
     check(write, x)
+
+
+# ---- programs run on ember and PyTorch; `same(fn, expected)` also states PyTorch's answer
+def test_setitem_advanced_index_with_value_requiring_grad():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        z = t.zeros(4)
+        z[t.tensor([0, 2])] = x
+        (z * t.arange(4.0)).sum().backward()
+        return [z, x.grad, gfn(z)]
+
+    same(fn, [T([1.0, 0.0, 2.0, 0.0], rg=True), T([0.0, 2.0]), "IndexPutBackward0"])
+
+
+def test_setitem_mask_with_value_requiring_grad():
+    def fn(t):
+        v = leaf(t, [3.0, 4.0])
+        z = t.tensor([0.0, 1.0, 0.0, 1.0])
+        z[z == 0] = v
+        (z * t.arange(4.0)).sum().backward()
+        return [z, v.grad]
+
+    same(fn, [T([3.0, 1.0, 4.0, 1.0], rg=True), T([0.0, 2.0])])
+
+
+def test_setitem_list_with_value_requiring_grad():
+    def fn(t):
+        w = leaf(t, 2.0)
+        z = leaf(t, [1.0, 2.0, 3.0]) * 1
+        z[[0, 2]] = w * 3
+        z.sum().backward()
+        return [z, w.grad]
+
+    same(fn, [T([6.0, 2.0, 6.0], rg=True), T(6.0)])
+
+
+def test_setitem_basic_index_with_value_requiring_grad():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        z = t.zeros(2, 2)
+        z[0] = x
+        z[:, 1] = x * 2
+        (z * z).sum().backward()
+        return [z, x.grad]
+
+    same(fn, [T([[1.0, 2.0], [0.0, 4.0]], rg=True), T([10.0, 16.0])])
+
+
+def test_setitem_basic_index_grad_fn_is_copyslices():
+    def fn(t):
+        k = leaf(t, [1.0, 2.0, 3.0, 4.0]).clone()
+        k[1:3] = 0.0
+        a = leaf(t, [1.0, 2.0]) * 1
+        a[0] = 5.0
+        return [gfn(k), gfn(a)]
+
+    same(fn, ["CopySlices", "CopySlices"])
+
+
+def test_setitem_advanced_index_grad_fn_is_index_put():
+    def fn(t):
+        k = leaf(t, [1.0, 2.0, 3.0]).clone()
+        k[k > 1] = 0.0
+        return [gfn(k), k]
+
+    same(fn, ["IndexPutBackward0", T([1.0, 0.0, 0.0], rg=True)])
+
+
+def test_index_with_empty_list():
+    same(lambda t: t.arange(6.0)[[]], T([], shape=(0,)))
+
+
+def test_uint8_index_is_a_mask():
+    same(lambda t: t.arange(3.0)[t.tensor([1, 0, 1], dtype=t.uint8)], T([0.0, 2.0]))
+
+
+def test_index_reads_and_grads():
+    def fn(t):
+        x = leaf(t, [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
+        parts = [
+            x[1],
+            x[:, ::2],
+            x[None, 0],
+            x[..., 1],
+            x[[0, 0, 1]],
+            x[x > 2],
+            x[:, [2, 0]],
+            x[t.tensor([1])],
+            x[-1, -1],
+        ]
+        sum(p.sum() * (i + 1) for i, p in enumerate(parts)).backward()
+        return [[gfn(p) for p in parts], x.grad]
+
+    same(
+        fn,
+        [
+            [
+                "SelectBackward0",
+                "SliceBackward0",
+                "SelectBackward0",
+                "SelectBackward0",
+                "IndexBackward0",
+                "IndexBackward0",
+                "IndexBackward0",
+                "IndexBackward0",
+                "SelectBackward0",
+            ],
+            T([[22.0, 17.0, 22.0], [29.0, 24.0, 38.0]]),
+        ],
+    )
+
+
+def test_duplicate_index_grads_accumulate():
+    def fn(t):
+        x = leaf(t, [0.0, 0.0, 0.0])
+        x[[0, 0, 2, 0]].sum().backward()
+        z = t.zeros(3)
+        z[[0, 0, 1]] += 1
+        return [x.grad, z]
+
+    same(fn, [T([3.0, 0.0, 1.0]), T([1.0, 1.0, 0.0])])
+
+
+@pytest.mark.filterwarnings("ignore:indexing with dtype torch.uint8")
+def test_uint8_mask_setitem():
+    def fn(t):
+        x = t.arange(3.0)
+        x[t.tensor([1, 0, 1], dtype=t.uint8)] = t.tensor([7.0, 8.0])
+        return x
+
+    same(fn, T([7.0, 1.0, 8.0]))
+
+    def scalar(t):  # a number goes to masked_fill_, which refuses byte masks
+        t.arange(3.0)[t.tensor([1, 0, 1], dtype=t.uint8)] = 7.0
+
+    raises(scalar, RuntimeError, "masked_fill_ only supports boolean masks")
+
+
+# ---- less common functions of the API, compared with PyTorch
+def test_unravel_index_and_nonzero_static():
+    same_values(lambda L: L.unravel_index(L.tensor([4, 1, 5]), (2, 3)))
+    same_values(lambda L: L.unravel_index(L.tensor(7), (2, 2, 2)))
+    same_values(lambda L: L.nonzero_static(L.tensor([0, 3, 0, 4]), size=4))
+    same_values(lambda L: L.nonzero_static(L.tensor([[1, 0], [1, 1]]), size=2, fill_value=9))
+
+
+def test_scatter_into_views():
+    check(lambda L, a, s: L.slice_scatter(a, s, dim=1, start=0, end=4, step=2), uniform(3, 4),
+          uniform(3, 2))
+    check(lambda L, a, s: L.slice_scatter(a, s), uniform(3, 2), uniform(3, 2))
+    check(lambda L, a, s: L.select_scatter(a, s, 0, -1), uniform(3, 2), uniform(2))
+    check(lambda L, a, s: L.diagonal_scatter(a, s, 1), uniform(3, 4), uniform(3))
+    check(lambda L, a, s: L.diagonal_scatter(a, s, -1, 1, 2), uniform(2, 3, 3), uniform(2, 2))
+    check_error(lambda L: L.select_scatter(L.zeros(3, 2), L.zeros(3), 0, 0),
+                lambda L: L.select_scatter(L.zeros(3, 2), L.zeros(3), 0, 0), RuntimeError,
+                "expected src to have a size equal to the slice of self")
+
+
+# ---- core ops on hypothesis shapes (broadcasting, 0-d, empty)
+
+
+def test_indexing_read():
+    x = randn((4, 5), 9)
+    check(lambda L, t: t[1], x)
+    check(lambda L, t: t[1:3, ::2], x)
+    check(lambda L, t: t[..., -1], x)
+    check(lambda L, t: t[None, 2:, 1], x)
+    check(lambda L, t: t[t > 0.1] * 2, x)
+    check(lambda L, t: t[[0, 2, 2]], x)  # duplicates accumulate in the gradient
+
+
+def test_indexing_write_on_non_leaf():
+    x = randn((4, 5), 11)
+    v = randn((2, 5), 12)
+
+    def f(L, t, val):
+        y = t * 1.0
+        y[1:3] = val
+        y[0, 0] = 7.0
+        return y * y
+
+    check(f, x, v)
+
+    def g(L, t):
+        y = t.clone()
+        y[y < 0] = 0
+        return y.sum()
+
+    check(g, x)

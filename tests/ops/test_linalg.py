@@ -5,16 +5,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracle import check, check_error, torch
+from inputs import randn, uniform
+from oracle import check, check_error, same_values, torch
 
 import ember
 import ember.linalg
 
 SET = settings(max_examples=8, deadline=None)
-
-
-def arr(shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
 
 
 def wellcond(shape, seed=0):
@@ -32,7 +29,7 @@ def _sym(a):
 
 
 def spd(shape, seed=0):
-    a = arr(shape, seed)
+    a = randn(shape, seed)
     return a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1])
 
 
@@ -63,7 +60,7 @@ PRODUCTS = {
 @pytest.mark.parametrize("name", sorted(PRODUCTS))
 def test_products(name):
     fn, sa, sb = PRODUCTS[name]
-    check(fn, arr(sa, 1), arr(sb, 2))
+    check(fn, randn(sa, 1), randn(sb, 2))
 
 
 ADDS = {
@@ -80,7 +77,7 @@ ADDS = {
 @pytest.mark.parametrize("name", sorted(ADDS))
 def test_add_products(name):
     fn, sc, sa, sb = ADDS[name]
-    check(fn, arr(sc, 0), arr(sa, 1), arr(sb, 2))
+    check(fn, randn(sc, 0), randn(sa, 1), randn(sb, 2))
 
 
 EINSUM = {
@@ -104,19 +101,19 @@ EINSUM = {
 @pytest.mark.parametrize("name", sorted(EINSUM))
 def test_einsum(name):
     eq, shapes = EINSUM[name]
-    arrays = [arr(s, i) for i, s in enumerate(shapes)]
+    arrays = [randn(s, i) for i, s in enumerate(shapes)]
     check(lambda L, *xs: L.einsum(eq, *xs), *arrays)
 
 
 def test_einsum_forms():
-    check(lambda L, a, b: L.einsum("ij,jk->ik", [a, b]), arr((2, 3)), arr((3, 2), 1))
-    check(lambda L, a, b: L.einsum(a, [0, 1], b, [1, 2], [0, 2]), arr((2, 3)), arr((3, 2), 1))
+    check(lambda L, a, b: L.einsum("ij,jk->ik", [a, b]), randn((2, 3)), randn((3, 2), 1))
+    check(lambda L, a, b: L.einsum(a, [0, 1], b, [1, 2], [0, 2]), randn((2, 3)), randn((3, 2), 1))
 
 
 @SET
 @given(b=st.integers(0, 2), n=st.integers(0, 3), m=st.integers(1, 3), k=st.integers(0, 3))
 def test_matmul_einsum_random(b, n, m, k):
-    a, c = arr((b, n, m), 1), arr((m, k), 2)
+    a, c = randn((b, n, m), 1), randn((m, k), 2)
     check(lambda L, x, y: (x @ y, L.einsum("bnm,mk->bkn", x, y)), a, c)
 
 
@@ -136,7 +133,7 @@ DIAG = {
 
 @pytest.mark.parametrize("name", sorted(DIAG))
 def test_diagonals(name):
-    check(DIAG[name], arr((3, 4)))
+    check(DIAG[name], randn((3, 4)))
 
 
 # ----------------------------------------------------------------------------- ember.linalg
@@ -149,11 +146,11 @@ def test_inv_det_slogdet_solve():
     check(lambda L, a: (L.det(a), a.det(), a.logdet()), Ab * np.array([1, -1])[:, None, None])
     check(lambda L, a: L.linalg.slogdet(a), Ab * np.array([1, -1])[:, None, None])
     check(lambda L, a: L.slogdet(a), A)
-    B = arr((3, 2), 2)
+    B = randn((3, 2), 2)
     check(lambda L, a, b: L.linalg.solve(a, b), A, B)
     check(lambda L, a, b: L.linalg.solve(a, b[:, 0]), A, B)
-    check(lambda L, a, b: L.linalg.solve(a, b), Ab, arr((3, 2), 3))
-    check(lambda L, a, b: L.linalg.solve(a, b, left=False), A, arr((2, 3), 4))
+    check(lambda L, a, b: L.linalg.solve(a, b), Ab, randn((3, 2), 3))
+    check(lambda L, a, b: L.linalg.solve(a, b, left=False), A, randn((2, 3), 4))
 
 
 def test_det_singular_gradient():
@@ -171,10 +168,10 @@ def test_cholesky_qr():
     check(lambda L, a: L.linalg.cholesky(_sym(a), upper=True), spd((2, 3, 3), 1))
     check(lambda L, a: L.cholesky(_sym(a)), spd((2, 2), 2))
     for shape in [(4, 3), (3, 3), (2, 4, 2), (2, 4)]:
-        check(lambda L, a: L.linalg.qr(a), arr(shape, 5))
-    check(lambda L, a: L.linalg.qr(a, mode="complete"), arr((2, 4), 6))
-    check(lambda L, a: L.linalg.qr(a, mode="complete"), arr((3, 3), 6))
-    check(lambda L, a: L.qr(a), arr((4, 2), 7))
+        check(lambda L, a: L.linalg.qr(a), randn(shape, 5))
+    check(lambda L, a: L.linalg.qr(a, mode="complete"), randn((2, 4), 6))
+    check(lambda L, a: L.linalg.qr(a, mode="complete"), randn((3, 3), 6))
+    check(lambda L, a: L.qr(a), randn((4, 2), 7))
 
 
 def _gauge_free_svd(L, a, full):
@@ -186,7 +183,7 @@ def _gauge_free_svd(L, a, full):
 
 @pytest.mark.parametrize("shape", [(3, 3), (4, 2), (2, 4), (2, 3, 2)])
 def test_svd(shape):
-    a = arr(shape, 8)
+    a = randn(shape, 8)
     check(lambda L, x: _gauge_free_svd(L, x, False), a)
     check(lambda L, x: _gauge_free_svd(L, x, True), a)
     check(lambda L, x: (L.linalg.svdvals(x), L.svd(x).S), a)
@@ -200,13 +197,13 @@ def test_eigh_pinv_lstsq():
           A)
     check(lambda L, a: L.linalg.eigh(_sym(a), UPLO="U").eigenvalues, spd((2, 3, 3), 4))
     for shape in [(3, 2), (2, 3), (3, 3), (2, 3, 2)]:
-        check(lambda L, a: L.linalg.pinv(a), arr(shape, 9))
-    check(lambda L, a: (L.pinverse(a), a.pinverse()), arr((2, 3), 9))
-    check(lambda L, a, b: L.linalg.lstsq(a, b).solution, arr((5, 3), 1), arr((5, 2), 2))
-    check(lambda L, a, b: L.linalg.lstsq(a, b).solution, arr((5, 3), 1), arr((5,), 2))
-    check(lambda L, a, b: tuple(L.linalg.lstsq(a, b, driver="gelsd")), arr((5, 3), 1),
-          arr((5, 2), 2), grad=False)
-    check(lambda L, a, b: tuple(L.linalg.lstsq(a, b)), arr((5, 3), 1), arr((5, 2), 2),
+        check(lambda L, a: L.linalg.pinv(a), randn(shape, 9))
+    check(lambda L, a: (L.pinverse(a), a.pinverse()), randn((2, 3), 9))
+    check(lambda L, a, b: L.linalg.lstsq(a, b).solution, randn((5, 3), 1), randn((5, 2), 2))
+    check(lambda L, a, b: L.linalg.lstsq(a, b).solution, randn((5, 3), 1), randn((5,), 2))
+    check(lambda L, a, b: tuple(L.linalg.lstsq(a, b, driver="gelsd")), randn((5, 3), 1),
+          randn((5, 2), 2), grad=False)
+    check(lambda L, a, b: tuple(L.linalg.lstsq(a, b)), randn((5, 3), 1), randn((5, 2), 2),
           grad=False)
 
 
@@ -217,7 +214,7 @@ def test_matrix_power_rank():
     check(lambda L, a: a.matrix_power(3), wellcond((2, 2, 2), 3))
     check(lambda L, a: (L.linalg.matrix_rank(a), L.linalg.matrix_rank(a, atol=1.0, rtol=0.0)),
           np.array([[1.0, 2.0], [2.0, 4.0]]), grad=False)
-    check(lambda L, a: L.linalg.matrix_rank(a), arr((2, 3, 4)), grad=False)
+    check(lambda L, a: L.linalg.matrix_rank(a), randn((2, 3, 4)), grad=False)
 
 
 NORMS = {
@@ -247,12 +244,12 @@ NORMS = {
 
 @pytest.mark.parametrize("name", sorted(NORMS))
 def test_norms(name):
-    check(NORMS[name], arr((3, 4), 11))
+    check(NORMS[name], randn((3, 4), 11))
 
 
 def test_vector_norm_zero_gradient():
-    check(lambda L, x: L.linalg.vector_norm(x * 0), arr((3,)), gradgrad=False)
-    check(lambda L, x: L.linalg.vector_norm(x * 0, 3.0), arr((3,)), gradgrad=False)
+    check(lambda L, x: L.linalg.vector_norm(x * 0), randn((3,)), gradgrad=False)
+    check(lambda L, x: L.linalg.vector_norm(x * 0, 3.0), randn((3,)), gradgrad=False)
 
 
 @SET
@@ -261,7 +258,7 @@ def test_vector_norm_zero_gradient():
 def test_vector_norm_random(shape, ord):
     if ord == float("inf") and 0 in shape:
         return
-    check(lambda L, x: L.linalg.vector_norm(x, ord), arr(shape, 2))
+    check(lambda L, x: L.linalg.vector_norm(x, ord), randn(shape, 2))
 
 
 def test_named_results():
@@ -377,3 +374,50 @@ def test_out_argument(name, shapes):
     w = ember.ones(2, 2, requires_grad=True)
     with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
         ember.matmul(w, w, out=ember.zeros(2, 2))
+
+
+# ---- less common functions of the API, compared with PyTorch
+def test_cdist_dist_renorm():
+    # PyTorch has no double backward for cdist
+    check(lambda L, a, b: L.cdist(a, b), uniform(3, 2), uniform(2, 2), gradgrad=False)
+    check(lambda L, a, b: L.cdist(a, b, p=1), uniform(2, 3, 2), uniform(2, 2, 2), gradgrad=False)
+    same_values(lambda L, a, b: L.cdist(a, b, p=float("inf")), uniform(4, 3), uniform(5, 3))
+    check(lambda L, a, b: L.dist(a, b), uniform(3), uniform(3))
+    check(lambda L, a, b: L.dist(a, b, 3), uniform(2, 2), uniform(2, 2))
+    check(lambda L, a: L.renorm(a, 2, 0, 1.0), uniform(3, 4))
+    check(lambda L, a: a.renorm(1, 1, 0.5), uniform(2, 3))
+
+
+def test_matrix_exp():
+    check(lambda L, a: L.matrix_exp(a), uniform(3, 3))
+    check(lambda L, a: L.linalg.matrix_exp(a), uniform(2, 2, 2) * 3, gradgrad=False)
+    same_values(lambda L, a: L.matrix_exp(a), uniform(4, 4) * 10, rtol=1e-9)
+    same_values(lambda L, a: a.float().matrix_exp(), uniform(3, 3), rtol=1e-5, atol=1e-6)
+
+
+def test_cholesky_solve_inverse_adjoint():
+    a = uniform(3, 3)
+    spd = a @ a.T + 3 * np.eye(3)
+    L_ = np.linalg.cholesky(spd)
+    check(lambda L, b, l: L.cholesky_solve(b, l), uniform(3, 2), L_, gradgrad=False)
+    check(lambda L, l: L.cholesky_inverse(l), L_, gradgrad=False)
+    check(lambda L, l: L.cholesky_inverse(l, upper=True), L_.T.copy(), gradgrad=False)
+    check(lambda L, a: L.adjoint(a), uniform(2, 3))
+    same_values(lambda L, z: L.adjoint(z), np.array([[1 + 1j, 2], [3j, 4]]))
+
+
+# ---- core ops on hypothesis shapes (broadcasting, 0-d, empty)
+
+
+@pytest.mark.parametrize("sa,sb", [((3, 4), (4, 5)), ((4,), (4,)), ((4,), (4, 2)), ((3, 4), (4,)),
+                                   ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 2)),
+                                   ((1, 3, 4), (5, 4, 2)), ((3,), (2, 3, 4))])
+def test_matmul(sa, sb):
+    check(lambda L, a, b: a @ b, randn(sa, 1), randn(sb, 2))
+    check(lambda L, a, b: L.matmul(a, b), randn(sa, 3), randn(sb, 4))
+
+
+def test_mm_mv_dot_t():
+    check(lambda L, a, b: a.mm(b.t()), randn((3, 4), 1), randn((5, 4), 2))
+    check(lambda L, a, b: a.mv(b), randn((3, 4), 1), randn((4,), 2))
+    check(lambda L, a, b: a.dot(b), randn((4,), 1), randn((4,), 2))

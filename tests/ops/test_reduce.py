@@ -5,17 +5,14 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from inputs import RNG, rand_between, randn, uniform
+from oracle import check, check_error, grads_match, requires_torch, same_values, torch
 
 import ember
-from oracle import check, check_error, requires_torch, torch
-from test_ops_elementwise import grads_match
 
 SET = settings(max_examples=15, deadline=None)
-
-
-def arr(shape, seed=0, low=-2.0, high=2.0):
-    return np.asarray(np.random.default_rng(seed).uniform(low, high, shape))
 
 
 @st.composite
@@ -75,7 +72,7 @@ def test_multi_dim_reductions(name, sdk):
         check_error(lambda L: L.logsumexp(L.ones(2), None),
                     lambda L: L.logsumexp(L.ones(2), None), TypeError, "dim")
         return
-    check(lambda L, x: MULTI_DIM[name](L, x, dim, keepdim), arr(shape, 1),
+    check(lambda L, x: MULTI_DIM[name](L, x, dim, keepdim), rand_between(shape, 1),
           grad=name not in ("all", "any", "count_nonzero"))
 
 
@@ -105,7 +102,7 @@ SINGLE_DIM = {
 @given(sdk=shape_and_dim())
 def test_single_dim_ops(name, sdk):
     shape, dim, keepdim = sdk
-    check(lambda L, x: SINGLE_DIM[name](L, x, dim, keepdim), arr(shape, 2))
+    check(lambda L, x: SINGLE_DIM[name](L, x, dim, keepdim), rand_between(shape, 2))
 
 
 @pytest.mark.parametrize("name", ["sum", "mean", "prod", "max", "min", "median", "nanmedian",
@@ -214,12 +211,12 @@ def test_nan_handling():
 @requires_torch
 @pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
 def test_quantile_interpolations(interpolation):
-    a = arr((3, 7), 9)
+    a = rand_between((3, 7), 9)
     q = np.array([0.0, 0.1, 0.5, 0.75, 1.0])
     check(lambda L, x, q: L.quantile(x, q, 1, True, interpolation=interpolation), a, q,
           requires_grad=[True, False])
-    check(lambda L, x: L.quantile(x, 0.5, interpolation=interpolation), arr((4,), 3))
-    check(lambda L, x: L.quantile(x, 0.5, 0, interpolation=interpolation), arr((6,), 3))
+    check(lambda L, x: L.quantile(x, 0.5, interpolation=interpolation), rand_between((4,), 3))
+    check(lambda L, x: L.quantile(x, 0.5, 0, interpolation=interpolation), rand_between((6,), 3))
 
 
 def test_named_results_repr():
@@ -269,7 +266,7 @@ def test_unique_without_torch():
 
 
 def test_scan_gradients_gradcheck():
-    x = ember.tensor(arr((3, 4), 5), requires_grad=True)
+    x = ember.tensor(rand_between((3, 4), 5), requires_grad=True)
     z = ember.tensor(np.array([[1.0, 0.0, 2.0, 3.0], [0.5, 2.0, 0.0, 0.0]]), requires_grad=True)
     for f in [lambda t: ember.cumsum(t, 1), lambda t: ember.cumprod(t, 1),
               lambda t: ember.logcumsumexp(t, 0), lambda t: ember.cummax(t, 1)[0],
@@ -289,3 +286,57 @@ def test_out_and_methods():
     y = ember.tensor([1.0, 2.0, 3.0])
     y.cumsum_(0)
     assert y.tolist() == [1.0, 3.0, 6.0]
+
+
+# ---- less common functions of the API, compared with PyTorch
+def test_diff_with_prepend_append_and_bool():
+    x = uniform(3, 5)
+    check(lambda L, a: L.diff(a), x)
+    check(lambda L, a: L.diff(a, n=2, dim=0), uniform(4, 2))
+    check(lambda L, a, p, q: L.diff(a, dim=1, prepend=p, append=q), uniform(2, 3), uniform(2, 1),
+          uniform(2, 2))
+    same_values(lambda L, a: L.diff(a), np.array([True, False, False, True]))
+    same_values(lambda L, a: a.diff(n=3), np.array([1, 4, 9, 16, 25]))
+
+
+def test_cov_corrcoef():
+    x = uniform(3, 6)
+    check(lambda L, a: L.cov(a), x)
+    check(lambda L, a: L.cov(a, correction=0), x)
+    check(lambda L, a: L.corrcoef(a), x)
+    check(lambda L, a: L.cov(a), uniform(5))
+    fw = np.array([1, 2, 1, 3, 1, 2])
+    aw = RNG.uniform(0.5, 1.5, 6)
+    check(lambda L, a, w: L.cov(a, fweights=L.tensor(fw), aweights=w), x, aw)
+    check(lambda L, a, w: L.cov(a, aweights=w), x, aw)
+    same_values(lambda L, a: L.cov(a), np.array([[1, 2, 4], [3, 1, 0]]))
+
+
+def test_histogram():
+    x = np.array([0.1, 0.4, 0.45, 0.8, 1.3, 2.2, 2.3])
+    same_values(lambda L, a: L.histogram(a, bins=4), x)
+    same_values(lambda L, a: L.histogram(a, bins=3, range=(0.0, 3.0), density=True), x)
+    same_values(lambda L, a, w: L.histogram(a, bins=2, weight=w), x, np.ones(7) * 0.5)
+    same_values(lambda L, a, b: L.histogram(a, b), x, np.array([0.0, 1.0, 2.5]))
+
+
+def test_trapezoid_family():
+    y = uniform(3, 5)
+    check(lambda L, a: L.trapezoid(a), y)
+    check(lambda L, a: L.trapezoid(a, dx=0.5, dim=0), y)
+    check(lambda L, a, x: L.trapezoid(a, x), y, np.sort(uniform(5)))
+    check(lambda L, a: L.trapz(a, dim=0), y)
+    check(lambda L, a: L.cumulative_trapezoid(a), y)
+    check(lambda L, a, x: L.cumulative_trapezoid(a, x, dim=1), y, np.sort(uniform(5)))
+
+
+# ---- core ops on hypothesis shapes (broadcasting, 0-d, empty)
+
+
+@pytest.mark.parametrize("dim,keepdim", [(0, False), (1, True), (-1, False), ((0, 2), True),
+                                         ((1, -1), False)])
+def test_sum_mean_dims(dim, keepdim):
+    x = randn((2, 3, 4), 5)
+    check(lambda L, t: t.sum(dim=dim, keepdim=keepdim), x)
+    check(lambda L, t: t.mean(dim, keepdim), x)
+    check(lambda L, t: L.sum(t, dim) * 2, x)

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
 COMPAT = os.path.join(ROOT, "..", "shared", "compat")
 RUNNER = os.path.join(COMPAT, "run.py")
 TIERS = "seed,core,function,nn,optim,func,advanced"

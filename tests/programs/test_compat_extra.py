@@ -1,6 +1,7 @@
 """Differential checks of ember against real PyTorch on the programs in compat_extra/cases.
 
-Each case is a standalone PyTorch program (seed / function / core / func tiers) that prints one
+Each case is a standalone PyTorch program (seed / function / core / func tiers: autograd and
+torch.func; nn / optim tiers: modules, functional, optimizers, schedulers) that prints one
 JSON dict as its last line.  Every case is run once with real torch (the reference; the tests
 skip when torch is not installed) and once with ``import torch`` aliased onto ember, and the two
 dicts are compared with the rules of the shared compat runner: numbers within
@@ -20,7 +21,7 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
 EXTRA = os.path.join(HERE, "compat_extra")
 CASES_DIR = os.path.join(EXTRA, "cases")
 DRIVER = os.path.join(EXTRA, "driver.py")
@@ -139,15 +140,24 @@ def test_compat_extra_case(case, outcomes):
     assert ref["status"] == "OK", "reference run failed: %s\n%s" % (ref.get("error"), ref.get("stderr"))
     got = outcomes["ember"][case]
     assert got["status"] == "OK", "ember run failed: %s\n%s" % (got.get("error"), got.get("stderr"))
+    assert ref["result"], "empty result"
     diff = compare(ref["result"], got["result"], *_tol(case))
     assert diff is None, "%s: %s; expected %r, got %r" % (diff[0], diff[3], diff[1], diff[2])
 
 
-def test_cases_present():
-    names = _case_names()
-    assert len(names) >= 25
-    tiers = {_meta(n).get("TIER") for n in names}
-    assert tiers <= {"seed", "function", "core", "func"}
+# the two groups of cases: autograd / torch.func programs, and nn / optim programs
+GROUPS = {"autograd": ({"seed", "function", "core", "func"}, 25), "nn": ({"nn", "optim"}, 30)}
+
+
+def test_every_case_has_a_known_tier():
+    tiers = {_meta(n).get("TIER") for n in _case_names()}
+    assert tiers <= set().union(*(t for t, _ in GROUPS.values())), tiers
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_cases_present(group):
+    tiers, least = GROUPS[group]
+    assert len([n for n in _case_names() if _meta(n).get("TIER") in tiers]) >= least
 
 
 def test_compare_rules():

@@ -1,7 +1,7 @@
 """Programs in the style of pytorch/examples and the PyTorch tutorials, run unchanged on ember.
 
-Each file in ``tests/example_programs/`` is an ordinary PyTorch program (``import torch``), shrunk
-to tiny synthetic data. It runs twice in a subprocess: on real PyTorch, which also writes the
+Each file in ``tests/programs/example_programs/`` is an ordinary PyTorch program
+(``import torch``), shrunk to tiny synthetic data. It runs twice in a subprocess: on real PyTorch, which also writes the
 freshly initialised weights as NumPy arrays (``exutil.share_init``), and on ember through
 ``_launch.py`` (``import torch`` resolves to ember), which loads those weights. Both print their
 losses as JSON on their last line. The tests assert that the ember run finishes, that it trains

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-DOCS = os.path.join(os.path.dirname(__file__), "..", "docs")
+DOCS = os.path.join(os.path.dirname(__file__), "..", "..", "docs")
 sys.path.insert(0, DOCS)
 
 import make_tutorial  # noqa: E402

@@ -127,6 +127,8 @@ def main():
     import torch  # noqa: F401
     import torch.autograd, torch.autograd.functional, torch.autograd.forward_ad  # noqa: F401,E401
     import torch.func, torch.utils.checkpoint  # noqa: F401,E401
+    import torch.nn, torch.nn.functional, torch.optim, torch.optim.lr_scheduler  # noqa: F401,E401
+    import torch.utils.data  # noqa: F401
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
         for path in cases:

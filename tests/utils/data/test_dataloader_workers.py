@@ -16,7 +16,7 @@ import ember
 from ember.utils.data import DataLoader, Dataset
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-SRC = os.path.join(os.path.dirname(__file__), "..", "..", "src")
+SRC = os.path.join(os.path.dirname(__file__), "..", "..", "..", "src")
 
 
 def _gone(pid) -> bool:
