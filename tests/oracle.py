@@ -9,6 +9,8 @@ the gradients of those gradients. Without PyTorch installed it only runs ember a
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -146,3 +148,135 @@ def check_error(fn_ember, fn_torch, exc_type, phrase):
         with pytest.raises(exc_type) as tinfo:
             fn_torch(torch)
         assert phrase in str(tinfo.value), f"torch says: {tinfo.value}"
+
+
+# ---- whole programs on both libraries: ``fn(lib)`` on ember and torch, compared
+def _py(v, lib):
+    """A comparable Python value: tensors become (values, dtype name, shape, requires_grad)."""
+    if isinstance(v, lib.Tensor):
+        return ("T", v.detach().tolist(), str(v.dtype), tuple(v.shape), v.requires_grad)
+    if isinstance(v, (list, tuple)):
+        return [_py(x, lib) for x in v]
+    if isinstance(v, dict):
+        return {k: _py(x, lib) for k, x in v.items()}
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _close(a, b, path="result"):
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(b):
+            assert math.isnan(a), f"{path}: {a} != nan"
+        else:
+            assert math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-6), f"{path}: {a} != {b}"
+        return
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        assert len(a) == len(b), f"{path}: length {len(a)} != {len(b)} ({a!r} vs {b!r})"
+        for i, (x, y) in enumerate(zip(a, b)):
+            _close(x, y, f"{path}[{i}]")
+        return
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), f"{path}: keys {a.keys()} != {b.keys()}"
+        for k in a:
+            _close(a[k], b[k], f"{path}[{k!r}]")
+        return
+    assert type(a) is type(b) and a == b, f"{path}: {a!r} != {b!r}"
+
+
+def T(values, dtype="float32", shape=None, rg=False):
+    """What ``_py`` makes of a tensor: the expected form of a PyTorch result."""
+    if shape is None:
+        shape = tuple(np.shape(values))
+    return ("T", values, f"torch.{dtype}", tuple(shape), rg)
+
+
+def same(fn, expected):
+    """``fn(ember)`` gives ``expected`` (PyTorch's answer), and so does ``fn(torch)``."""
+    if torch is not None:
+        _close(_py(fn(torch), torch), expected, "torch (the expectation is wrong)")
+    _close(_py(fn(ember), ember), expected, "ember")
+
+
+def raises(fn, exc_type, phrase):
+    """``fn`` raises ``exc_type`` with ``phrase`` in the message, on PyTorch and on ember."""
+    if torch is not None:
+        with pytest.raises(exc_type) as info:
+            fn(torch)
+        assert phrase in str(info.value), f"torch says: {info.value}"
+    with pytest.raises(exc_type) as info:
+        fn(ember)
+    assert phrase in str(info.value), f"ember says: {info.value}"
+
+
+def leaf(lib, values, dtype=None):
+    return lib.tensor(values, requires_grad=True, dtype=dtype)
+
+
+def gfn(t):
+    return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+def same_values(fn, *arrays, rtol=1e-6, atol=1e-8, dtype_check=True):
+    """``fn(lib, *tensors)`` agrees on ember and torch (no gradients; any output structure)."""
+    e = fn(ember, *[ember.tensor(a) if isinstance(a, np.ndarray) else a for a in arrays])
+    if torch is None:
+        return e
+    t = fn(torch, *[torch.tensor(a) if isinstance(a, np.ndarray) else a for a in arrays])
+    _compare(e, t, rtol, atol, dtype_check)
+    return e
+
+
+def same_grads(fn, *arrays, rtol=1e-6, atol=1e-8):
+    """Value and first gradients of ``fn`` agree with PyTorch at points (such as the edges of
+    a domain) where finite differences are not meaningful."""
+    if torch is None:
+        pytest.skip("PyTorch is not installed")
+    ins_e = [ember.tensor(a, requires_grad=True) for a in arrays]
+    ins_t = [torch.tensor(a, requires_grad=True) for a in arrays]
+    oe, ot = fn(ember, *ins_e), fn(torch, *ins_t)
+    _compare(oe, ot, rtol, atol, True)
+    ge = ember.autograd.grad(oe.sum(), ins_e)
+    gt = torch.autograd.grad(ot.sum(), ins_t)
+    for a, b in zip(ge, gt):
+        _compare(a, b, rtol, atol, True)
+
+
+def _compare(e, t, rtol, atol, dtype_check):
+    if isinstance(t, (tuple, list)):
+        assert len(e) == len(t)
+        for a, b in zip(e, t):
+            _compare(a, b, rtol, atol, dtype_check)
+        return
+    if isinstance(t, torch.Tensor):
+        if dtype_check:
+            assert str(e.dtype) == str(t.dtype), (e.dtype, t.dtype)
+        assert tuple(e.shape) == tuple(t.shape), (e.shape, t.shape)
+        np.testing.assert_allclose(to_numpy(e), to_numpy(t), rtol=rtol, atol=atol,
+                                   equal_nan=True)
+    else:
+        assert e == t, (e, t)
+
+
+def grads_match(fn, *arrays, expected=None):
+    """Values and first gradients (for a ones cotangent) against PyTorch, without finite
+    differences: for points where the function has a kink (ties, clamp bounds), where PyTorch's
+    chosen subgradient is the reference. ``expected`` (list of gradient lists) is checked always.
+    """
+    check(fn, *arrays, grad=False)
+    xs = [ember.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(ember, *xs)
+    out = out[0] if isinstance(out, tuple) else out
+    gs = ember.autograd.grad(out.sum(), xs, allow_unused=True)
+    got = [np.zeros(a.shape) if g is None else to_numpy(g) for g, a in zip(gs, arrays)]
+    if expected is not None:
+        for g, e in zip(got, expected):
+            np.testing.assert_allclose(g, np.asarray(e, dtype=float))
+    if torch is not None:
+        ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(torch, *ts)
+        out = out[0] if isinstance(out, tuple) else out
+        tg = torch.autograd.grad(out.sum(), ts, allow_unused=True)
+        for g, t, a in zip(got, tg, arrays):
+            np.testing.assert_allclose(g, np.zeros(a.shape) if t is None else to_numpy(t))
+    return got

@@ -14,7 +14,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "..", "src")
-PROGRAMS = os.path.join(HERE, "example_programs")
+PROGRAMS = os.path.join(HERE, "programs", "example_programs")
 
 
 def _env(**extra):
@@ -183,7 +183,7 @@ def test_spawned_dataloader_workers_get_ember_too(tmp_path):
 
 @pytest.mark.parametrize("name", ["polynomial_fit", "regression", "blitz_tutorial"])
 def test_example_programs_run_unchanged_with_python_m_ember(name, tmp_path):
-    """The same PyTorch programs tests/test_pytorch_examples.py runs through its own launcher
+    """The same PyTorch programs tests/programs/test_pytorch_examples.py runs through its own launcher
     give the same output with `python -m ember`."""
     prog = os.path.join(PROGRAMS, name + ".py")
     a = _run(["-m", "ember", prog], cwd=tmp_path, EXAMPLE_DIR=str(tmp_path))

@@ -13,10 +13,10 @@ import warnings
 
 import numpy as np
 import pytest
+from oracle import requires_torch, torch
 
 import ember
 from ember.autograd import Variable
-from oracle import requires_torch
 
 try:
     import torch
@@ -150,3 +150,80 @@ def test_applying_a_function_does_not_warn():
         warnings.simplefilter("error")
         y = MyFn.apply(ember.ones(2, requires_grad=True))
         y.sum().backward()
+
+
+# ---- less common functions of the API, compared with PyTorch
+TOP_LEVEL = """
+pi e inf nan newaxis strided channels_last contiguous_format preserve_format layout
+memory_format set_num_threads get_num_threads set_num_interop_threads get_num_interop_threads
+use_deterministic_algorithms are_deterministic_algorithms_enabled
+is_deterministic_algorithms_warn_only_enabled set_deterministic_debug_mode
+get_deterministic_debug_mode set_float32_matmul_precision get_float32_matmul_precision
+set_default_device get_default_device set_flush_denormal set_warn_always is_warn_always_enabled
+typename is_nonzero is_same_size is_signed is_inference is_conj is_neg is_storage get_device
+compile is_anomaly_enabled is_anomaly_check_nan_enabled set_anomaly_enabled vmap
+OutOfMemoryError FloatTensor DoubleTensor HalfTensor BFloat16Tensor LongTensor IntTensor
+ShortTensor CharTensor ByteTensor BoolTensor set_default_tensor_type
+xlogy logaddexp logaddexp2 sinc copysign heaviside gcd lcm signbit deg2rad rad2deg nextafter
+frexp ldexp i0 angle positive mvlgamma diff cdist dist isin cov corrcoef block_diag
+cartesian_prod combinations vander trapezoid trapz cumulative_trapezoid unravel_index histogram
+renorm matrix_exp diagflat slice_scatter select_scatter diagonal_scatter as_strided
+nonzero_static cholesky_solve cholesky_inverse adjoint asarray frombuffer empty_strided
+empty_permuted from_dlpack hann_window hamming_window blackman_window bartlett_window kaiser_window range
+binomial complex polar view_as_real view_as_complex detach fill ravel unsafe_chunk unsafe_split
+unsafe_split_with_sizes resolve_conj resolve_neg conj_physical
+abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ atan_
+atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ conj_physical_ cos_ cosh_ deg2rad_ detach_
+erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ i0_ lcm_ ldexp_ log10_ log1p_ log2_
+log_ logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ resize_as_ round_ rsqrt_
+sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ index_put_
+conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d max_pool1d max_pool2d
+max_pool3d max_pool1d_with_indices avg_pool1d adaptive_avg_pool1d adaptive_max_pool1d
+batch_norm layer_norm group_norm instance_norm embedding pixel_shuffle pixel_unshuffle bilinear
+dropout_ alpha_dropout alpha_dropout_ feature_dropout feature_dropout_ feature_alpha_dropout
+feature_alpha_dropout_ kl_div binary_cross_entropy_with_logits cosine_embedding_loss
+margin_ranking_loss hinge_embedding_loss triplet_margin_loss poisson_nll_loss hardshrink rrelu
+rrelu_ celu_ selu_ threshold_ pdist channel_shuffle native_channel_shuffle rms_norm
+constant_pad_nd alias_copy detach_copy expand_copy permute_copy view_copy t_copy transpose_copy
+squeeze_copy unsqueeze_copy diagonal_copy select_copy slice_copy split_copy
+split_with_sizes_copy unbind_copy narrow_copy unfold_copy as_strided_copy view_as_real_copy
+view_as_complex_copy cuda backends testing random version cpu
+""".split()
+
+
+TENSOR_METHODS = """
+xlogy xlogy_ copysign copysign_ logaddexp logaddexp2 sinc sinc_ heaviside heaviside_ gcd gcd_
+lcm lcm_ signbit deg2rad deg2rad_ rad2deg rad2deg_ nextafter nextafter_ frexp ldexp ldexp_ i0
+i0_ angle positive mvlgamma mvlgamma_ diff dist cov corrcoef histogram renorm renorm_
+matrix_exp diagflat slice_scatter select_scatter diagonal_scatter as_strided nonzero_static
+cholesky_solve cholesky_inverse adjoint ravel unsafe_chunk unsafe_split unsafe_split_with_sizes
+narrow_copy hardshrink prelu conj_physical conj_physical_ resolve_conj resolve_neg divide_
+true_divide_ multiply_ subtract_ addmm_ addmv_ addbmm_ baddbmm_ addr_ is_conj is_neg
+is_nonzero is_same_size is_signed is_set_to is_shared share_memory_ is_pinned pin_memory
+get_device data_ptr const_data_ptr dim_order to_dense is_cpu is_meta is_quantized is_mkldnn
+is_mps is_xla is_xpu is_vulkan is_ipu is_maia is_mtia is_nested is_sparse_csr itemsize nbytes
+new new_empty_strided resize_ resize_as_ apply_ map_ fill_diagonal_ layout
+new_tensor new_zeros new_ones new_full new_empty type_as view_as reshape_as element_size
+ndimension nelement uniform_ normal_ bernoulli_ random_ exponential_ geometric_ cauchy_
+log_normal_ cpu cuda to storage_offset is_cuda is_sparse H mH mT index_put masked_fill
+""".split()
+
+
+def test_curated_names_exist_where_torch_has_them():
+    import ember.testing  # noqa: F401
+
+    missing = [n for n in TOP_LEVEL if not hasattr(ember, n)]
+    assert not missing, missing
+    missing = [n for n in TENSOR_METHODS if not hasattr(ember.Tensor, n)]
+    assert not missing, missing
+    for n in ("assert_close", "assert_allclose", "make_tensor"):
+        assert hasattr(ember.testing, n)
+    if torch is not None:
+        assert [n for n in TOP_LEVEL if not hasattr(torch, n)] == []
+        assert [n for n in TENSOR_METHODS if not hasattr(torch.Tensor, n)] == []
+        # a method in torch is a method here, a property a property
+        for n in TENSOR_METHODS:
+            t_prop = isinstance(getattr(torch.Tensor, n), property) or type(
+                getattr(torch.Tensor, n)).__name__ == "getset_descriptor"
+            e_prop = isinstance(getattr(ember.Tensor, n), property)
+            assert t_prop == e_prop, n

@@ -18,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SRC = os.path.join(ROOT, "src")
 WORKERS = os.path.join(HERE, "workers")
 PROGRAMS = os.path.join(HERE, "programs")
-ALIAS = os.path.join(ROOT, "tests", "example_programs", "_launch.py")  # import torch -> ember
+ALIAS = os.path.join(ROOT, "tests", "programs", "example_programs", "_launch.py")  # import torch -> ember
 
 
 def _unavailable(reason):

@@ -5,7 +5,7 @@ Code blocks run page by page, top to bottom, in one namespace per page (as a rea
 them), in a scratch directory. A ```text block right after a python block is that block's
 printed output and is checked: each of its lines must appear in what the block printed (a line
 with ``...`` matches up to the ``...``). Outputs that vary from run to run (timings) are fenced
-as ```txt and not checked. The tutorials have their own test (tests/test_tutorial.py, which
+as ```txt and not checked. The tutorials have their own test (tests/programs/test_tutorial.py, which
 checks they match a fresh run), so they are not run here.
 """
 
@@ -24,7 +24,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOCS = os.path.join(ROOT, "docs")
 sys.path.insert(0, os.path.join(ROOT, "src"))
-SKIP_PAGES = {"tutorial.en.md", "tutorial.zh.md"}  # tested by tests/test_tutorial.py
+SKIP_PAGES = {"tutorial.en.md", "tutorial.zh.md"}  # tested by tests/programs/test_tutorial.py
 
 _FENCE = re.compile(r"^```([\w.+-]*)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
 

@@ -9,7 +9,7 @@ DistributedDataParallel as DDP`, DDP detected from the RANK that torchrun (here
 `destroy_process_group()`. The changes: an in-memory token stream instead of train.bin, and
 `device = f'cuda:{ddp_local_rank}'` only when the device is CUDA (upstream sets it
 unconditionally, which fails on a CPU-only machine with PyTorch too). Config overrides as
-`--key=value`, as nanoGPT's configurator reads them. Run through tests/example_programs/
+`--key=value`, as nanoGPT's configurator reads them. Run through tests/programs/example_programs/
 _launch.py, so `import torch` is ember.
 """
 import os

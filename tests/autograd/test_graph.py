@@ -1,0 +1,171 @@
+"""The autograd graph: grad_fn class names, next_functions, saved attributes of built-in
+nodes, AccumulateGrad (as PyTorch 2.13 names and exposes them)."""
+
+import math
+
+import pytest
+from oracle import gfn, leaf, same
+
+
+def test_rsub_grad_fn_name():
+    same(lambda t: gfn(1 - leaf(t, [1.0])), "RsubBackward1")
+
+
+def test_masked_fill_grad_fn_name():
+    same(
+        lambda t: gfn(leaf(t, [1.0, 2.0]).masked_fill(t.tensor([True, False]), 0.0)),
+        "MaskedFillBackward0",
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="unbind outputs are SelectBackward0, not UnbindBackward0")
+def test_unbind_grad_fn_name_and_output_nr():
+    def fn(t):
+        _, b = leaf(t, [1.0, 2.0]).unbind()
+        n = (b * 2).grad_fn.next_functions[0]
+        return [gfn(b), type(n[0]).__name__, n[1]]
+
+    same(fn, ["UnbindBackward0", "UnbindBackward0", 1])
+
+
+def test_none_index_grad_fn_name():
+    same(lambda t: gfn(leaf(t, [1.0, 2.0])[None]), "UnsqueezeBackward0")
+
+
+def test_core_grad_fn_names():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0, 3.0])
+        m = leaf(t, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        ys = [
+            x * 2,
+            x + x,
+            x - 1,
+            x / 2,
+            -x,
+            x**2,
+            x**x,
+            2**x,
+            x.sum(),
+            m.sum(0),
+            x.mean(),
+            m.mean(1),
+            x[0],
+            x[1:],
+            x[[0, 1]],
+            m.view(6),
+            m.reshape(3, 2),
+            x.expand(2, 3),
+            m.t(),
+            m.T,
+            m.mm(m.t()),
+            m @ x,
+            x.clone(),
+            x.exp(),
+            x.relu(),
+            x.sigmoid(),
+            x.tanh(),
+            x.max(),
+            x.unsqueeze(0),
+            t.cat([x, x]),
+            t.stack([x, x]),
+            x.double(),
+            m.permute(1, 0),
+            m.flatten(),
+        ]
+        return [gfn(y) for y in ys]
+
+    same(
+        fn,
+        [
+            "MulBackward0",
+            "AddBackward0",
+            "SubBackward0",
+            "DivBackward0",
+            "NegBackward0",
+            "PowBackward0",
+            "PowBackward1",
+            "PowBackward2",
+            "SumBackward0",
+            "SumBackward1",
+            "MeanBackward0",
+            "MeanBackward1",
+            "SelectBackward0",
+            "SliceBackward0",
+            "IndexBackward0",
+            "ViewBackward0",
+            "ViewBackward0",
+            "ExpandBackward0",
+            "TBackward0",
+            "PermuteBackward0",
+            "MmBackward0",
+            "MvBackward0",
+            "CloneBackward0",
+            "ExpBackward0",
+            "ReluBackward0",
+            "SigmoidBackward0",
+            "TanhBackward0",
+            "MaxBackward1",
+            "UnsqueezeBackward0",
+            "CatBackward0",
+            "StackBackward0",
+            "ToCopyBackward0",
+            "PermuteBackward0",
+            "ViewBackward0",
+        ],
+    )
+
+
+def test_next_functions_structure():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        w = t.tensor([1.0, 2.0])
+        y = x * w + w
+        n = y.grad_fn
+        inner = n.next_functions[0][0]
+        return [
+            [(None if f is None else type(f).__name__, i) for f, i in n.next_functions],
+            [(None if f is None else type(f).__name__, i) for f, i in inner.next_functions],
+            inner.next_functions[0][0].variable is x,
+        ]
+
+    same(fn, [[("MulBackward0", 0), (None, 0)], [("AccumulateGrad", 0), (None, 0)], True])
+
+
+def test_fill_grad_fn_names():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        a = x * 1
+        a.fill_(2.0)
+        b = x * 1
+        b.fill_(x[0])
+        return [gfn(a), gfn(b)]
+
+    same(fn, ["FillBackward2", "FillBackward3"])
+
+
+def test_builtin_node_saved_attributes():
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        y = x * x
+        r = [
+            y.grad_fn._saved_self is x,
+            y.grad_fn._saved_other is x,
+            x.exp().grad_fn._saved_result.tolist(),
+            x.pow(3).grad_fn._saved_exponent,
+        ]
+        y.sum().backward()
+        try:
+            _ = y.grad_fn._saved_self
+        except RuntimeError as e:
+            r.append("backward through the graph a second time" in str(e))
+        return r
+
+    same(fn, [True, True, [math.e, math.e**2], 3, True])
+
+
+def test_accumulate_grad_node_name():
+    def fn(t):
+        acc = (leaf(t, [1.0]) * 2).grad_fn.next_functions[0][0]
+        return [type(acc).__name__, acc.name()]
+
+    same(fn, ["AccumulateGrad", "torch::autograd::AccumulateGrad"])
