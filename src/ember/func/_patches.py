@@ -59,10 +59,11 @@ def top_level(args, kwargs):
     return top
 
 
-def elementwise_call(orig, args, kwargs, level):
-    """``orig`` on the whole batch: batched tensor arguments unwrapped, ranks lined up."""
+def lined_up_args(args, kwargs, level):
+    """``args`` and ``kwargs`` with the batched tensors unwrapped at ``level`` and their ranks
+    lined up (the batch dim padded so that it broadcasts), for one call on the whole batch."""
     from ..autograd.function import Tensor
-    from ._batched import _pad, unwrap, wrap
+    from ._batched import _pad, unwrap
 
     vals, flags, rank = [], [], 0
     for a in args:
@@ -75,7 +76,14 @@ def elementwise_call(orig, args, kwargs, level):
             vals.append(a)
             flags.append(False)
     vals = [_pad(v, rank - (v.dim() - 1)) if b else v for v, b in zip(vals, flags)]
-    kw = {k: unwrap(v, level)[0] for k, v in kwargs.items()}
+    return vals, {k: unwrap(v, level)[0] for k, v in kwargs.items()}
+
+
+def elementwise_call(orig, args, kwargs, level):
+    """``orig`` on the whole batch: batched tensor arguments unwrapped, ranks lined up."""
+    from ._batched import wrap
+
+    vals, kw = lined_up_args(args, kwargs, level)
     return wrap(orig(*vals, **kw), level)
 
 
