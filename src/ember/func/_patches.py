@@ -10,6 +10,8 @@ vmap runs (restored when the last one ends).
 
 from __future__ import annotations
 
+from ._primitives import top_level
+
 _RANDOM = ("rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "randperm",
            "normal", "bernoulli", "multinomial")
 ELEMENTWISE = ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
@@ -45,18 +47,6 @@ def _random(orig):
     random_op.__name__ = getattr(orig, "__name__", "random_op")
     random_op.__wrapped__ = orig
     return random_op
-
-
-def top_level(args, kwargs):
-    """The innermost active vmap level among the arguments (None if none is batched)."""
-    from ._dispatch import BatchedTensor
-
-    top = None
-    for a in list(args) + list(kwargs.values()):
-        if a.__class__ is BatchedTensor and a._bt_level.active and (
-                top is None or a._bt_level.id > top.id):
-            top = a._bt_level
-    return top
 
 
 def lined_up_args(args, kwargs, level):
