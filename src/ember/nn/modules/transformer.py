@@ -52,17 +52,8 @@ def _float_mask(mask, dtype, name):
     return mask
 
 
-def multi_head_attention(
-    mha,
-    query,
-    key,
-    value,
-    key_padding_mask=None,
-    need_weights=True,
-    attn_mask=None,
-    average_attn_weights=True,
-    is_causal=False,
-):
+def multi_head_attention(mha, query, key, value, key_padding_mask=None, need_weights=True,
+                         attn_mask=None, average_attn_weights=True, is_causal=False):
     """The computation of ``MultiheadAttention.forward`` on ``(L, N, E)`` inputs."""
     L, N, E = query.shape
     H = mha.num_heads
@@ -255,17 +246,8 @@ class MultiheadAttention(Module):
             raise AssertionError(
                 f"was expecting embedding dimension of {self.embed_dim}, but got {query.shape[-1]}"
             )
-        out, w = multi_head_attention(
-            self,
-            query,
-            key,
-            value,
-            key_padding_mask,
-            need_weights,
-            attn_mask,
-            average_attn_weights,
-            is_causal,
-        )
+        out, w = multi_head_attention(self, query, key, value, key_padding_mask, need_weights,
+                                      attn_mask, average_attn_weights, is_causal)
         if not batched:
             out = out.squeeze(1)
             w = w.squeeze(0) if w is not None else None
