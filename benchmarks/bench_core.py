@@ -17,10 +17,12 @@ import sys
 import timeit
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 
 import ember  # noqa: E402
+from workloads.micro import custom_relu  # noqa: E402
 
 try:
     import torch  # noqa: E402
@@ -28,23 +30,6 @@ try:
     pass  # PyTorch with its default threads, as a user runs it
 except ImportError:  # pragma: no cover
     torch = None
-
-
-def custom_relu(lib):
-    class CustomReLU(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, input):
-            ctx.save_for_backward(input)
-            return input.clamp(min=0)
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (input,) = ctx.saved_tensors
-            grad_input = grad_output.clone()
-            grad_input[input < 0] = 0
-            return grad_input
-
-    return CustomReLU
 
 
 def cases(lib):

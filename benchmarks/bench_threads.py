@@ -11,23 +11,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
 import numpy as np  # noqa: E402
 
 from ember.backend import threads  # noqa: E402
+from timing import best_seconds  # noqa: E402
 
 
 def best_us(fn, n, rounds=20):
-    b = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        b = min(b, (time.perf_counter() - t0) / n)
-    return b * 1e6
+    return best_seconds(fn, rounds, n) * 1e6
 
 
 def main():

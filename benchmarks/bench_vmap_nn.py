@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
@@ -18,6 +17,7 @@ import numpy as np
 
 import ember
 import ember.func.batching_rules_nn
+from timing import best_seconds
 
 try:
     import torch
@@ -49,13 +49,7 @@ def setup(lib, batch=128):
 
 
 def best_ms(fn, repeat, number):
-    b = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        b = min(b, (time.perf_counter() - t0) / number)
-    return b * 1e3
+    return best_seconds(fn, repeat, number) * 1e3
 
 
 def main():

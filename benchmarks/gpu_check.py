@@ -26,6 +26,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "src"))
+sys.path.insert(0, HERE)
+
+from workloads import micro  # noqa: E402
+from workloads import mlp as mlp_workload  # noqa: E402
 
 
 def _have_gpu() -> tuple[bool, str]:
@@ -75,19 +79,8 @@ def seed_step(lib):
     return SimpleModel, lambda p: lib.optim.SGD(p, lr=0.01), batch, loss
 
 
-def custom_relu(lib):
-    class CustomReLU(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, input):
-            ctx.save_for_backward(input)
-            return input.clamp(min=0)
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (input,) = ctx.saved_tensors
-            grad_input = grad_output.clone()
-            grad_input[input < 0] = 0
-            return grad_input
+def custom_relu_net(lib):
+    CustomReLU = micro.custom_relu(lib)
 
     class Net(lib.nn.Module):
         def __init__(self):
@@ -106,16 +99,11 @@ def custom_relu(lib):
 def mlp(lib):
     nn = lib.nn
 
-    def build():
-        return nn.Sequential(
-            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)
-        )
-
     def batch(rng):
-        return rng.standard_normal((64, 784)).astype("float32"), rng.integers(0, 10, 64)
+        return mlp_workload.batches(rng, 1)[0]
 
     return (
-        build,
+        mlp_workload.classes(lib),
         lambda p: lib.optim.SGD(p, lr=0.01, momentum=0.9),
         batch,
         lambda m, x, y: nn.functional.cross_entropy(m(x), y),
@@ -192,7 +180,7 @@ def gpt(lib, vocab=64, block=32, n_embd=64, n_head=4, n_layer=2):
 
 PROGRAMS = [
     ("seed training step", seed_step),
-    ("seed CustomReLU", custom_relu),
+    ("seed CustomReLU", custom_relu_net),
     ("MLP 784-256-256-10", mlp),
     ("CNN 2 conv", cnn),
     ("small GPT (2 layers)", gpt),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._classify import loss, step  # noqa: F401  (this workload's loss and step)
+
 NAME = "cnn"
 TITLE = "digits CNN (examples/demo.py, batch 32, Adam)"
 BATCH = 32
@@ -42,16 +44,3 @@ def batches(rng, n):
     # digit-like inputs: 8x8 pixels in [0, 1] (the demo scales sklearn's 0..16 by 1/16)
     return [(rng.integers(0, 17, (BATCH, 1, 8, 8)).astype(np.float32) / 16.0,
              rng.integers(0, 10, BATCH)) for _ in range(n)]
-
-
-def loss(lib, model, batch):
-    return lib.nn.functional.cross_entropy(model(batch[0]), batch[1])
-
-
-def step(lib, model, opt, batch):
-    x, y = batch
-    opt.zero_grad()
-    loss = lib.nn.functional.cross_entropy(model(x), y)
-    loss.backward()
-    opt.step()
-    return loss

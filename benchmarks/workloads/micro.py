@@ -5,6 +5,9 @@
 * ``x*y+x``: the expression forward on 16-element tensors that require grad (two ops);
 * ``matmul``: a 1024x1024 float32 ``a @ b`` forward + backward (NumPy's three BLAS calls are
   the floor: ``a @ b``, ``g @ b.T``, ``a.T @ g``).
+
+``custom_relu(lib)`` is the seed tutorial's CustomReLU ``autograd.Function`` (used by
+bench_core.py and gpu_check.py).
 """
 
 from __future__ import annotations
@@ -47,3 +50,22 @@ def cases(lib):
         (a @ b).backward(g)
 
     return {"chain": (chain, 100, 200), "x*y+x": (xyx, 1, 20000), "matmul": (matmul, 1, 3)}
+
+
+def custom_relu(lib):
+    """The seed tutorial's CustomReLU, an ``autograd.Function`` written against ``lib``."""
+
+    class CustomReLU(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, input):
+            ctx.save_for_backward(input)
+            return input.clamp(min=0)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (input,) = ctx.saved_tensors
+            grad_input = grad_output.clone()
+            grad_input[input < 0] = 0
+            return grad_input
+
+    return CustomReLU

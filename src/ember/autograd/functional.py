@@ -203,6 +203,23 @@ _V_INPUT_MSG = ("The vector v can only be None if the input to the user-provided
                 "single Tensor with a single element.")
 
 
+def _last_backward(outputs, inputs, v, like, strict, create_graph, stage):
+    """The final backward of vjp/jvp/vhp/hvp: the gradient of ``outputs`` w.r.t. ``inputs``
+    weighted by ``v`` (a graph only with ``create_graph``), zeros shaped as ``like`` where none
+    flows (or ``strict``'s error naming ``stage``)."""
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        grad_res = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
+        return _fill_in_zeros(grad_res, like, strict, create_graph, stage)
+
+
+def _outputs_and_result(outputs, res, create_graph, outputs_tuple, res_tuple):
+    """``(func's outputs, result)`` as vjp/jvp/vhp/hvp return them: detached unless
+    ``create_graph``, each a tuple only where the caller gave one."""
+    outputs = _grad_postprocess(outputs, create_graph)
+    res = _grad_postprocess(res, create_graph)
+    return _tuple_postprocess(outputs, outputs_tuple), _tuple_postprocess(res, res_tuple)
+
+
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), v^T J)``: the vector-Jacobian product at ``inputs``.
 
@@ -221,13 +238,8 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         v = _prepare_v(v, outputs, is_outputs_tuple, create_graph, "vjp",
                        "The vector v can only be None if the user-provided function returns a "
                        "single Tensor with a single element.", single)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grad_res = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
-        res = _fill_in_zeros(grad_res, inputs, strict, create_graph, "back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    res = _grad_postprocess(res, create_graph)
-    return (_tuple_postprocess(outputs, is_outputs_tuple),
-            _tuple_postprocess(res, is_inputs_tuple))
+    res = _last_backward(outputs, inputs, v, inputs, strict, create_graph, "back")
+    return _outputs_and_result(outputs, res, create_graph, is_outputs_tuple, is_inputs_tuple)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -250,13 +262,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         grad_outputs = tuple(_zeros_like(out, requires_grad=True) for out in outputs)
         grad_inputs = _autograd_grad(outputs, inputs, grad_outputs, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict=strict)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grad_res = _autograd_grad(grad_inputs, grad_outputs, v, create_graph=create_graph)
-        res = _fill_in_zeros(grad_res, outputs, strict, create_graph, "back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    res = _grad_postprocess(res, create_graph)
-    return (_tuple_postprocess(outputs, is_outputs_tuple),
-            _tuple_postprocess(res, is_outputs_tuple))
+    res = _last_backward(grad_inputs, grad_outputs, v, outputs, strict, create_graph, "back_trick")
+    return _outputs_and_result(outputs, res, create_graph, is_outputs_tuple, is_outputs_tuple)
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
@@ -456,12 +463,8 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         is_in_t, is_out_t, inputs, v, outputs, jac = _scalar_func_setup(
             func, inputs, v, create_graph, strict, "vhp")
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grad_res = _autograd_grad(jac, inputs, v, create_graph=create_graph)
-        res = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    res = _grad_postprocess(res, create_graph)
-    return _tuple_postprocess(outputs, is_out_t), _tuple_postprocess(res, is_in_t)
+    res = _last_backward(jac, inputs, v, inputs, strict, create_graph, "double_back")
+    return _outputs_and_result(outputs, res, create_graph, is_out_t, is_in_t)
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -477,9 +480,6 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         grad_jac = tuple(_zeros_like(inp, requires_grad=True) for inp in inputs)
         double_back = _autograd_grad(jac, inputs, grad_jac, create_graph=True)
         _check_requires_grad(jac, "hessian", strict=strict)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grad_res = _autograd_grad(double_back, grad_jac, v, create_graph=create_graph)
-        res = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    res = _grad_postprocess(res, create_graph)
-    return _tuple_postprocess(outputs, is_out_t), _tuple_postprocess(res, is_in_t)
+    res = _last_backward(double_back, grad_jac, v, inputs, strict, create_graph,
+                         "double_back_trick")
+    return _outputs_and_result(outputs, res, create_graph, is_out_t, is_in_t)

@@ -40,15 +40,20 @@ def _repeat_heads(a, groups):
     return a if groups == 1 else a.repeat(groups, axis=-3)
 
 
+def _scale_and_groups(q, k, scale, enable_gqa):
+    """The score scale (``1 / sqrt(E)`` unless given) and, with grouped-query attention, how
+    many query heads share each key/value head (1 otherwise)."""
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    if enable_gqa and k.ndim >= 3 and q.shape[-3] != k.shape[-3]:
+        return scale, q.shape[-3] // k.shape[-3]
+    return scale, 1
+
+
 def sdpa_forward(q, k, v, attn_mask=None, is_causal=False, scale=None, enable_gqa=False):
     """(out, probs): out = softmax(q k^T * scale + mask) v; probs is kept for backward."""
     xp = xp_of(q)
-    E = q.shape[-1]
-    scale = 1.0 / math.sqrt(E) if scale is None else scale
-    groups = 1
-    if enable_gqa and k.ndim >= 3 and q.shape[-3] != k.shape[-3]:
-        groups = q.shape[-3] // k.shape[-3]
-        k, v = _repeat_heads(k, groups), _repeat_heads(v, groups)
+    scale, groups = _scale_and_groups(q, k, scale, enable_gqa)
+    k, v = _repeat_heads(k, groups), _repeat_heads(v, groups)
     t = q.dtype.type
     s = xp.matmul(q, xp.swapaxes(k, -1, -2))
     s *= t(scale)
@@ -69,11 +74,7 @@ def sdpa_forward(q, k, v, attn_mask=None, is_causal=False, scale=None, enable_gq
 def sdpa_backward(grad_out, q, k, v, probs, scale=None, enable_gqa=False):
     """(dq, dk, dv) from the saved probabilities."""
     xp = xp_of(q)
-    E = q.shape[-1]
-    scale = 1.0 / math.sqrt(E) if scale is None else scale
-    groups = 1
-    if enable_gqa and k.ndim >= 3 and q.shape[-3] != k.shape[-3]:
-        groups = q.shape[-3] // k.shape[-3]
+    scale, groups = _scale_and_groups(q, k, scale, enable_gqa)
     kr, vr = _repeat_heads(k, groups), _repeat_heads(v, groups)
     t = q.dtype.type
     dv = xp.matmul(xp.swapaxes(probs, -1, -2), grad_out)

@@ -20,6 +20,8 @@ Example::
     dist.destroy_process_group()
 """
 
+# ruff: noqa: F401  (the imports below are re-exports; __all__ is assembled from the submodules)
+from . import collectives, object_collectives, point_to_point, process_group, work
 from .collectives import (
     all_gather,
     all_gather_into_tensor,
@@ -72,54 +74,8 @@ from .work import Work
 
 reduce_op = ReduceOp  # PyTorch's deprecated alias
 
-__all__ = [
-    "Backend",
-    "GroupMember",
-    "P2POp",
-    "ProcessGroup",
-    "ReduceOp",
-    "Work",
-    "all_gather",
-    "all_gather_into_tensor",
-    "all_gather_object",
-    "all_reduce",
-    "all_to_all",
-    "all_to_all_single",
-    "barrier",
-    "batch_isend_irecv",
-    "broadcast",
-    "broadcast_object_list",
-    "default_pg_timeout",
-    "destroy_process_group",
-    "gather",
-    "gather_object",
-    "get_backend",
-    "get_global_rank",
-    "get_group_rank",
-    "get_node_local_rank",
-    "get_process_group_ranks",
-    "get_rank",
-    "get_world_size",
-    "group",
-    "init_process_group",
-    "irecv",
-    "is_available",
-    "is_gloo_available",
-    "is_initialized",
-    "is_mpi_available",
-    "is_nccl_available",
-    "is_torchelastic_launched",
-    "isend",
-    "monitored_barrier",
-    "new_group",
-    "recv",
-    "recv_object_list",
-    "reduce",
-    "reduce_op",
-    "reduce_scatter",
-    "reduce_scatter_tensor",
-    "scatter",
-    "scatter_object_list",
-    "send",
-    "send_object_list",
-]
+# the public names: each submodule's own, and those defined or aliased here
+__all__ = sorted(
+    [*collectives.__all__, *object_collectives.__all__, *point_to_point.__all__,
+     *process_group.__all__, *work.__all__, "ReduceOp", "default_pg_timeout", "reduce_op"]
+)

@@ -302,6 +302,17 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     )
 
 
+def _group_times_error(big, one, pg, what):
+    """None when ``big`` holds the group's size times ``one``'s elements, of ``one``'s dtype;
+    else the message saying what the ``what`` tensor must have."""
+    if big.size != one.size * pg._size or big.dtype != one.dtype:
+        return (
+            f"{what} tensor must have {pg._size} x {one.size} elements of {one.dtype.name}, "
+            f"got {big.size} of {big.dtype.name}"
+        )
+    return None
+
+
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
     """Gather every rank's ``input_tensor`` into ``output_tensor`` (concatenated or stacked)."""
     pg = _group(group, "all_gather_into_tensor")
@@ -309,12 +320,7 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
         return None
     a = _array(input_tensor, "all_gather_into_tensor", "input_tensor")
     out = _array(output_tensor, "all_gather_into_tensor", "output_tensor")
-    error = None
-    if out.size != a.size * pg._size or out.dtype != a.dtype:
-        error = (
-            f"output tensor must have {pg._size} x {a.size} elements of {a.dtype.name}, "
-            f"got {out.size} of {out.dtype.name}"
-        )
+    error = _group_times_error(out, a, pg, "output")
     _agree(pg, "all_gather_into_tensor", a.dtype, a.size, error=error)
     send = _flat(a)
     recv = _flat(out)
@@ -351,12 +357,7 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
         return None
     out = _array(output, "reduce_scatter_tensor", "output")
     a = _array(input, "reduce_scatter_tensor", "input")
-    error = None
-    if a.size != out.size * pg._size or a.dtype != out.dtype:
-        error = (
-            f"input tensor must have {pg._size} x {out.size} elements of "
-            f"{out.dtype.name}, got {a.size} of {a.dtype.name}"
-        )
+    error = _group_times_error(a, out, pg, "input")
     return _reduce_scatter(
         pg, "reduce_scatter_tensor", output, out, a.reshape(-1), op, async_op, error
     )
@@ -385,23 +386,31 @@ def _reduce_scatter(pg, name, output, out, stacked, op, async_op, error):
     )
 
 
+def _agree_rooted_list(pg, name, a, tensor_list, rank, group_rank, role):
+    """gather's and scatter's checks: the root (``role`` 'dst' or 'src', rank 0 unless given)
+    holds a list of ``pg``'s size of tensors like ``a``, the other ranks none; every rank agrees
+    on them. Returns ``(root, whether this rank is the root)``."""
+    root = _root(pg, 0 if rank is None and group_rank is None else rank, group_rank, role)
+    here = pg._rank == root
+    list_name = f"{name}_list"
+    if here:
+        error = _same_sizes(tensor_list, a, list_name, pg._size)
+    elif tensor_list:
+        who = "destination" if role == "dst" else "source"
+        error = f"Argument ``{list_name}`` must NOT be specified on non-{who} ranks."
+    else:
+        error = None
+    _agree(pg, name, a.dtype, a.size, root=root, error=error)
+    return root, here
+
+
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
     """Gather ``tensor`` from every rank into ``gather_list`` on rank ``dst``."""
     pg = _group(group, "gather")
     if pg is None:
         return None
     a = _array(tensor, "gather")
-    root = _root(pg, 0 if dst is None and group_dst is None else dst, group_dst, "dst")
-    here = pg._rank == root
-    if here:
-        error = _same_sizes(gather_list, a, "gather_list", pg._size)
-    else:
-        error = (
-            "Argument ``gather_list`` must NOT be specified on non-destination ranks."
-            if gather_list
-            else None
-        )
-    _agree(pg, "gather", a.dtype, a.size, root=root, error=error)
+    root, here = _agree_rooted_list(pg, "gather", a, gather_list, dst, group_dst, "dst")
     send = _flat(a)
     recv = np.empty(a.size * pg._size, dtype=a.dtype) if here else None
     rbuf = _bytes(recv) if here else None
@@ -423,17 +432,7 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
     if pg is None:
         return None
     a = _array(tensor, "scatter")
-    root = _root(pg, 0 if src is None and group_src is None else src, group_src, "src")
-    here = pg._rank == root
-    if here:
-        error = _same_sizes(scatter_list, a, "scatter_list", pg._size)
-    else:
-        error = (
-            "Argument ``scatter_list`` must NOT be specified on non-source ranks."
-            if scatter_list
-            else None
-        )
-    _agree(pg, "scatter", a.dtype, a.size, root=root, error=error)
+    root, here = _agree_rooted_list(pg, "scatter", a, scatter_list, src, group_src, "src")
     send = np.concatenate([_flat(_array(t, "scatter")) for t in scatter_list]) if here else None
     sbuf = _bytes(send) if here else None
     recv = _flat(a)

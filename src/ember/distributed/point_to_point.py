@@ -63,6 +63,13 @@ def send(tensor, dst=None, group=None, tag=0, group_dst=None) -> None:
     return
 
 
+def _source(pg, src, group_src, name):
+    """The MPI rank to receive from: ``src`` (or ``group_src`` in ``pg``), any rank if neither."""
+    if src is None and group_src is None:
+        return _mpi().ANY_SOURCE
+    return _peer(pg, src, group_src, "src", name)
+
+
 def recv(tensor, src=None, group=None, tag=0, group_src=None) -> int:
     """Receive into ``tensor`` from rank ``src`` (any rank if None); returns the sender's rank."""
     pg = _group(group, "recv")
@@ -70,11 +77,7 @@ def recv(tensor, src=None, group=None, tag=0, group_src=None) -> int:
         return -1
     MPI = _mpi()
     a = _array(tensor, "recv")
-    peer = (
-        MPI.ANY_SOURCE
-        if src is None and group_src is None
-        else _peer(pg, src, group_src, "src", "recv")
-    )
+    peer = _source(pg, src, group_src, "recv")
     buf = _flat(a)
     status = MPI.Status()
     try:
@@ -103,13 +106,8 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
     pg = _group(group, "irecv")
     if pg is None:
         return None
-    MPI = _mpi()
     a = _array(tensor, "irecv")
-    peer = (
-        MPI.ANY_SOURCE
-        if src is None and group_src is None
-        else _peer(pg, src, group_src, "src", "irecv")
-    )
+    peer = _source(pg, src, group_src, "irecv")
     buf = _flat(a)
     work = _RecvWork([pg._comm.Irecv(_bytes(buf), peer, tag)], None, [tensor], pg)
     work._finish = lambda: _write(tensor, a, buf)

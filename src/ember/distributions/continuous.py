@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from numbers import Number
 
 from ..tensor import Size
 from . import _sampling, constraints
 from .distribution import Distribution
-from .utils import _standard_normal, broadcast_all
+from .utils import _batch_shape, _standard_normal, broadcast_all
 
 __all__ = ["Cauchy", "Exponential", "Laplace", "Normal", "Uniform"]
 
@@ -17,10 +16,6 @@ def _full_nan(d, like):
     from .. import full
 
     return full(tuple(d._extended_shape()), math.nan, dtype=like.dtype)
-
-
-def _shape(*params):
-    return Size() if all(isinstance(p, Number) for p in params) else None
 
 
 class Normal(Distribution):
@@ -39,17 +34,13 @@ class Normal(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        batch_shape = _shape(loc, scale)
-        super().__init__(self.loc.size() if batch_shape is None else batch_shape,
-                         validate_args=validate_args)
+        super().__init__(_batch_shape(self.loc, loc, scale), validate_args=validate_args)
 
     @property
     def mean(self):
         return self.loc
 
-    @property
-    def mode(self):
-        return self.loc
+    mode = mean
 
     @property
     def stddev(self):
@@ -96,9 +87,7 @@ class Uniform(Distribution):
 
     def __init__(self, low, high, validate_args=None):
         self.low, self.high = broadcast_all(low, high)
-        batch_shape = _shape(low, high)
-        super().__init__(self.low.size() if batch_shape is None else batch_shape,
-                         validate_args=validate_args)
+        super().__init__(_batch_shape(self.low, low, high), validate_args=validate_args)
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
@@ -155,8 +144,7 @@ class Exponential(Distribution):
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(_batch_shape(self.rate, rate), validate_args=validate_args)
 
     @property
     def mean(self):
@@ -205,17 +193,13 @@ class Laplace(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        batch_shape = _shape(loc, scale)
-        super().__init__(self.loc.size() if batch_shape is None else batch_shape,
-                         validate_args=validate_args)
+        super().__init__(_batch_shape(self.loc, loc, scale), validate_args=validate_args)
 
     @property
     def mean(self):
         return self.loc
 
-    @property
-    def mode(self):
-        return self.loc
+    mode = mean
 
     @property
     def variance(self):
@@ -262,9 +246,7 @@ class Cauchy(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        batch_shape = _shape(loc, scale)
-        super().__init__(self.loc.size() if batch_shape is None else batch_shape,
-                         validate_args=validate_args)
+        super().__init__(_batch_shape(self.loc, loc, scale), validate_args=validate_args)
 
     @property
     def mean(self):

@@ -9,7 +9,7 @@ from numbers import Number
 from ..tensor import Size
 from . import _sampling, constraints
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _batch_shape, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli", "Binomial", "Categorical", "Geometric", "Multinomial",
            "OneHotCategorical", "Poisson"]
@@ -32,7 +32,20 @@ def _one_of(probs, logits):
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
 
 
-class Bernoulli(Distribution):
+class _BinaryParams:
+    """A success probability given as ``probs`` or as log-odds ``logits``: the other one is
+    computed when first read (Bernoulli, Binomial, Geometric)."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+
+class Bernoulli(_BinaryParams, Distribution):
     """Bernoulli trials (0 or 1) with success probability ``probs`` or log-odds ``logits``.
 
     Example::
@@ -76,14 +89,6 @@ class Bernoulli(Distribution):
     @property
     def variance(self):
         return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self):
@@ -297,7 +302,7 @@ class OneHotCategorical(Distribution):
         return values
 
 
-class Binomial(Distribution):
+class Binomial(_BinaryParams, Distribution):
     """The number of successes in ``total_count`` Bernoulli trials of probability ``probs``
     (or log-odds ``logits``)."""
 
@@ -335,14 +340,6 @@ class Binomial(Distribution):
     @property
     def variance(self):
         return self.total_count * self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self):
@@ -485,8 +482,7 @@ class Poisson(Distribution):
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(_batch_shape(self.rate, rate), validate_args=validate_args)
 
     @property
     def mean(self):
@@ -513,7 +509,7 @@ class Poisson(Distribution):
         return xlogy(value, rate) - rate - (value + 1).lgamma()
 
 
-class Geometric(Distribution):
+class Geometric(_BinaryParams, Distribution):
     """The number of failures before the first success of Bernoulli(``probs``) trials."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -527,9 +523,8 @@ class Geometric(Distribution):
         else:
             (self.logits,) = broadcast_all(logits)
         probs_or_logits = probs if probs is not None else logits
-        batch_shape = Size() if isinstance(probs_or_logits, Number) else \
-            probs_or_logits.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(_batch_shape(probs_or_logits, probs_or_logits),
+                         validate_args=validate_args)
         if self._validate_args and probs is not None:
             value = self.probs
             valid = value > 0
@@ -555,14 +550,6 @@ class Geometric(Distribution):
     @property
     def variance(self):
         return (1.0 / self.probs - 1.0) / self.probs
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     def sample(self, sample_shape=Size()):
         from .. import finfo, no_grad

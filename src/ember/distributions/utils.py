@@ -13,6 +13,16 @@ __all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs",
 euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant
 
 
+def _batch_shape(broadcast, *params):
+    """A distribution's batch shape: ``Size()`` when every parameter is a Python number, else
+    the shape of ``broadcast`` (the parameters broadcast together)."""
+    from ..tensor import Size
+
+    if all(isinstance(p, numbers.Number) for p in params):
+        return Size()
+    return broadcast.size()
+
+
 def broadcast_all(*values):
     """Broadcast tensors and numbers to one shape; numbers become tensors of the tensors'
     dtype (the default dtype when all are numbers), as PyTorch does.

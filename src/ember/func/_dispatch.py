@@ -19,6 +19,7 @@ import threading
 
 from ..autograd import dispatch as _door
 from ..autograd import function as _fn
+from ..autograd.trace import _linked_node
 
 
 class _State(threading.local):
@@ -132,7 +133,7 @@ def plain(cls, args, kwargs):
         out = cls.apply(*args, **kwargs) if kwargs else cls.apply(*args)
     s = state
     if s.anomaly or s.saved_hooks:
-        node = _node_of(cls, out)
+        node = _linked_node(cls, out)
         if node is not None:
             if s.anomaly:
                 from ..autograd.anomaly_mode import _annotate
@@ -143,13 +144,3 @@ def plain(cls, args, kwargs):
 
                 _pack_node(node)
     return out
-
-
-def _node_of(cls, out):
-    """The node this call of ``cls`` linked (None when nothing was recorded)."""
-    outs = out if out.__class__ is tuple else (out,)
-    for o in outs:
-        fn = getattr(o, "_grad_fn", None)
-        if fn is not None and fn._forward_cls is cls:
-            return fn
-    return None

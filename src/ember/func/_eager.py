@@ -164,6 +164,18 @@ def _ones_like(t):
 
 
 # --------------------------------------------------------------------------------- grad, vjp
+def _split_aux(output, has_aux, api):
+    """``func``'s result as ``(output, aux)`` when ``has_aux`` (PyTorch's error, naming ``api``,
+    when it is not a pair), else ``(output, None)``."""
+    if not has_aux:
+        return output, None
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise RuntimeError(
+            f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True"
+        )
+    return output
+
+
 def grad_and_value(func, argnums=0, has_aux=False):
     """``(grad, value)`` of a scalar-valued ``func`` w.r.t. the args at ``argnums``.
 
@@ -181,14 +193,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
             args, leaves, spec, chains, connected = _prepare(args, argnums, levels)
             create_graph = connected or _dispatch.state.transforms > 1
             output = func(*args, **kwargs)
-            aux = None
-            if has_aux:
-                if not (isinstance(output, tuple) and len(output) == 2):
-                    raise RuntimeError(
-                        "grad_and_value(f)(*args): output of function f should be a tuple: "
-                        "(output, aux) if has_aux is True"
-                    )
-                output, aux = output
+            output, aux = _split_aux(output, has_aux, "grad_and_value(f)(*args)")
             if not isinstance(output, Tensor):
                 raise RuntimeError(
                     "grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
@@ -249,14 +254,7 @@ def vjp(func, *primals, has_aux=False):
             primals, tuple(range(len(primals))), levels)
         create_graph = connected or _dispatch.state.transforms > 1
         output = func(*new_args)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise RuntimeError(
-                    "vjp(f, *primals): output of function f should be a tuple: (output, aux) if "
-                    "has_aux is True"
-                )
-            output, aux = output
+        output, aux = _split_aux(output, has_aux, "vjp(f, *primals)")
     flat_out, out_spec = tree_flatten(output)
     for o in flat_out:
         if not isinstance(o, Tensor):
@@ -360,14 +358,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         create_graph = connected or _dispatch.state.transforms > 1 or any(
             t._requires_grad for t in flat_t)
         output = func(*new_args)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise RuntimeError(
-                    f"{_JVP}: output of function f should be a tuple: (output, aux) if has_aux "
-                    "is True"
-                )
-            output, aux = output
+        output, aux = _split_aux(output, has_aux, _JVP)
         flat_out, out_spec = tree_flatten(output)
         if not flat_out or (len(flat_out) == 1 and flat_out[0] is None):
             raise RuntimeError(
@@ -468,14 +459,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
             nargs, leaves, spec, chains, connected = _prepare(args, argnums, levels)
             create_graph = connected or _dispatch.state.transforms > 1
             output = func(*nargs, **kwargs)
-            aux = None
-            if has_aux:
-                if not (isinstance(output, tuple) and len(output) == 2):
-                    raise RuntimeError(
-                        "jacrev(f, ...)(*args): output of function f should be a tuple: (output, "
-                        "aux) if has_aux is True"
-                    )
-                output, aux = output
+            output, aux = _split_aux(output, has_aux, "jacrev(f, ...)(*args)")
             flat_out, out_spec = tree_flatten(output)
             for o in flat_out:
                 if not isinstance(o, Tensor):

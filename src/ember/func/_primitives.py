@@ -75,21 +75,10 @@ def _below(op, args, kwargs):
 
 def _elementwise(op, args, kwargs, level):
     """``op`` on the whole batch: batched tensor arguments unwrapped, ranks lined up."""
-    from ..autograd.function import Tensor
-    from ._batched import _pad, unwrap, wrap
+    from ._batched import wrap
+    from ._patches import lined_up_args
 
-    vals, flags, rank = [], [], 0
-    for a in args:
-        if isinstance(a, Tensor):
-            v, b = unwrap(a, level)
-            rank = max(rank, v.dim() - 1 if b else v.dim())
-            vals.append(v)
-            flags.append(b)
-        else:
-            vals.append(a)
-            flags.append(False)
-    vals = [_pad(v, rank - (v.dim() - 1)) if b else v for v, b in zip(vals, flags)]
-    kw = {k: unwrap(v, level)[0] for k, v in kwargs.items()}
+    vals, kw = lined_up_args(args, kwargs, level)
     return wrap(_door.call(op, vals, kw), level)
 
 

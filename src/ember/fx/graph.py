@@ -323,6 +323,7 @@ class Graph:
 
 
 def _has_attr_path(root, qualified_name: str) -> bool:
+    """Whether ``root`` has the dotted attribute path ``qualified_name`` (``'layer.0.weight'``)."""
     obj = root
     for atom in qualified_name.split("."):
         if not hasattr(obj, atom):

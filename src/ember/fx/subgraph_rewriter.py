@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, NamedTuple
 
-from .graph import Graph
+from .graph import Graph, _has_attr_path
 from .graph_module import GraphModule
 from .node import Node
 
@@ -229,20 +229,9 @@ def _replace_pattern(gm, pattern, replacement, match_filters=None, replacement_c
     if isinstance(replacement, nn.Module):
         # Submodules/attributes the replacement graph refers to must exist on gm.
         for node in gm.graph.nodes:
-            if node.op in ("call_module", "get_attr") and not _has(gm, node.target) and \
-                    _has(replacement, node.target):
+            if node.op in ("call_module", "get_attr") and not _has_attr_path(gm, node.target) and \
+                    _has_attr_path(replacement, node.target):
                 from .graph_module import _copy_attr
 
                 _copy_attr(replacement, gm, node.target)
     return out
-
-
-def _has(mod, target: str) -> bool:
-    obj = mod
-    for atom in target.split("."):
-        if not hasattr(obj, atom):
-            return False
-        obj = getattr(obj, atom)
-    return True
-
-

@@ -6,14 +6,12 @@ from ..backend import xp_of
 from .optimizer import (
     Optimizer,
     _addcmul_sq_,
-    _bump,
-    _check_common,
     _check_lr,
+    _check_nonnegative,
+    _defaults,
     _eval_closure,
-    _grad_array,
-    _real,
+    _state_arrays,
     _to_float,
-    _zeros_like,
 )
 
 __all__ = ["Adadelta"]
@@ -49,39 +47,23 @@ class Adadelta(Optimizer):
         _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        defaults = {
-            "lr": lr,
-            "rho": rho,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "maximize": maximize,
-            "capturable": capturable,
-            "foreach": foreach,
-            "differentiable": differentiable,
-        }
-        _check_common(defaults)
+        _check_nonnegative(eps=eps, weight_decay=weight_decay)
+        defaults = _defaults(
+            lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+            capturable=capturable, foreach=foreach, differentiable=differentiable,
+        )  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, st, group):
-        st["step"] = self._step_tensor()
-        st["square_avg"] = _zeros_like(p._data)
-        st["acc_delta"] = _zeros_like(p._data)
+        self._init_step_and_zeros(p, st, "square_avg", "acc_delta")
 
     def step(self, closure=None):
         """One Adadelta step; ``closure`` is optional."""
         loss = _eval_closure(closure)
         for group in self.param_groups:
             lr, rho, eps = _to_float(group["lr"]), group["rho"], group["eps"]
-            for p, st in self._params_with_grad(group):
-                step_t = st["step"]._data
-                step_t += 1
-                g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
-                param, g = _real(p._data), _real(g)
-                square_avg, acc_delta = _real(st["square_avg"]._data), _real(st["acc_delta"]._data)
+            for param, g, st, _ in self._updates(group, group["weight_decay"]):
+                square_avg, acc_delta = _state_arrays(st, "square_avg", "acc_delta")
                 xp = xp_of(param)
                 t1, t2, t3 = self._tmp(param, 1), self._tmp(param, 2), self._tmp(param, 3)
                 square_avg *= rho
@@ -96,5 +78,4 @@ class Adadelta(Optimizer):
                 _addcmul_sq_(acc_delta, t2, 1 - rho, t3)
                 t2 *= lr
                 param -= t2
-                _bump(p)
         return loss

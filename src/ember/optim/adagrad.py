@@ -5,11 +5,10 @@ from __future__ import annotations
 from ..backend import xp_of
 from .optimizer import (
     Optimizer,
-    _bump,
-    _check_common,
     _check_lr,
+    _check_nonnegative,
+    _defaults,
     _eval_closure,
-    _grad_array,
     _real,
     _to_float,
     _zeros_like,
@@ -47,28 +46,17 @@ class Adagrad(Optimizer):
         fused=None,
     ):
         _check_lr(lr)
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(
-                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
-            )
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        defaults = {
-            "lr": lr,
-            "lr_decay": lr_decay,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "initial_accumulator_value": initial_accumulator_value,
-            "foreach": foreach,
-            "maximize": maximize,
-            "differentiable": differentiable,
-            "fused": fused,
-        }
-        _check_common(defaults)
+        _check_nonnegative(
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+        )
+        defaults = _defaults(
+            lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value, foreach=foreach,
+            maximize=maximize, differentiable=differentiable, fused=fused,
+        )  # fmt: skip
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
@@ -86,13 +74,9 @@ class Adagrad(Optimizer):
         loss = _eval_closure(closure)
         for group in self.param_groups:
             lr, lr_decay, eps = _to_float(group["lr"]), group["lr_decay"], group["eps"]
-            for p, st in self._params_with_grad(group):
-                step_t = st["step"]._data
-                step_t += 1
-                step = float(step_t)
-                g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
+            for param, g, st, step in self._updates(group, group["weight_decay"]):
                 clr = lr / (1 + (step - 1) * lr_decay)
-                param, g, state_sum = _real(p._data), _real(g), _real(st["sum"]._data)
+                state_sum = _real(st["sum"]._data)
                 xp = xp_of(param)
                 t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
                 xp.multiply(g, g, out=t1)
@@ -102,5 +86,4 @@ class Adagrad(Optimizer):
                 xp.multiply(g, -clr, out=t2)
                 t2 /= t1
                 param += t2
-                _bump(p)
         return loss

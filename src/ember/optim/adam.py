@@ -7,13 +7,12 @@ from ..tensor import Tensor
 from .optimizer import (
     Optimizer,
     _addcmul_sq_,
-    _bump,
-    _check_common,
     _check_lr,
+    _check_nonnegative,
+    _defaults,
     _eval_closure,
-    _grad_array,
     _lerp_,
-    _real,
+    _state_arrays,
     _to_float,
     _zeros_like,
 )
@@ -22,15 +21,22 @@ __all__ = ["Adam"]
 
 
 def _check_adam_args(lr, betas, eps, weight_decay):
+    """The Adam family's (Adam, AdamW, Adamax, NAdam, RAdam) checks, in PyTorch's order."""
     _check_lr(lr)
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
+    _check_nonnegative(eps=eps)
     if not 0.0 <= betas[0] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= betas[1] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    _check_nonnegative(weight_decay=weight_decay)
+
+
+def _update_moments_(exp_avg, exp_avg_sq, g, beta1, beta2, tmp):
+    """Adam's moment estimates, in place: ``m = lerp(m, g, 1 - beta1)`` and
+    ``v = beta2 * v + (1 - beta2) * g * g``."""
+    _lerp_(exp_avg, g, 1 - beta1, tmp)
+    exp_avg_sq *= beta2
+    _addcmul_sq_(exp_avg_sq, g, 1 - beta2, tmp)
 
 
 class Adam(Optimizer):
@@ -73,44 +79,30 @@ class Adam(Optimizer):
             or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))
         ):
             raise ValueError("betas must be either both floats or both Tensors")
-        betas = tuple(_to_float(b) for b in betas)
-        defaults = {
-            "lr": lr,
-            "betas": betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "amsgrad": amsgrad,
-            "maximize": maximize,
-            "foreach": foreach,
-            "capturable": capturable,
-            "differentiable": differentiable,
-            "fused": fused,
-            "decoupled_weight_decay": decoupled_weight_decay,
-        }
-        _check_common(defaults)
+        defaults = _defaults(
+            lr=lr, betas=tuple(_to_float(b) for b in betas), eps=eps, weight_decay=weight_decay,
+            amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
+            differentiable=differentiable, fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )  # fmt: skip
         super().__init__(params, defaults)
         if fused and foreach:
             raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        self._setdefault_group_options(
+            amsgrad=False, maximize=False, foreach=None, capturable=False, differentiable=False,
+            decoupled_weight_decay=False, fused=None,
+        )  # fmt: skip
         for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
             for p in group["params"]:
                 p_state = self.state.get(p, [])
                 if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
                     p_state["step"] = self._step_tensor(float(p_state["step"]))
 
     def _init_state(self, p, st, group):
-        st["step"] = self._step_tensor()
-        st["exp_avg"] = _zeros_like(p._data)
-        st["exp_avg_sq"] = _zeros_like(p._data)
+        self._init_step_and_zeros(p, st, "exp_avg", "exp_avg_sq")
         if group["amsgrad"]:
             st["max_exp_avg_sq"] = _zeros_like(p._data)
 
@@ -124,27 +116,20 @@ class Adam(Optimizer):
             eps = group["eps"]
             amsgrad = group["amsgrad"]
             decoupled = group["decoupled_weight_decay"]
-            maximize = group["maximize"]
-            for p, st in self._params_with_grad(group):
-                g = _grad_array(self, p, 0, maximize, 0 if decoupled else weight_decay)
-                step_t = st["step"]._data
-                step_t += 1
+            coupled_weight_decay = 0 if decoupled else weight_decay
+            for param, g, st, step in self._updates(group, coupled_weight_decay):
                 if weight_decay != 0 and decoupled:
-                    p._data *= 1 - lr * weight_decay
-                param, g = _real(p._data), _real(g)
-                exp_avg, exp_avg_sq = _real(st["exp_avg"]._data), _real(st["exp_avg_sq"]._data)
+                    param *= 1 - lr * weight_decay
+                exp_avg, exp_avg_sq = _state_arrays(st, "exp_avg", "exp_avg_sq")
                 xp = xp_of(param)
                 t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
-                _lerp_(exp_avg, g, 1 - beta1, t1)
-                exp_avg_sq *= beta2
-                _addcmul_sq_(exp_avg_sq, g, 1 - beta2, t1)
-                step = float(step_t)
+                _update_moments_(exp_avg, exp_avg_sq, g, beta1, beta2, t1)
                 bias_correction1 = 1 - beta1**step
                 bias_correction2 = 1 - beta2**step
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2**0.5
                 if amsgrad:
-                    mx = _real(st["max_exp_avg_sq"]._data)
+                    (mx,) = _state_arrays(st, "max_exp_avg_sq")
                     xp.maximum(mx, exp_avg_sq, out=mx)
                     xp.sqrt(mx, out=t1)
                 else:
@@ -154,5 +139,4 @@ class Adam(Optimizer):
                 xp.multiply(exp_avg, -step_size, out=t2)
                 t2 /= t1
                 param += t2
-                _bump(p)
         return loss

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from ..backend import xp_of
 from .adam import _check_adam_args
-from .optimizer import (
-    Optimizer,
-    _bump,
-    _check_common,
-    _eval_closure,
-    _grad_array,
-    _lerp_,
-    _real,
-    _to_float,
-    _zeros_like,
-)
+from .optimizer import Optimizer, _defaults, _eval_closure, _lerp_, _state_arrays, _to_float
 
 __all__ = ["Adamax"]
 
@@ -47,23 +37,14 @@ class Adamax(Optimizer):
         capturable=False,
     ):
         _check_adam_args(lr, betas, eps, weight_decay)
-        defaults = {
-            "lr": lr,
-            "betas": betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "foreach": foreach,
-            "maximize": maximize,
-            "differentiable": differentiable,
-            "capturable": capturable,
-        }
-        _check_common(defaults)
+        defaults = _defaults(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+            maximize=maximize, differentiable=differentiable, capturable=capturable,
+        )  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, st, group):
-        st["step"] = self._step_tensor()
-        st["exp_avg"] = _zeros_like(p._data)
-        st["exp_inf"] = _zeros_like(p._data)
+        self._init_step_and_zeros(p, st, "exp_avg", "exp_inf")
 
     def step(self, closure=None):
         """One Adamax step; ``closure`` is optional."""
@@ -71,12 +52,8 @@ class Adamax(Optimizer):
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             eps, lr = group["eps"], _to_float(group["lr"])
-            for p, st in self._params_with_grad(group):
-                g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
-                step_t = st["step"]._data
-                step_t += 1
-                param, g = _real(p._data), _real(g)
-                exp_avg, exp_inf = _real(st["exp_avg"]._data), _real(st["exp_inf"]._data)
+            for param, g, st, step in self._updates(group, group["weight_decay"]):
+                exp_avg, exp_inf = _state_arrays(st, "exp_avg", "exp_inf")
                 xp = xp_of(param)
                 t1 = self._tmp(param, 1)
                 _lerp_(exp_avg, g, 1 - beta1, t1)
@@ -84,9 +61,8 @@ class Adamax(Optimizer):
                 xp.abs(g, out=t1)
                 t1 += eps
                 xp.maximum(exp_inf, t1, out=exp_inf)
-                clr = lr / (1 - beta1 ** float(step_t))
+                clr = lr / (1 - beta1**step)
                 xp.multiply(exp_avg, -clr, out=t1)
                 t1 /= exp_inf
                 param += t1
-                _bump(p)
         return loss

@@ -5,11 +5,10 @@ from __future__ import annotations
 from ..backend import xp_of
 from .optimizer import (
     Optimizer,
-    _bump,
-    _check_common,
     _check_lr,
+    _check_nonnegative,
+    _defaults,
     _eval_closure,
-    _grad_array,
     _real,
     _to_float,
     _zeros_like,
@@ -46,20 +45,11 @@ class ASGD(Optimizer):
         capturable=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        defaults = {
-            "lr": lr,
-            "lambd": lambd,
-            "alpha": alpha,
-            "t0": t0,
-            "weight_decay": weight_decay,
-            "foreach": foreach,
-            "maximize": maximize,
-            "differentiable": differentiable,
-            "capturable": capturable,
-        }
-        _check_common(defaults)
+        _check_nonnegative(weight_decay=weight_decay)
+        defaults = _defaults(
+            lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
+            maximize=maximize, differentiable=differentiable, capturable=capturable,
+        )  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, st, group):
@@ -78,11 +68,8 @@ class ASGD(Optimizer):
                 group["alpha"],
                 group["t0"],
             )
-            for p, st in self._params_with_grad(group):
-                g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
-                step_t = st["step"]._data
-                step_t += 1
-                param, g, ax = _real(p._data), _real(g), _real(st["ax"]._data)
+            for param, g, st, step in self._updates(group, group["weight_decay"]):
+                ax = _real(st["ax"]._data)
                 xp = xp_of(param)
                 eta = float(st["eta"]._data)
                 param *= 1 - lambd * eta
@@ -96,8 +83,6 @@ class ASGD(Optimizer):
                     ax += t1
                 else:
                     ax[...] = param
-                step = float(step_t)
                 st["eta"]._data[...] = lr / ((1 + lambd * lr * step) ** alpha)
                 mu[...] = 1 / max(1, step - t0)
-                _bump(p)
         return loss

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from ..backend import xp_of
-from .adam import _check_adam_args
+from .adam import _check_adam_args, _update_moments_
 from .optimizer import (
     Optimizer,
-    _addcmul_sq_,
-    _bump,
-    _check_common,
+    _defaults,
     _eval_closure,
-    _grad_array,
-    _lerp_,
-    _real,
+    _state_arrays,
     _to_float,
     _zeros_like,
 )
@@ -55,26 +51,18 @@ class NAdam(Optimizer):
         _check_adam_args(lr, betas, eps, weight_decay)
         if not 0.0 <= momentum_decay:
             raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
-        defaults = {
-            "lr": lr,
-            "betas": betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "momentum_decay": momentum_decay,
-            "decoupled_weight_decay": decoupled_weight_decay,
-            "maximize": maximize,
-            "foreach": foreach,
-            "capturable": capturable,
-            "differentiable": differentiable,
-        }
-        _check_common(defaults)
+        defaults = _defaults(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
+            decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, foreach=foreach,
+            capturable=capturable, differentiable=differentiable,
+        )  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, st, group):
         st["step"] = self._step_tensor()
         st["mu_product"] = self._step_tensor(1.0)
-        st["exp_avg"] = _zeros_like(p._data)
-        st["exp_avg_sq"] = _zeros_like(p._data)
+        for key in ("exp_avg", "exp_avg_sq"):
+            st[key] = _zeros_like(p._data)
 
     def step(self, closure=None):
         """One NAdam step; ``closure`` is optional."""
@@ -84,25 +72,19 @@ class NAdam(Optimizer):
             lr, eps = _to_float(group["lr"]), group["eps"]
             weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
             decoupled = group["decoupled_weight_decay"]
-            for p, st in self._params_with_grad(group):
-                g = _grad_array(self, p, 0, group["maximize"], 0 if decoupled else weight_decay)
-                step_t = st["step"]._data
-                step_t += 1
-                step = float(step_t)
+            coupled_weight_decay = 0 if decoupled else weight_decay
+            for param, g, st, step in self._updates(group, coupled_weight_decay):
                 bias_correction2 = 1 - beta2**step
                 if weight_decay != 0 and decoupled:
-                    p._data *= 1 - lr * weight_decay
+                    param *= 1 - lr * weight_decay
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
                 mu_product = st["mu_product"]._data
                 mu_product *= mu  # a float32 product, as PyTorch's 0-d tensor
-                param, g = _real(p._data), _real(g)
-                exp_avg, exp_avg_sq = _real(st["exp_avg"]._data), _real(st["exp_avg_sq"]._data)
+                exp_avg, exp_avg_sq = _state_arrays(st, "exp_avg", "exp_avg_sq")
                 xp = xp_of(param)
                 t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
-                _lerp_(exp_avg, g, 1 - beta1, t1)
-                exp_avg_sq *= beta2
-                _addcmul_sq_(exp_avg_sq, g, 1 - beta2, t1)
+                _update_moments_(exp_avg, exp_avg_sq, g, beta1, beta2, t1)
                 xp.divide(exp_avg_sq, bias_correction2, out=t1)
                 xp.sqrt(t1, out=t1)
                 t1 += eps
@@ -114,5 +96,4 @@ class NAdam(Optimizer):
                 xp.multiply(exp_avg, (-lr * mu_next) / (1.0 - mu_product_next), out=t2)
                 t2 /= t1
                 param += t2
-                _bump(p)
         return loss

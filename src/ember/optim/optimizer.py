@@ -404,6 +404,12 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # ----- helpers for the subclasses ----------------------------------------------------------
+    def _setdefault_group_options(self, **options):
+        """Give every group the options an older pickle or state_dict lacks (``__setstate__``)."""
+        for group in self.param_groups:
+            for name, value in options.items():
+                group.setdefault(name, value)
+
     def _params_with_grad(self, group):
         """``(p, state)`` for each parameter of ``group`` that has a gradient; an empty state is
         first filled by the optimizer's ``_init_state(p, state, group)`` (PyTorch's
@@ -416,6 +422,27 @@ class Optimizer:
             if len(st) == 0:
                 self._init_state(p, st, group)
             yield p, st
+
+    def _init_step_and_zeros(self, p, st, *keys):
+        """The usual state: ``'step'`` (a 0-d counter at 0), then a zero array like ``p`` under
+        each of ``keys``."""
+        st["step"] = self._step_tensor()
+        for key in keys:
+            st[key] = _zeros_like(p._data)
+
+    def _updates(self, group, weight_decay):
+        """The per-parameter loop of the single-tensor optimizers: for each parameter of
+        ``group`` that has a gradient, add 1 to ``state['step']`` and yield
+        ``(param, g, state, step)``: the parameter's array (updated in place by the loop's body),
+        the gradient (negated when ``group['maximize']``, plus ``weight_decay * p``; a scratch
+        array or ``p.grad``'s own, so read-only), both viewed as real numbers, the state and the
+        new step count as a float. The parameter's version counter is bumped after the body."""
+        for p, st in self._params_with_grad(group):
+            g = _grad_array(self, p, 0, group["maximize"], weight_decay)
+            step_t = st["step"]._data
+            step_t += 1
+            yield _real(p._data), _real(g), st, float(step_t)
+            _bump(p)
 
     def _tmp(self, like, slot: int = 0):
         """A scratch array shaped like ``like``, reused across steps (never part of the state)."""
@@ -449,6 +476,20 @@ def _check_lr(lr):
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
+def _check_nonnegative(**options):
+    """PyTorch's ``Invalid <name> value: <value>`` ValueError for the first negative option."""
+    for name, value in options.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {'epsilon' if name == 'eps' else name} value: {value}")
+
+
+def _defaults(**options):
+    """An optimizer's ``defaults`` (its constructor's options, in PyTorch's order), refusing the
+    options ember does not support."""
+    _check_common(options)
+    return options
+
+
 def _check_common(defaults):
     """Options ember refuses rather than silently ignores (its steps are not differentiable)."""
     if defaults.get("differentiable"):
@@ -465,6 +506,11 @@ def _zeros_like(arr, fill=0):
     if fill == 0:
         return Tensor._make(xp.zeros(arr.shape, arr.dtype))
     return Tensor._make(xp.full(arr.shape, fill, arr.dtype))
+
+
+def _state_arrays(state, *keys):
+    """The arrays of ``state[key]`` for each key, viewed as real numbers (see ``_real``)."""
+    return tuple(_real(state[key]._data) for key in keys)
 
 
 def _real(a):

@@ -3,19 +3,8 @@
 from __future__ import annotations
 
 from ..backend import xp_of
-from .adam import _check_adam_args
-from .optimizer import (
-    Optimizer,
-    _addcmul_sq_,
-    _bump,
-    _check_common,
-    _eval_closure,
-    _grad_array,
-    _lerp_,
-    _real,
-    _to_float,
-    _zeros_like,
-)
+from .adam import _check_adam_args, _update_moments_
+from .optimizer import Optimizer, _defaults, _eval_closure, _state_arrays, _to_float
 
 __all__ = ["RAdam"]
 
@@ -52,24 +41,15 @@ class RAdam(Optimizer):
         differentiable=False,
     ):
         _check_adam_args(lr, betas, eps, weight_decay)
-        defaults = {
-            "lr": lr,
-            "betas": betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "maximize": maximize,
-            "foreach": foreach,
-            "capturable": capturable,
-            "decoupled_weight_decay": decoupled_weight_decay,
-            "differentiable": differentiable,
-        }
-        _check_common(defaults)
+        defaults = _defaults(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+            foreach=foreach, capturable=capturable, decoupled_weight_decay=decoupled_weight_decay,
+            differentiable=differentiable,
+        )  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, st, group):
-        st["step"] = self._step_tensor()
-        st["exp_avg"] = _zeros_like(p._data)
-        st["exp_avg_sq"] = _zeros_like(p._data)
+        self._init_step_and_zeros(p, st, "exp_avg", "exp_avg_sq")
 
     def step(self, closure=None):
         """One RAdam step; ``closure`` is optional."""
@@ -78,20 +58,14 @@ class RAdam(Optimizer):
             beta1, beta2 = group["betas"]
             lr, eps, weight_decay = _to_float(group["lr"]), group["eps"], group["weight_decay"]
             decoupled = group["decoupled_weight_decay"]
-            for p, st in self._params_with_grad(group):
-                g = _grad_array(self, p, 0, group["maximize"], 0 if decoupled else weight_decay)
-                step_t = st["step"]._data
-                step_t += 1
-                step = float(step_t)
+            coupled_weight_decay = 0 if decoupled else weight_decay
+            for param, g, st, step in self._updates(group, coupled_weight_decay):
                 if weight_decay != 0 and decoupled:
-                    p._data *= 1 - lr * weight_decay
-                param, g = _real(p._data), _real(g)
-                exp_avg, exp_avg_sq = _real(st["exp_avg"]._data), _real(st["exp_avg_sq"]._data)
+                    param *= 1 - lr * weight_decay
+                exp_avg, exp_avg_sq = _state_arrays(st, "exp_avg", "exp_avg_sq")
                 xp = xp_of(param)
                 t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
-                _lerp_(exp_avg, g, 1 - beta1, t1)
-                exp_avg_sq *= beta2
-                _addcmul_sq_(exp_avg_sq, g, 1 - beta2, t1)
+                _update_moments_(exp_avg, exp_avg_sq, g, beta1, beta2, t1)
                 bias_correction1 = 1 - beta1**step
                 bias_correction2 = 1 - beta2**step
                 xp.divide(exp_avg, bias_correction1, out=t1)
@@ -111,5 +85,4 @@ class RAdam(Optimizer):
                     ) ** 0.5
                     t1 *= rect
                 param -= t1
-                _bump(p)
         return loss

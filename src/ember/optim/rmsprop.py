@@ -6,11 +6,10 @@ from ..backend import xp_of
 from .optimizer import (
     Optimizer,
     _addcmul_sq_,
-    _bump,
-    _check_common,
     _check_lr,
+    _check_nonnegative,
+    _defaults,
     _eval_closure,
-    _grad_array,
     _lerp_,
     _real,
     _to_float,
@@ -50,32 +49,16 @@ class RMSprop(Optimizer):
         differentiable=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "alpha": alpha,
-            "eps": eps,
-            "centered": centered,
-            "weight_decay": weight_decay,
-            "capturable": capturable,
-            "foreach": foreach,
-            "maximize": maximize,
-            "differentiable": differentiable,
-        }
-        _check_common(defaults)
+        _check_nonnegative(eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
+        defaults = _defaults(
+            lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+            weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,
+            differentiable=differentiable,
+        )  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, st, group):
-        st["step"] = self._step_tensor()
-        st["square_avg"] = _zeros_like(p._data)
+        self._init_step_and_zeros(p, st, "square_avg")
         if group["momentum"] > 0:
             st["momentum_buffer"] = _zeros_like(p._data)
         if group["centered"]:
@@ -87,11 +70,7 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = _to_float(group["lr"]), group["alpha"], group["eps"]
             momentum, centered = group["momentum"], group["centered"]
-            for p, st in self._params_with_grad(group):
-                g = _grad_array(self, p, 0, group["maximize"], group["weight_decay"])
-                step_t = st["step"]._data
-                step_t += 1
-                param, g = _real(p._data), _real(g)
+            for param, g, st, _ in self._updates(group, group["weight_decay"]):
                 square_avg = _real(st["square_avg"]._data)
                 xp = xp_of(param)
                 t1, t2 = self._tmp(param, 1), self._tmp(param, 2)
@@ -118,5 +97,4 @@ class RMSprop(Optimizer):
                     xp.multiply(g, -lr, out=t2)
                     t2 /= t1
                     param += t2
-                _bump(p)
         return loss

@@ -5,11 +5,10 @@ from __future__ import annotations
 from ..backend import xp_of
 from .optimizer import (
     Optimizer,
-    _bump,
-    _check_common,
     _check_lr,
+    _defaults,
     _eval_closure,
-    _real,
+    _state_arrays,
     _to_float,
     _zeros_like,
 )
@@ -48,16 +47,10 @@ class Rprop(Optimizer):
         _check_lr(lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
-        defaults = {
-            "lr": lr,
-            "etas": etas,
-            "step_sizes": step_sizes,
-            "foreach": foreach,
-            "maximize": maximize,
-            "differentiable": differentiable,
-            "capturable": capturable,
-        }
-        _check_common(defaults)
+        defaults = _defaults(
+            lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach, maximize=maximize,
+            differentiable=differentiable, capturable=capturable,
+        )  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, st, group):
@@ -72,13 +65,10 @@ class Rprop(Optimizer):
         for group in self.param_groups:
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            for p, st in self._params_with_grad(group):
-                st["step"]._data += 1
-                g = p._grad._data
+            for param, g, st, _ in self._updates(group, 0):
                 xp = xp_of(g)
-                g = xp.array(-g if group["maximize"] else g)  # a copy; 0-d stays an array
-                param, g = _real(p._data), _real(g)
-                prev, step_size = _real(st["prev"]._data), _real(st["step_size"]._data)
+                g = xp.array(g)  # a copy (it is zeroed below); 0-d stays an array
+                prev, step_size = _state_arrays(st, "prev", "step_size")
                 sign = xp.asarray(xp.sign(g * prev))
                 sign[sign > 0] = etaplus
                 sign[sign < 0] = etaminus
@@ -91,5 +81,4 @@ class Rprop(Optimizer):
                 sg *= step_size
                 param += sg
                 prev[...] = g
-                _bump(p)
         return loss

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..backend import xp_of
 from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _check_common, _eval_closure, _grad_array, _to_float
+from .optimizer import Optimizer, _bump, _defaults, _eval_closure, _grad_array, _to_float
 
 __all__ = ["SGD"]
 
@@ -46,32 +46,22 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid momentum value: {momentum}")
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "dampening": dampening,
-            "weight_decay": weight_decay,
-            "nesterov": nesterov,
-            "maximize": maximize,
-            "foreach": foreach,
-            "differentiable": differentiable,
-            "fused": fused,
-        }
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        _check_common(defaults)
+        defaults = _defaults(
+            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+            nesterov=nesterov, maximize=maximize, foreach=foreach, differentiable=differentiable,
+            fused=fused,
+        )  # fmt: skip
         super().__init__(params, defaults)
         if fused and foreach:
             raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
+        self._setdefault_group_options(
+            nesterov=False, maximize=False, foreach=None, differentiable=False, fused=False
+        )
 
     def step(self, closure=None):
         """One SGD step; ``closure`` (re-evaluating the loss) is optional."""

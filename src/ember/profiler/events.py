@@ -41,7 +41,23 @@ class Interval:
         return f"Interval(start={self.start}, end={self.end})"
 
 
-class FunctionEvent:
+class _CpuEventFields:
+    """The fields a CPU-only profile holds at PyTorch's defaults, shared by ``FunctionEvent``
+    and ``FunctionEventAvg`` (no device time or memory, no remote or async events)."""
+
+    device_type = "CPU"
+    is_async = False
+    is_remote = False
+    is_legacy = False
+    node_id = -1
+    use_device = None
+    overload_name = ""
+    flops = 0
+    device_time_total = self_device_time_total = 0.0
+    device_memory_usage = self_device_memory_usage = 0
+
+
+class FunctionEvent(_CpuEventFields):
     """One recorded range: a forward op (``aten::mul``), a backward node (``MulBackward0``),
     the engine's ``autograd::engine::evaluate_function: MulBackward0`` around it, a module
     call (``nn.Module: Linear``) or a ``record_function`` range.
@@ -55,16 +71,6 @@ class FunctionEvent:
     call that created its node.
     """
 
-    device_type = "CPU"
-    is_async = False
-    is_remote = False
-    is_legacy = False
-    node_id = -1
-    use_device = None
-    overload_name = ""
-    flops = 0
-    device_time_total = self_device_time_total = 0.0
-    device_memory_usage = self_device_memory_usage = 0
     count = 1
 
     def __init__(self, id, name, thread, start_ns, end_ns=None, input_shapes=None,
@@ -125,20 +131,9 @@ class FunctionEvent:
                 f"cpu_memory_usage={self.cpu_memory_usage}>")
 
 
-class FunctionEventAvg:
+class FunctionEventAvg(_CpuEventFields):
     """Events with one key, summed (``key_averages``): ``count`` calls, totals, and
     ``cpu_time`` the mean per call."""
-
-    device_type = "CPU"
-    is_async = False
-    is_remote = False
-    is_legacy = False
-    node_id = -1
-    use_device = None
-    overload_name = ""
-    flops = 0
-    device_time_total = self_device_time_total = 0.0
-    device_memory_usage = self_device_memory_usage = 0
 
     def __init__(self):
         self.key = None

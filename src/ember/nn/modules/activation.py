@@ -21,7 +21,24 @@ def _inplace_str(inplace, first=False):
     return "inplace=True" if first else ", inplace=True"
 
 
-class ReLU(Module):
+class _InplaceOnly(Module):
+    """An activation whose one option is ``inplace``: ``forward`` is ``_fn(input, inplace)``."""
+
+    __constants__ = ["inplace"]
+    _fn = None
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return type(self)._fn(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_str(self.inplace, True)
+
+
+class ReLU(_InplaceOnly):
     """y = max(x, 0).
 
     Example::
@@ -29,17 +46,7 @@ class ReLU(Module):
         ember.nn.ReLU()(ember.tensor([-1.0, 2.0]))   # tensor([0., 2.])
     """
 
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.relu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_str(self.inplace, True)
+    _fn = staticmethod(F.relu)
 
 
 class Hardtanh(Module):
@@ -121,54 +128,41 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-class ELU(Module):
+class _AlphaInplace(Module):
+    """ELU and CELU: options ``alpha`` and ``inplace``; ``forward`` is
+    ``_fn(input, alpha, inplace)``."""
+
+    __constants__ = ["alpha", "inplace"]
+    _fn = None
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return type(self)._fn(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
+
+
+class ELU(_AlphaInplace):
     """y = x if x > 0 else alpha (exp(x) - 1)."""
 
-    __constants__ = ["alpha", "inplace"]
-
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.elu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
+    _fn = staticmethod(F.elu)
 
 
-class CELU(Module):
+class CELU(_AlphaInplace):
     """y = x if x > 0 else alpha (exp(x / alpha) - 1)."""
 
-    __constants__ = ["alpha", "inplace"]
-
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.celu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
+    _fn = staticmethod(F.celu)
 
 
-class SELU(Module):
+class SELU(_InplaceOnly):
     """y = scale * (x if x > 0 else alpha (exp(x) - 1)), self-normalising constants."""
 
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.selu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_str(self.inplace, True)
+    _fn = staticmethod(F.selu)
 
 
 class GLU(Module):
@@ -203,36 +197,16 @@ class GELU(Module):
         return f"approximate={repr(self.approximate)}"
 
 
-class SiLU(Module):
+class SiLU(_InplaceOnly):
     """y = x * sigmoid(x)."""
 
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.silu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_str(self.inplace, True)
+    _fn = staticmethod(F.silu)
 
 
-class Mish(Module):
+class Mish(_InplaceOnly):
     """y = x * tanh(softplus(x))."""
 
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.mish(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_str(self.inplace, True)
+    _fn = staticmethod(F.mish)
 
 
 class Softplus(Module):
@@ -252,30 +226,22 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class Hardsigmoid(Module):
+class Hardsigmoid(_InplaceOnly):
     """y = relu6(x + 3) / 6."""
 
-    __constants__ = ["inplace"]
+    _fn = staticmethod(F.hardsigmoid)
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.hardsigmoid(input, self.inplace)
+    def extra_repr(self) -> str:  # PyTorch prints no options for these two
+        return ""
 
 
-class Hardswish(Module):
+class Hardswish(_InplaceOnly):
     """y = x * relu6(x + 3) / 6."""
 
-    __constants__ = ["inplace"]
+    _fn = staticmethod(F.hardswish)
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.hardswish(input, self.inplace)
+    def extra_repr(self) -> str:  # PyTorch prints no options for these two
+        return ""
 
 
 class _Stateless(Module):
@@ -315,36 +281,33 @@ class Tanhshrink(_Stateless):
     _fn = staticmethod(F.tanhshrink)
 
 
-class Softshrink(Module):
-    """y = x -/+ lambd outside [-lambd, lambd], else 0."""
+class _Shrink(Module):
+    """Softshrink and Hardshrink: option ``lambd``; ``forward`` is ``_fn(input, lambd)``."""
 
     __constants__ = ["lambd"]
+    _fn = None
 
     def __init__(self, lambd: float = 0.5) -> None:
         super().__init__()
         self.lambd = lambd
 
     def forward(self, input):
-        return F.softshrink(input, self.lambd)
+        return type(self)._fn(input, self.lambd)
 
     def extra_repr(self) -> str:
         return str(self.lambd)
 
 
-class Hardshrink(Module):
+class Softshrink(_Shrink):
+    """y = x -/+ lambd outside [-lambd, lambd], else 0."""
+
+    _fn = staticmethod(F.softshrink)
+
+
+class Hardshrink(_Shrink):
     """y = x outside [-lambd, lambd], else 0."""
 
-    __constants__ = ["lambd"]
-
-    def __init__(self, lambd: float = 0.5) -> None:
-        super().__init__()
-        self.lambd = lambd
-
-    def forward(self, input):
-        return F.hardshrink(input, self.lambd)
-
-    def extra_repr(self) -> str:
-        return f"{self.lambd}"
+    _fn = staticmethod(F.hardshrink)
 
 
 class Threshold(Module):

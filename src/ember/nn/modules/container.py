@@ -92,15 +92,15 @@ class Sequential(Module):
             f"{str(type(other))} is given."
         )
 
-    def __mul__(self, other: int) -> "Sequential":
+    def _check_factor(self, other) -> None:
+        """PyTorch's errors for ``sequential * other`` with a non-int or non-positive factor."""
         if not isinstance(other, int):
-            raise TypeError(
-                f"unsupported operand type(s) for *: {type(self)} and {type(other)}"
-            )
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
         if other <= 0:
-            raise ValueError(
-                f"Non-positive multiplication factor {other} for {type(self)}"
-            )
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+
+    def __mul__(self, other: int) -> "Sequential":
+        self._check_factor(other)
         combined = Sequential()
         offset = 0
         for _ in range(other):
@@ -112,14 +112,7 @@ class Sequential(Module):
     __rmul__ = __mul__
 
     def __imul__(self, other: int) -> "Sequential":
-        if not isinstance(other, int):
-            raise TypeError(
-                f"unsupported operand type(s) for *: {type(self)} and {type(other)}"
-            )
-        if other <= 0:
-            raise ValueError(
-                f"Non-positive multiplication factor {other} for {type(self)}"
-            )
+        self._check_factor(other)
         len_original = len(self)
         offset = len(self)
         for _ in range(other - 1):
@@ -276,6 +269,22 @@ class ModuleList(Module):
         return self
 
 
+def _update_pairs(pairs, owner):
+    """The ``(key, value)`` pairs of a sequence given to ``ModuleDict/ParameterDict.update``,
+    each checked (with PyTorch's messages) as it is reached."""
+    for j, pair in enumerate(pairs):
+        if not isinstance(pair, Iterable):
+            raise TypeError(
+                f"{owner} update sequence element #{j} should be Iterable; is"
+                + type(pair).__name__
+            )
+        if not len(pair) == 2:
+            raise ValueError(
+                f"{owner} update sequence element #{j} has length {len(pair)}; 2 is required"
+            )
+        yield pair[0], pair[1]
+
+
 class ModuleDict(Module):
     """A dict of modules (insertion order kept) whose parameters are registered.
 
@@ -335,18 +344,8 @@ class ModuleDict(Module):
             for key, module in modules.items():
                 self[key] = module
         else:
-            for j, m in enumerate(modules):
-                if not isinstance(m, Iterable):
-                    raise TypeError(
-                        "ModuleDict update sequence element #" + str(j)
-                        + " should be Iterable; is" + type(m).__name__
-                    )
-                if not len(m) == 2:
-                    raise ValueError(
-                        "ModuleDict update sequence element #" + str(j) + " has length "
-                        + str(len(m)) + "; 2 is required"
-                    )
-                self[m[0]] = m[1]
+            for key, module in _update_pairs(modules, "ModuleDict"):
+                self[key] = module
 
 
 def _param_line(k, p, name_of_type):
@@ -374,13 +373,7 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    _get_abs_string_index = ModuleList._get_abs_string_index  # the index as the key: "0", "1"...
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -539,18 +532,8 @@ class ParameterDict(Module):
             for key, parameter in sorted(parameters.items()):
                 self[key] = parameter
         else:
-            for j, p in enumerate(parameters):
-                if not isinstance(p, Iterable):
-                    raise TypeError(
-                        "ParameterDict update sequence element #" + str(j)
-                        + " should be Iterable; is" + type(p).__name__
-                    )
-                if not len(p) == 2:
-                    raise ValueError(
-                        "ParameterDict update sequence element #" + str(j) + " has length "
-                        + str(len(p)) + "; 2 is required"
-                    )
-                self[p[0]] = p[1]
+            for key, parameter in _update_pairs(parameters, "ParameterDict"):
+                self[key] = parameter
 
     def extra_repr(self) -> str:
         return "\n".join(_param_line(k, p, typename) for k, p in self.items())

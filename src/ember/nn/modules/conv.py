@@ -95,10 +95,7 @@ class _ConvNd(Module):
         else:
             shape = (out_channels, in_channels // groups) + self.kernel_size
         self.weight = Parameter(empty(*shape, dtype=dt))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", Parameter(empty(out_channels, dtype=dt)) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -164,22 +161,8 @@ def _conv_init(
     dtype=None,
 ):
     """PyTorch's ``Conv1d/2d/3d`` constructor: the three differ only in ``_nd``."""
-    _ConvNd.__init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride,
-        padding,
-        dilation,
-        False,
-        0,
-        groups,
-        bias,
-        padding_mode,
-        device,
-        dtype,
-    )
+    _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                     False, 0, groups, bias, padding_mode, device, dtype)
 
 
 class Conv1d(_ConvNd):
@@ -224,35 +207,23 @@ class _ConvTransposeNd(_ConvNd):
         in_channels,
         out_channels,
         kernel_size,
-        stride,
-        padding,
-        output_padding,
-        groups,
-        bias,
-        dilation,
-        padding_mode,
-        device,
-        dtype,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups=1,
+        bias=True,
+        dilation=1,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
     ):
+        """PyTorch's ``ConvTranspose1d/2d/3d`` constructor: the three differ only in ``_nd``."""
         if padding_mode != "zeros":
             raise ValueError(
                 f'Only "zeros" padding mode is supported for {self.__class__.__name__}'
             )
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            True,
-            output_padding,
-            groups,
-            bias,
-            padding_mode,
-            device,
-            dtype,
-        )
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True,
+                         output_padding, groups, bias, padding_mode, device, dtype)
 
     def _output_padding(self, input, output_size):
         if output_size is None:
@@ -290,44 +261,10 @@ class _ConvTransposeNd(_ConvNd):
         )
 
 
-def _conv_transpose_init(
-    self,
-    in_channels,
-    out_channels,
-    kernel_size,
-    stride=1,
-    padding=0,
-    output_padding=0,
-    groups=1,
-    bias=True,
-    dilation=1,
-    padding_mode="zeros",
-    device=None,
-    dtype=None,
-):
-    """PyTorch's ``ConvTranspose1d/2d/3d`` constructor: the three differ only in ``_nd``."""
-    _ConvTransposeNd.__init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride,
-        padding,
-        output_padding,
-        groups,
-        bias,
-        dilation,
-        padding_mode,
-        device,
-        dtype,
-    )
-
-
 class ConvTranspose1d(_ConvTransposeNd):
     """1-D transposed convolution; weight ``(C_in, C_out/groups, kL)``."""
 
     _nd = 1
-    __init__ = _conv_transpose_init
 
 
 class ConvTranspose2d(_ConvTransposeNd):
@@ -341,9 +278,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _nd = 2
-    __init__ = _conv_transpose_init
 
 
 class ConvTranspose3d(_ConvTransposeNd):
     _nd = 3
-    __init__ = _conv_transpose_init

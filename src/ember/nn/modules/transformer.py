@@ -52,17 +52,8 @@ def _float_mask(mask, dtype, name):
     return mask
 
 
-def multi_head_attention(
-    mha,
-    query,
-    key,
-    value,
-    key_padding_mask=None,
-    need_weights=True,
-    attn_mask=None,
-    average_attn_weights=True,
-    is_causal=False,
-):
+def multi_head_attention(mha, query, key, value, key_padding_mask=None, need_weights=True,
+                         attn_mask=None, average_attn_weights=True, is_causal=False):
     """The computation of ``MultiheadAttention.forward`` on ``(L, N, E)`` inputs."""
     L, N, E = query.shape
     H = mha.num_heads
@@ -255,17 +246,8 @@ class MultiheadAttention(Module):
             raise AssertionError(
                 f"was expecting embedding dimension of {self.embed_dim}, but got {query.shape[-1]}"
             )
-        out, w = multi_head_attention(
-            self,
-            query,
-            key,
-            value,
-            key_padding_mask,
-            need_weights,
-            attn_mask,
-            average_attn_weights,
-            is_causal,
-        )
+        out, w = multi_head_attention(self, query, key, value, key_padding_mask, need_weights,
+                                      attn_mask, average_attn_weights, is_causal)
         if not batched:
             out = out.squeeze(1)
             w = w.squeeze(0) if w is not None else None
@@ -304,16 +286,13 @@ def _dropout_module(p):
     return Dropout(p)
 
 
-class TransformerEncoderLayer(Module):
-    """Self-attention then a feed-forward block, each with a residual and LayerNorm
-    (post-norm by default, ``norm_first=True`` for pre-norm).
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share, registered in PyTorch's order: ``self_attn``
+    (and, in the decoder, ``multihead_attn`` over the memory), the feed-forward block
+    ``linear2(dropout(activation(linear1(x))))``, then ``norm<i>`` and ``dropout<i>`` for each of
+    the ``_n_blocks`` residual blocks."""
 
-    Example::
-
-        layer = ember.nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16,
-                                                 batch_first=True)
-        layer(ember.randn(3, 5, 8)).shape   # torch.Size([3, 5, 8])
-    """
+    _n_blocks = 2
 
     def __init__(
         self,
@@ -333,18 +312,42 @@ class TransformerEncoderLayer(Module):
         from .normalization import LayerNorm
 
         Linear = _linear_cls()
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
-        )
+        attention = {"dropout": dropout, "bias": bias, "batch_first": batch_first, "dtype": dtype}
+        self.self_attn = MultiheadAttention(d_model, nhead, **attention)
+        if self._n_blocks == 3:
+            self.multihead_attn = MultiheadAttention(d_model, nhead, **attention)
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
         self.dropout = _dropout_module(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
         self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = _dropout_module(dropout)
-        self.dropout2 = _dropout_module(dropout)
+        for i in range(1, self._n_blocks + 1):
+            norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            setattr(self, f"norm{i}", norm)
+        for i in range(1, self._n_blocks + 1):
+            setattr(self, f"dropout{i}", _dropout_module(dropout))
         self.activation = _activation(activation)
+
+    def _sa_block(self, x, attn_mask, key_padding_mask):
+        x = self.self_attn(
+            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False
+        )[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x):
+        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+        return getattr(self, f"dropout{self._n_blocks}")(x)
+
+
+class TransformerEncoderLayer(_TransformerLayer):
+    """Self-attention then a feed-forward block, each with a residual and LayerNorm
+    (post-norm by default, ``norm_first=True`` for pre-norm).
+
+    Example::
+
+        layer = ember.nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16,
+                                                 batch_first=True)
+        layer(ember.randn(3, 5, 8)).shape   # torch.Size([3, 5, 8])
+    """
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         x = src
@@ -356,56 +359,12 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask):
-        x = self.self_attn(
-            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False
-        )[0]
-        return self.dropout1(x)
 
-    def _ff_block(self, x):
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout2(x)
-
-
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention, cross-attention over ``memory``, then feed-forward; each with a
     residual and LayerNorm."""
 
-    def __init__(
-        self,
-        d_model,
-        nhead,
-        dim_feedforward=2048,
-        dropout=0.1,
-        activation="relu",
-        layer_norm_eps=1e-5,
-        batch_first=False,
-        norm_first=False,
-        bias=True,
-        device=None,
-        dtype=None,
-    ):
-        super().__init__()
-        from .normalization import LayerNorm
-
-        Linear = _linear_cls()
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, dtype=dtype
-        )
-        self.multihead_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, dtype=dtype
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = _dropout_module(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = _dropout_module(dropout)
-        self.dropout2 = _dropout_module(dropout)
-        self.dropout3 = _dropout_module(dropout)
-        self.activation = _activation(activation)
+    _n_blocks = 3
 
     def forward(
         self,
@@ -429,21 +388,11 @@ class TransformerDecoderLayer(Module):
             x = self.norm3(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask):
-        x = self.self_attn(
-            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False
-        )[0]
-        return self.dropout1(x)
-
     def _mha_block(self, x, mem, attn_mask, key_padding_mask):
         x = self.multihead_attn(
             x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False
         )[0]
         return self.dropout2(x)
-
-    def _ff_block(self, x):
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout3(x)
 
 
 def _clones(module, n):
