@@ -73,10 +73,29 @@ def _below(op, args, kwargs):
     return _door.below(state.mode, op, args, kwargs)
 
 
+def lined_up_args(args, kwargs, level):
+    """``args`` and ``kwargs`` with the batched tensors unwrapped at ``level`` and their ranks
+    lined up (the batch dim padded so that it broadcasts), for one call on the whole batch."""
+    from ..autograd.function import Tensor
+    from ._batched import _pad, unwrap
+
+    vals, flags, rank = [], [], 0
+    for a in args:
+        if isinstance(a, Tensor):
+            v, b = unwrap(a, level)
+            rank = max(rank, v.dim() - 1 if b else v.dim())
+            vals.append(v)
+            flags.append(b)
+        else:
+            vals.append(a)
+            flags.append(False)
+    vals = [_pad(v, rank - (v.dim() - 1)) if b else v for v, b in zip(vals, flags)]
+    return vals, {k: unwrap(v, level)[0] for k, v in kwargs.items()}
+
+
 def _elementwise(op, args, kwargs, level):
     """``op`` on the whole batch: batched tensor arguments unwrapped, ranks lined up."""
     from ._batched import wrap
-    from ._patches import lined_up_args
 
     vals, kw = lined_up_args(args, kwargs, level)
     return wrap(_door.call(op, vals, kw), level)
