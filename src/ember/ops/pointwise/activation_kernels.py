@@ -17,6 +17,7 @@ import numpy as np
 
 from ...backend import xp_of
 from .special_kernels import erf_fast as _erf
+from .special_kernels import erfc_array as _erfc
 
 _SQRT1_2 = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -24,20 +25,47 @@ _SQRT_2_PI = math.sqrt(2 / math.pi)
 
 
 def _quiet(fn):
-    """PyTorch overflows to inf and makes NaN silently: so do these kernels."""
+    """PyTorch overflows to inf and makes NaN silently: so do these kernels. 0-d arrays run
+    as 1-element ones (NumPy's scalar results take no ``out=``) and come back 0-d."""
 
     @functools.wraps(fn)
     def kernel(*args, **kwargs):
+        zero_d = args[0].ndim == 0
+        if zero_d:
+            args = tuple(a.reshape(1) if getattr(a, "ndim", None) == 0 else a for a in args)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            return fn(*args, **kwargs)
+            out = fn(*args, **kwargs)
+        if zero_d:
+            return tuple(o.reshape(()) for o in out) if isinstance(out, tuple) \
+                else out.reshape(())
+        return out
 
     return kernel
 
 
+def _erf64_as_libm(z):
+    """float64 erf as C's ``erf`` (PyTorch's) rounds it: ``1 - erfc(|z|)`` rounded once for
+    |z| >= 0.84375 and exactly 1 from 6 on, so GELU's ``1 + erf`` cancels to PyTorch's values
+    in the lower tail."""
+    xp = xp_of(z)
+    a = xp.abs(z)
+    e = _erfc(a)
+    xp.subtract(1.0, e, out=e)
+    e[a >= 6.0] = 1.0
+    small = a < 0.84375
+    if small.any():
+        e[small] = _erf(a[small])
+    return xp.copysign(e, z, out=e)
+
+
+@_quiet
 def normal_cdf(x):
     """Phi(x) = (1 + erf(x / sqrt 2)) / 2, in x's dtype."""
     t = x.dtype.type
-    c = _erf(x * t(_SQRT1_2))
+    if x.dtype.itemsize >= 8:  # float64: erf rounded as PyTorch's (glibc's) in the tails
+        c = _erf64_as_libm(x * t(_SQRT1_2))
+    else:
+        c = _erf(x * t(_SQRT1_2))
     c += t(1)
     c *= t(0.5)
     return c
@@ -134,3 +162,26 @@ def softplus(x, beta=1.0, threshold=20.0):
     if beta != 1:
         y /= t(beta)
     return xp.where(bx > t(threshold), x, y)
+
+
+@_quiet
+def softplus_backward(grad_output, x, beta=1.0, threshold=20.0):
+    """grad sigmoid(beta x), and grad itself where beta x > threshold."""
+    xp = xp_of(x)
+    t = x.dtype.type
+    bx = x * t(beta) if beta != 1 else x
+    s = sigmoid(bx)
+    s *= grad_output
+    return xp.where(bx > t(threshold), grad_output, s)
+
+
+@_quiet
+def silu_backward(grad_output, x):
+    """grad s (1 + x (1 - s)), s = sigmoid(x)."""
+    s = sigmoid(x)
+    d = 1 - s
+    d *= x
+    d += 1
+    d *= s
+    d *= grad_output
+    return d
