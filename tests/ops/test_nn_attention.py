@@ -76,3 +76,36 @@ def test_sdpa_is_one_node_and_keeps_float32():
     assert type(out.grad_fn).__name__ == "ScaledDotProductAttentionBackward0"
     out.sum().backward()
     assert q.grad.dtype == ember.float32
+
+
+@requires_torch
+@pytest.mark.parametrize("case", ["plain", "causal", "causal_rect", "bool_mask", "float_mask",
+                                  "gqa", "broadcast_kv"])
+def test_sdpa_float32_within_torch_tolerance(case):
+    import torch
+
+    r = np.random.default_rng(5)
+    B, H, L, S, E = 2, 4, 5, 7, 8
+    S = L if case == "causal" else S
+    q = r.standard_normal((B, H, L, E)).astype(np.float32)
+    kh, kb = (2 if case == "gqa" else H), (1 if case == "broadcast_kv" else B)
+    k = r.standard_normal((kb, kh, S, E)).astype(np.float32)
+    v = r.standard_normal((kb, kh, S, 6)).astype(np.float32)
+    kw = {"is_causal": case.startswith("causal"), "enable_gqa": case == "gqa"}
+    if case == "bool_mask":
+        m = r.random((L, S)) < 0.7
+        m[:, 0] = True
+        kw["attn_mask"] = m
+    if case == "float_mask":
+        kw["attn_mask"] = r.standard_normal((1, H, L, S)).astype(np.float32)
+    g = r.standard_normal((B, H, L, 6)).astype(np.float32)
+    res = []
+    for lib in (ember, torch):
+        ts = [lib.tensor(a, requires_grad=True) for a in (q, k, v)]
+        kwl = {a: (lib.tensor(b) if isinstance(b, np.ndarray) else b) for a, b in kw.items()}
+        out = lib.nn.functional.scaled_dot_product_attention(*ts, **kwl)
+        out.backward(lib.tensor(g))
+        res.append([out.detach().numpy()] + [t.grad.numpy() for t in ts])
+    for a, b in zip(*res):
+        assert a.dtype == np.float32 and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)

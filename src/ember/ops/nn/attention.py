@@ -153,8 +153,11 @@ class ScaledDotProductAttention(Function):
         # create_graph: the gradient of the composite maths, itself differentiable
         from ...autograd import grad as _grad
 
-        ins = [t for t, n in zip((q, k, v), need) if n]
         with enable_grad():
+            # through aliases: an inner grad that reaches a leaf's accumulator directly would
+            # disturb the running backward's buffer for that leaf
+            q, k, v = q.view_as(q), k.view_as(k), v.view_as(v)
+            ins = [t for t, n in zip((q, k, v), need) if n]
             out = _composite(q, k, v, mask, is_causal, scale, groups)
             gs = iter(_grad(out, ins, grad_output, create_graph=True, allow_unused=True))
         return tuple(next(gs) if n else None for n in need[:3]) + (None,) * 4
