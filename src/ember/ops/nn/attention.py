@@ -105,9 +105,9 @@ def _composite(q, k, v, attn_mask, is_causal, scale, groups, dropout_p=0.0):
     from ..random import rand
     from .softmax import softmax
 
-    if groups > 1:
-        k = k.repeat_interleave(groups, dim=-3)
-        v = v.repeat_interleave(groups, dim=-3)
+    if groups > 1:  # each k/v head for ``groups`` consecutive query heads
+        k, v = (a.unsqueeze(-3).expand(*a.shape[:-2], groups, *a.shape[-2:])
+                .reshape(*a.shape[:-3], a.shape[-3] * groups, *a.shape[-2:]) for a in (k, v))
     scores = (q @ k.transpose(-2, -1)) * scale
     if is_causal:
         xp = xp_of(q._data)
