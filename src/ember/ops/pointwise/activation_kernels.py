@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from ...backend import threads as _threads
 from ...backend import xp_of
 from .special_kernels import erf_fast as _erf
 from .special_kernels import erfc_array as _erfc
@@ -83,7 +84,7 @@ def gelu(x, approximate="none", return_cdf=False):
         inner += t(1)
         inner *= x
         inner *= t(_SQRT_2_PI)
-        y = xp.tanh(inner, out=inner)
+        y = _threads.unary(xp.tanh, inner, out=inner)
         y += t(1)
         y *= x
         y *= t(0.5)
@@ -134,7 +135,7 @@ def sigmoid(x):
     """1 / (1 + exp(-x)), in one buffer (exp(-x) = inf for very negative x gives 0)."""
     xp = xp_of(x)
     y = xp.negative(x)
-    xp.exp(y, out=y)
+    _threads.unary(xp.exp, y, out=y)
     y += x.dtype.type(1)
     xp.reciprocal(y, out=y)
     return y

@@ -7,6 +7,7 @@ import math
 
 from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
+from ...backend import threads as _threads
 from ...backend import xp_of
 from .._util import (
     _binary,
@@ -32,7 +33,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = make(xp_of(x._data).exp(_float(x)))
+        y = make(_threads.unary(xp_of(x._data).exp, _float(x)))  # chunked when large
         ctx.save_for_backward(y)
         return y
 
