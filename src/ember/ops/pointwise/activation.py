@@ -369,7 +369,7 @@ class Silu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        if not _state.enabled:
+        if not _state.enabled and x._data.dtype.kind == "f":
             return make(_k.silu_backward(grad_output._data, x._data))
         s = sigmoid(x)
         return grad_output * s * (x * (1.0 - s) + 1.0)

@@ -201,7 +201,7 @@ class Pow(Function):
         scalar_b = not isinstance(b_, Tensor)
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            if scalar_b and b_ not in (0, 1) and not _state.enabled and _kind(a_._data) in "fc":
+            if scalar_b and b_ not in (0, 1) and not _state.enabled and _kind(a_._data) == "f":
                 # the array path (create_graph takes the differentiable one below)
                 ad = a_._data
                 xp = _xp(a_, b_)
