@@ -13,8 +13,6 @@ from __future__ import annotations
 import functools
 import math
 
-import numpy as np
-
 from ...backend import threads as _threads
 from ...backend import xp_of
 from .special_kernels import erf_fast as _erf
@@ -26,20 +24,17 @@ _SQRT_2_PI = math.sqrt(2 / math.pi)
 
 
 def _quiet(fn):
-    """PyTorch overflows to inf and makes NaN silently: so do these kernels. 0-d arrays run
-    as 1-element ones (NumPy's scalar results take no ``out=``) and come back 0-d."""
+    """0-d arrays run as 1-element ones (NumPy's scalar results take no ``out=``) and come
+    back 0-d. (Overflow to inf and NaN are silent, as in PyTorch: ember filters NumPy's
+    floating-point warnings raised in its own modules, so no errstate per call.)"""
 
     @functools.wraps(fn)
     def kernel(*args, **kwargs):
-        zero_d = args[0].ndim == 0
-        if zero_d:
-            args = tuple(a.reshape(1) if getattr(a, "ndim", None) == 0 else a for a in args)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            out = fn(*args, **kwargs)
-        if zero_d:
-            return tuple(o.reshape(()) for o in out) if isinstance(out, tuple) \
-                else out.reshape(())
-        return out
+        if args[0].ndim:
+            return fn(*args, **kwargs)
+        args = tuple(a.reshape(1) if getattr(a, "ndim", None) == 0 else a for a in args)
+        out = fn(*args, **kwargs)
+        return tuple(o.reshape(()) for o in out) if isinstance(out, tuple) else out.reshape(())
 
     return kernel
 
