@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import scipy.special as _sc
 
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
@@ -58,9 +57,13 @@ def _horner(coeffs, x):
     return r
 
 
-def _scipy(fn, *arrays):
-    """``fn`` of SciPy on NumPy arrays (or Python numbers); other backends' arrays are
-    copied to the host and the result back."""
+def _scipy(name, *arrays):
+    """``scipy.special.<name>`` on NumPy arrays (or Python numbers); other backends' arrays
+    are copied to the host and the result back. SciPy is imported at the first call (it
+    costs ~0.4 s, which ``import ember`` need not pay)."""
+    import scipy.special
+
+    fn = getattr(scipy.special, name)
     ref = next((a for a in arrays if hasattr(a, "dtype") and not isinstance(a, np.generic)),
                None)
     xp = np if ref is None else xp_of(ref)
@@ -200,23 +203,23 @@ def erfc_array(x):
 
 def erfcx_array(x):
     """exp(x**2) erfc(x)."""
-    return _scipy(_sc.erfcx, x)
+    return _scipy("erfcx", x)
 
 
 def erfinv_array(y):
     """The inverse of erf: +-inf at +-1, nan outside [-1, 1], -0 at -0 (as PyTorch)."""
-    out = _scipy(_sc.erfinv, y)
+    out = _scipy("erfinv", y)
     return xp_of(out).where(y == 0, y, out)
 
 
 def ndtri_array(p):
     """The normal quantile."""
-    return _scipy(_sc.ndtri, p)
+    return _scipy("ndtri", p)
 
 
 def log_ndtr_array(x):
     """log Phi(x), accurate in both tails."""
-    return _scipy(_sc.log_ndtr, x)
+    return _scipy("log_ndtr", x)
 
 
 # Bernoulli-number coefficients of the Euler-Maclaurin tail (Cephes' zeta)
@@ -411,7 +414,7 @@ def zeta_array(s, q):
     """The Hurwitz zeta sum_k (q + k)**-s (s a number or an array that broadcasts with q),
     with PyTorch's (Cephes') special values: inf at s == 1 and at the poles q = 0, -1, ...;
     nan for s < 1, for q < 0 with a non-integer s, and at q = +inf (SciPy: 0)."""
-    out = _scipy(_sc.zeta, s, q)
+    out = _scipy("zeta", s, q)
     xp = xp_of(out)
     return xp.where(q == xp.inf, xp.nan, out)
 
@@ -430,8 +433,8 @@ def polygamma_array(n, x):
 def gammainc_arrays(a, x):
     """The regularised incomplete gammas (P, Q) with PyTorch's values: nan where a < 0 or
     x < 0 or both are 0."""
-    p = _scipy(_sc.gammainc, a, x)
-    q = _scipy(_sc.gammaincc, a, x)
+    p = _scipy("gammainc", a, x)
+    q = _scipy("gammaincc", a, x)
     xp = xp_of(p)
     bad = (a < 0) | (x < 0) | ((a == 0) & (x == 0))
     return xp.where(bad, xp.nan, p), xp.where(bad, xp.nan, q)
@@ -439,18 +442,18 @@ def gammainc_arrays(a, x):
 
 # ------------------------------------------------------------------------ Bessel i0, i1
 def i0_array(x):
-    return _scipy(_sc.i0, x)
+    return _scipy("i0", x)
 
 
 def i1_array(x):
-    return _scipy(_sc.i1, x)
+    return _scipy("i1", x)
 
 
 def i0e_array(x):
     """exp(-|x|) I0(x)."""
-    return _scipy(_sc.i0e, x)
+    return _scipy("i0e", x)
 
 
 def i1e_array(x):
     """exp(-|x|) I1(x)."""
-    return _scipy(_sc.i1e, x)
+    return _scipy("i1e", x)
