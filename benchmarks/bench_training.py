@@ -34,18 +34,11 @@ N_BATCHES = 16
 
 
 def numpy_threads() -> int:
-    try:
-        from threadpoolctl import threadpool_info
+    """NumPy's BLAS threads as ember sees them (its own setter; the env vars otherwise)."""
+    from ember.backend import threads
 
-        counts = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-        if counts:
-            return max(counts)
-    except ImportError:
-        pass
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        if os.environ.get(var):
-            return int(os.environ[var])
-    return os.cpu_count() or 1
+    n = threads.blas_threads()
+    return n if n is not None else ember.get_num_threads()
 
 
 def make_weights(rng):
@@ -165,13 +158,11 @@ def main():
         "--threads",
         type=int,
         default=None,
-        help="limit NumPy's BLAS (needs threadpoolctl) and PyTorch to this many",
+        help="limit NumPy's BLAS (ember.set_num_threads) and PyTorch to this many",
     )
     args = ap.parse_args()
     if args.threads is not None:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(args.threads)
+        ember.set_num_threads(args.threads)
     threads = numpy_threads()
     print(f"numpy BLAS threads: {threads}")
     if torch is not None:

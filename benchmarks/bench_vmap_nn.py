@@ -16,7 +16,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 import numpy as np
 
 import ember
-import ember.func.batching_rules_nn
 from timing import best_seconds
 
 try:

@@ -8,7 +8,7 @@ matmul forward + backward, per op. Each model is built with PyTorch, its weights
 the ember model, and both are checked to give the same loss before timing.
 
 Each thread count sets ``torch.set_num_threads(n)`` and ``ember.set_num_threads(n)`` (NumPy's
-BLAS through threadpoolctl; ember's intra-op pool where it has one). Steps alternate between the
+BLAS through the library's own setter; ember's intra-op pool for large kernels). Steps alternate between the
 libraries in rounds; a time is the best round's mean (the least disturbed on a shared machine).
 
     python3 benchmarks/bench_workloads.py                     # all, 1 thread and the default
@@ -59,13 +59,7 @@ def default_threads() -> int:
 def set_threads(n: int) -> None:
     if torch is not None:
         torch.set_num_threads(n)
-    ember.set_num_threads(n)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        print("  (threadpoolctl is not installed: NumPy's BLAS threads are left as they are)")
-        return
-    threadpool_limits(n, user_api="blas")
+    ember.set_num_threads(n)  # NumPy's BLAS threads too (backend/threads.py)
 
 
 def to_lib(lib, batch):

@@ -120,7 +120,6 @@ preserve_format = memory_format("preserve_format")
 
 # --------------------------------------------------------------------------------- settings
 class _Settings:
-    num_threads = None  # None: not set yet (reported as the CPU count)
     num_interop_threads = None
     deterministic = False
     warn_only = False
@@ -131,25 +130,12 @@ class _Settings:
 _settings = _Settings()
 
 
-def _apply_blas_threads(n):
-    """Limit NumPy's BLAS pool when ``threadpoolctl`` is installed (it is optional)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    threadpool_limits(n)
-
-
 def set_num_threads(int) -> None:  # noqa: A002 - PyTorch's argument name
-    """The number of threads for intra-op parallelism.
+    """The number of threads for intra-op parallelism: NumPy's BLAS threads and ember's
+    chunked large elementwise kernels (``backend/threads.py``)."""
+    from .backend import threads
 
-    ember's kernels are NumPy's: the value limits NumPy's BLAS threads when the optional
-    ``threadpoolctl`` package is installed, and is otherwise only recorded."""
-    n = int_(int)
-    if n <= 0:
-        raise RuntimeError("set_num_threads expects a positive integer")
-    _settings.num_threads = n
-    _apply_blas_threads(n)
+    threads.set_num_threads(int)
 
 
 def int_(x):
@@ -159,8 +145,11 @@ def int_(x):
 
 
 def get_num_threads() -> int:
-    """The value set by ``set_num_threads`` (the CPU count by default)."""
-    return _settings.num_threads or (_os.cpu_count() or 1)
+    """The value set by ``set_num_threads`` (the cores available to this process by
+    default)."""
+    from .backend import threads
+
+    return threads.get_num_threads()
 
 
 def set_num_interop_threads(int) -> None:  # noqa: A002

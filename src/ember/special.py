@@ -2,17 +2,13 @@
 
 Most are the top-level ops under their SciPy-style names (``expit`` is ``sigmoid``,
 ``gammaln`` is ``lgamma``, ``psi`` is ``digamma``). The rest are written here as Functions
-computed in float64 with NumPy only (no SciPy): the Cephes Chebyshev series for the modified
-Bessel functions (as PyTorch uses), a Halley-refined rational guess for ``ndtri``, the
-Hurwitz zeta by Euler-Maclaurin summation (Cephes' algorithm, in ``ops/pointwise/special_kernels.py`` with
-erf, lgamma and the rest), and series / continued fractions
-for the regularised incomplete gamma functions.
+whose values are computed in float64 by SciPy (``scipy.special``, through the array kernels
+of ``ops/pointwise/special_kernels.py``), with PyTorch's special values where the two differ.
 
 Differences from PyTorch: values agree to about 1e-13 relative in float64 (not always to the
-last bit); ``erfcx`` uses ``exp(x**2) * erfc(x)`` with an exact ``x**2`` split and an
-asymptotic series for ``x >= 26`` instead of the Faddeeva tables; ``ndtr`` uses ``erfc`` so it
-stays accurate in the lower tail where PyTorch's underflows to 0; ``gammainc`` is more accurate
-than PyTorch's for large ``a`` (about 1e-10 apart). Not provided: the Bessel ``J``/``Y`` and
+last bit); ``ndtr`` uses ``erfc`` so it stays accurate in the lower tail where PyTorch's
+underflows to 0; ``gammainc`` is more accurate than PyTorch's for large ``a`` (about 1e-10
+apart). Not provided: the Bessel ``J``/``Y`` and
 ``K`` families, ``airy_ai`` and the orthogonal polynomials.
 
 Example::
@@ -115,146 +111,10 @@ class _quiet:
         return self.ctx.__exit__(*a)
 
 
-def _erfcx_array(x):
-    """exp(x**2) erfc(x): the product with x**2 split exactly (Dekker) below 26, the
-    asymptotic series above (erfc underflows there), reflection for x < 0."""
-    xp = xp_of(x)
-    with _quiet(xp):
-        a = xp.abs(x)
-        mid = xp.minimum(a, 26.0)
-        hi = mid * mid
-        c = 134217729.0 * mid
-        mh = c - (c - mid)
-        ml = mid - mh
-        lo = ((mh * mh - hi) + 2.0 * mh * ml) + ml * ml
-        near = xp.exp(hi) * (1.0 + lo) * _erfc_array(mid)
-        big = xp.maximum(a, 26.0)
-        t = 1.0 / (2.0 * big * big)
-        s = 1.0
-        term = 1.0
-        for n in range(1, 10):
-            term = -term * (2 * n - 1) * t
-            s = s + term
-        far = s / (big * _SQRT_PI)
-        pos = xp.where(a < 26.0, near, far)
-        # erfcx(-a) = 2 exp(a**2) - erfcx(a); overflows to inf as PyTorch's does
-        neg = 2.0 * xp.exp(a * a) - pos
-        out = xp.where(x < 0, neg, pos)
-        return xp.where(xp.isnan(x), x, out)
-
-
-def _ndtr_lower(x):
-    """Phi(x) = erfc(-x / sqrt 2) / 2, accurate in the lower tail."""
-    return 0.5 * _erfc_array(-x / _SQRT_2)
-
-
-# Acklam's rational approximation of the normal quantile (relative error 1.2e-9), refined below
-_ACK_A = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-          1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
-_ACK_B = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-          6.680131188771972e01, -1.328068155288572e01)
-_ACK_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-          -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
-_ACK_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
-          3.754408661907416e00)
-
-
-def _poly(coeffs, x):
-    r = 0.0 * x + coeffs[0]
-    for c in coeffs[1:]:
-        r = r * x + c
-    return r
-
-
-def _ndtri_array(p):
-    """Inverse normal CDF: Acklam's guess on min(p, 1 - p) (exact for p >= 0.5), then Halley
-    steps on the lower-tail CDF taken in log space so tiny p stay accurate."""
-    xp = xp_of(p)
-    with _quiet(xp):
-        upper = p > 0.5
-        q = xp.where(upper, 1.0 - p, p)
-        qs = xp.where((q > 0) & (q <= 0.5), q, 0.25)
-        r = xp.sqrt(-2.0 * xp.log(qs))
-        tail = _poly(_ACK_C, r) / _poly(_ACK_D + (1.0,), r)
-        u = qs - 0.5
-        t = u * u
-        central = u * _poly(_ACK_A, t) / _poly(_ACK_B + (1.0,), t)
-        x = xp.where(qs < 0.02425, tail, central)
-        for _ in range(3):
-            e = _ndtr_lower(x) - qs
-            w = (e / qs) * xp.exp(xp.log(qs) + 0.5 * x * x + _LOG_SQRT_2PI)
-            x = x - w / (1.0 + 0.5 * x * w)
-        x = xp.where(upper, -x, x)
-        x = xp.where(p == 0.5, 0.0, x)
-        x = xp.where(p == 0.0, -xp.inf, xp.where(p == 1.0, xp.inf, x))
-        return xp.where((p < 0) | (p > 1) | xp.isnan(p), xp.nan, x)
-
-
-def _log_ndtr_array(x):
-    xp = xp_of(x)
-    with _quiet(xp):
-        t = x / _SQRT_2
-        low = xp.log(_erfcx_array(-t) / 2.0) - t * t
-        high = xp.log1p(-_erfc_array(t) / 2.0)
-        return xp.where(x < -1.0, low, high)
-
-
-def _gammainc_arrays(a, x):
-    """The regularised incomplete gammas (P, Q): the power series where x < a + 1 and the
-    Legendre continued fraction (modified Lentz) elsewhere, each to full float64 precision."""
-    xp = xp_of(x)
-    a, x = xp.broadcast_arrays(a, x)
-    a = a.copy()
-    x = x.copy()
-    with _quiet(xp):
-        bad = (a < 0) | (x < 0) | xp.isnan(a) | xp.isnan(x) | ((a == 0) & (x == 0))
-        aa = xp.where(bad | (a == 0), 1.0, a)
-        xx = xp.where(bad | xp.isinf(x), 1.0, x)
-        logpre = aa * xp.log(xp.where(xx > 0, xx, 1.0)) - xx - _lgamma_array(aa)
-        use_series = xx < aa + 1.0
-        # series: P = exp(logpre) / a * sum_n x**n / ((a + 1) ... (a + n))
-        xs = xp.where(use_series, xx, 0.0)
-        term = 1.0 / aa
-        total = term.copy()
-        ap = aa.copy()
-        for _ in range(10_000):
-            ap = ap + 1.0
-            term = term * xs / ap
-            total = total + term
-            if not (xp.abs(term) > xp.abs(total) * 1e-17).any():
-                break
-        p_series = xp.exp(logpre) * total
-        # continued fraction for Q
-        xc = xp.where(use_series, aa + 2.0, xx)
-        tiny = 1e-300
-        b = xc + 1.0 - aa
-        c = xp.full_like(xc, 1.0 / tiny)
-        d = 1.0 / b
-        h = d.copy()
-        for i in range(1, 10_000):
-            an = -i * (i - aa)
-            b = b + 2.0
-            d = an * d + b
-            d = xp.where(xp.abs(d) < tiny, tiny, d)
-            c = b + an / c
-            c = xp.where(xp.abs(c) < tiny, tiny, c)
-            d = 1.0 / d
-            delta = d * c
-            h = h * delta
-            if not (xp.abs(delta - 1.0) > 1e-16).any():
-                break
-        q_cf = xp.exp(logpre) * h
-        p = xp.where(use_series, p_series, 1.0 - q_cf)
-        q = xp.where(use_series, 1.0 - p_series, q_cf)
-        p = xp.where(x == 0, 0.0, p)
-        q = xp.where(x == 0, 1.0, q)
-        p = xp.where((a == 0) & (x > 0), 1.0, p)
-        q = xp.where((a == 0) & (x > 0), 0.0, q)
-        p = xp.where(xp.isinf(x) & (x > 0), 1.0, p)
-        q = xp.where(xp.isinf(x) & (x > 0), 0.0, q)
-        p = xp.where(bad, xp.nan, p)
-        q = xp.where(bad, xp.nan, q)
-    return p, q
+_erfcx_array = _kernels.erfcx_array
+_ndtri_array = _kernels.ndtri_array
+_log_ndtr_array = _kernels.log_ndtr_array
+_gammainc_arrays = _kernels.gammainc_arrays  # also used by distributions._sampling
 
 
 def _where(cond, a, b):

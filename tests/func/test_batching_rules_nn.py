@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import ember
-import ember.func.batching_rules_nn
 import ember.nn.functional as F
 from ember import func
 from ember.func import _batched
@@ -104,13 +103,20 @@ def test_per_example_gradients_of_an_mlp_with_cross_entropy(fallbacks):
     assert fallbacks == []
 
 
-# nn.functional ops that still run once per example (correct, slower); keep this list short
-STILL_LOOPING = {"adaptive_avg_pool2d": "AdaptiveAvgPoolOp", "unfold": "Im2Col",
-                 "interpolate": "UpsampleNearestOp"}
+# nn.functional ops that still run once per example (correct, slower): none
+STILL_LOOPING = {}
+Q4 = t(4, 2, 6, 5, 3)  # 4 examples of (B=2, H=6, L=5, E=3)
+KV2 = t(4, 2, 2, 5, 3)  # k/v with 2 heads (grouped-query attention)
 OTHERS = {
     "adaptive_avg_pool2d": (lambda im: F.adaptive_avg_pool2d(im, 1), IMG),
     "unfold": (lambda im: F.unfold(im, 2), IMG),
     "interpolate": (lambda im: F.interpolate(im, scale_factor=2), IMG),
+    "interpolate_bilinear": (lambda im: F.interpolate(im, scale_factor=2, mode="bilinear"),
+                             IMG),
+    "adaptive_avg_pool2d_3": (lambda im: F.adaptive_avg_pool2d(im, 3), IMG1),
+    "fold": (lambda im: F.fold(F.unfold(im, 2), (6, 6), 2), IMG),
+    "sdpa_gqa": (lambda q, kv: F.scaled_dot_product_attention(q, kv, kv, enable_gqa=True),
+                 Q4, KV2),
     "linear": (lambda x: F.linear(x, W8), X), "relu": (F.relu, X), "gelu": (F.gelu, X),
     "gelu_tanh": (lambda x: F.gelu(x, approximate="tanh"), X), "silu": (F.silu, X),
     "softplus": (F.softplus, X), "elu": (F.elu, X), "mish": (F.mish, X),
@@ -142,3 +148,21 @@ def test_functional_ops_that_fall_back_are_listed(fallbacks):
             found[name] = fallbacks[0]
     print("nn.functional ops without a batching rule:", found)
     assert found == STILL_LOOPING
+
+
+@pytest.mark.parametrize("kind", ["LSTMCell", "GRUCell"])
+def test_fused_rnn_steps_have_rules(kind, fallbacks):
+    ember.manual_seed(0)
+    cell = getattr(ember.nn, kind)(8, 5)
+    xs = t(4, 3, 8)
+
+    def f(x):
+        out = cell(x)
+        return out[0] + out[1] if isinstance(out, tuple) else out
+
+    np.testing.assert_allclose(func.vmap(f)(xs)._data, loop(f, xs)._data, rtol=1e-5,
+                               atol=1e-6)
+    g = func.vmap(func.grad(lambda x: f(x).sum()))(xs)
+    np.testing.assert_allclose(g._data, loop(func.grad(lambda x: f(x).sum()), xs)._data,
+                               rtol=1e-4, atol=1e-5)
+    assert fallbacks == []

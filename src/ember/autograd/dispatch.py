@@ -60,14 +60,38 @@ def _overrides(mode, name):
     return getattr(type(mode), name) is not getattr(DispatchMode, name)
 
 
+_FLAGS = {}  # mode class -> which entry points it overrides (api, apply, engine, module, bump)
+
+
+def _flags(cls):
+    f = _FLAGS.get(cls)
+    if f is None:
+        def over(name):
+            return getattr(cls, name) is not getattr(DispatchMode, name)
+
+        f = _FLAGS[cls] = (over("__ember_op__"), over("__ember_apply__"),
+                           any(over(n) for n in _ENGINE_METHODS),
+                           over("__ember_module_call__"), over("__ember_version_bump__"))
+    return f
+
+
+_VIEWS = {}  # mode classes in stack order -> the positions each view takes (classes only:
+# the cache keeps no mode alive)
+
+
 def _set_stack(modes):
     s = tls
     s.modes = modes
-    s.api = tuple(m for m in modes if _overrides(m, "__ember_op__"))
-    s.apply = tuple(m for m in modes if _overrides(m, "__ember_apply__"))
-    s.engine = tuple(m for m in modes if any(_overrides(m, n) for n in _ENGINE_METHODS))
-    s.module = tuple(m for m in modes if _overrides(m, "__ember_module_call__"))
-    s.bump = tuple(m for m in modes if _overrides(m, "__ember_version_bump__"))
+    key = tuple(type(m) for m in modes)
+    idx = _VIEWS.get(key)
+    if idx is None:
+        flags = [_flags(c) for c in key]
+        idx = tuple(tuple(i for i, f in enumerate(flags) if f[k]) for k in range(5))
+        if len(_VIEWS) > 256:
+            _VIEWS.clear()
+        _VIEWS[key] = idx
+    s.api, s.apply, s.engine, s.module, s.bump = (
+        tuple(modes[i] for i in ix) if ix else () for ix in idx)
 
 
 def _recount(delta):

@@ -2,11 +2,13 @@
 
 Two kinds of work honour the setting:
 
-* **BLAS** (matmul, the bulk of a training step): NumPy's BLAS keeps its own thread pool; its
-  size is set through ``threadpoolctl`` when that package is installed (``pip install
-  threadpoolctl``; ember works without it, leaving BLAS at its own default). Only the BLAS
-  libraries are limited: an OpenMP runtime loaded in the same process (PyTorch's, in the
-  benchmarks) is left alone.
+* **BLAS** (matmul, the bulk of a training step): NumPy's BLAS keeps its own thread pool;
+  ember sets its size by calling the library's own setter (``openblas_set_num_threads`` in
+  whatever prefixed form NumPy's and SciPy's OpenBLAS builds export, or MKL's
+  ``MKL_Set_Num_Threads``) on every BLAS library loaded in the process, found through
+  ``/proc/self/maps`` with ``ctypes`` (no extra package). Only the BLAS libraries are
+  limited: an OpenMP runtime loaded in the same process (PyTorch's, in the benchmarks) is
+  left alone.
 * **Large elementwise kernels and row-wise reductions**: NumPy releases the GIL inside its
   loops, so :func:`parallel_ufunc` and :func:`parallel_rows` split one call into chunks run
   on a small pool of threads (the calling thread takes one chunk). Below
@@ -51,8 +53,7 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Use ``n`` threads for BLAS (with ``threadpoolctl`` installed) and for the chunked
-    elementwise and reduction kernels. Like PyTorch, ``n`` must be positive."""
+    """Use ``n`` threads for BLAS and for the chunked elementwise and reduction kernels. Like PyTorch, ``n`` must be positive."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"set_num_threads(): argument 'int' must be int, not {type(n).__name__}")
     n = int(n)
@@ -67,23 +68,62 @@ def set_num_threads(n: int) -> None:
     _state["blas"] = set_blas_threads(n)
 
 
-def set_blas_threads(n: int):
-    """Limit NumPy's BLAS to ``n`` threads; returns the limiter, or None when
-    ``threadpoolctl`` is not installed (then BLAS keeps its own setting)."""
+_SETTERS = ("openblas_set_num_threads", "openblas_set_num_threads64_",
+            "scipy_openblas_set_num_threads", "scipy_openblas_set_num_threads64_",
+            "MKL_Set_Num_Threads")
+_GETTERS = ("openblas_get_num_threads", "openblas_get_num_threads64_",
+            "scipy_openblas_get_num_threads", "scipy_openblas_get_num_threads64_",
+            "MKL_Get_Max_Threads")
+_blas_libs = None  # (path, setter, getter) of each loaded BLAS library
+
+
+def _loaded_blas():
+    """The BLAS libraries loaded in this process with a thread setter (Linux: from
+    /proc/self/maps; elsewhere none are found and BLAS keeps its own setting)."""
+    global _blas_libs
+    import ctypes
+
+    paths = []
     try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return None
-    return threadpool_limits(limits=n, user_api="blas")
+        with open("/proc/self/maps") as f:
+            for line in f:
+                p = line.rsplit(None, 1)[-1] if "/" in line else ""
+                name = os.path.basename(p).lower()
+                if ("blas" in name or "mkl_rt" in name) and ".so" in name and p not in paths:
+                    paths.append(p)
+    except OSError:
+        pass
+    found = []
+    for p in paths:
+        try:
+            lib = ctypes.CDLL(p)
+        except OSError:
+            continue
+        setter = next((getattr(lib, n) for n in _SETTERS if hasattr(lib, n)), None)
+        getter = next((getattr(lib, n) for n in _GETTERS if hasattr(lib, n)), None)
+        if setter is not None:
+            getter.restype = ctypes.c_int if getter is not None else None
+            found.append((p, setter, getter))
+    _blas_libs = found
+    return found
+
+
+def set_blas_threads(n: int):
+    """Limit the process's BLAS libraries to ``n`` threads; returns how many libraries were
+    set (0: none found, BLAS keeps its own setting)."""
+    import ctypes
+
+    libs = _loaded_blas()
+    for _, setter, _ in libs:
+        setter(ctypes.c_int(n))
+    return len(libs)
 
 
 def blas_threads():
-    """NumPy's BLAS thread count as threadpoolctl reports it (None without threadpoolctl)."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return None
-    counts = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    """The BLAS thread count (the largest over the loaded BLAS libraries; None if none is
+    found)."""
+    libs = _blas_libs if _blas_libs is not None else _loaded_blas()
+    counts = [int(g()) for _, _, g in libs if g is not None]
     return max(counts) if counts else None
 
 
@@ -170,3 +210,12 @@ def parallel_rows(fn, a, out):
 
     _run([task(bounds[i], bounds[i + 1]) for i in range(k)])
     return out
+
+
+def unary(ufunc, x, out=None):
+    """``ufunc(x, out=out)`` for the kernels: a plain call below :data:`MIN_ELEMENTS`
+    elements or for non-NumPy arrays (one size check of overhead), chunked over the intra-op
+    threads above."""
+    if x.__class__ is not np.ndarray or x.size < MIN_ELEMENTS:
+        return ufunc(x, out=out)
+    return parallel_ufunc(ufunc, x, out=out)

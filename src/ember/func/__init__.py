@@ -26,6 +26,7 @@ Example::
 from ._eager import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, linearize, vjp
 from ._functional_call import functional_call, stack_module_state
 from ._vmap import vmap
+from . import batching_rules_nn  # noqa: E402,F401  (registers the nn ops' batching rules)
 
 __all__ = [
            "functional_call",

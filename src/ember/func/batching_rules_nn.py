@@ -12,18 +12,26 @@ per example and the results are stacked: correct, but a Python loop over the bat
   the vmap dim is merged into N (``(B, N, C, ...) -> (B*N, C, ...)``) and split out again;
   an unbatched per-example input ``(C, ...)`` simply gets the vmap dim as its N.
 
+* ``SeparableLinear`` (adaptive average pooling, interpolate, index padding): matrices applied
+  along the trailing spatial dims, so any leading vmap dim passes through.
+* ``Im2Col``/``Col2Im`` (``unfold``/``fold``): the vmap dim is merged into N.
+* ``ScaledDotProductAttention`` and the fused LSTM/GRU steps: under vmap they run as the
+  same maths in batched ops (the fused array kernels assume their own layouts).
+
 Ops with per-example weights (a batched conv kernel, batched class weights) still loop.
 """
 
 from __future__ import annotations
 
 from ..ops.pointwise.activation import Glu
-from ..ops.nn.conv import Convolution
+from ..ops.nn.attention import ScaledDotProductAttention, _composite
+from ..ops.nn.conv import Col2Im, Convolution, Im2Col
 from ..ops.nn.loss import NllLoss
 from ..ops.nn.embedding import Embedding
 from ..ops.nn.normalization import BatchNormEval, Normalize
 from ..ops.nn.pool import AvgPool, MaxPool
-from ..ops.nn.resample import ConstantPad
+from ..ops.nn.resample import ConstantPad, SeparableLinear
+from ..ops.nn.rnn_cell import GruCellStep, LstmCellStep, gru_step_ops, lstm_step_ops
 from ._batched import _expand_batch, _loop, _wrap_out, register_rule, unwrap, wrap
 
 
@@ -127,3 +135,27 @@ register_rule(Convolution, _merged_batch(lambda a: a[1].dim()))  # the kernel: (
 register_rule(MaxPool, _merged_batch(lambda a: len(a[1]) + 2))  # K: the spatial dims
 register_rule(AvgPool, _merged_batch(lambda a: len(a[1]) + 2))
 register_rule(BatchNormEval, _merged_batch(lambda a: len(a[6])))  # wshape: (1, C, 1...)
+
+
+def _separable(cls, args, kwargs, level):
+    x, mats = args
+    if kwargs:
+        return _loop(cls, args, kwargs, level)
+    return wrap(cls.apply(unwrap(x, level)[0], mats), level)
+
+
+def _as_ops(ops):
+    """A rule that runs the op as ``ops(*args)``: differentiable ops that have rules."""
+
+    def rule(cls, args, kwargs, level):
+        return ops(*args, **(kwargs or {}))
+
+    return rule
+
+
+register_rule(SeparableLinear, _separable)
+register_rule(Im2Col, _merged_batch(lambda a: len(a[1]) + 2))  # K: the spatial dims
+register_rule(Col2Im, _merged_batch(lambda a: 3))  # cols: (N, C * prod(K), L)
+register_rule(ScaledDotProductAttention, _as_ops(_composite))
+register_rule(LstmCellStep, _as_ops(lstm_step_ops))
+register_rule(GruCellStep, _as_ops(gru_step_ops))

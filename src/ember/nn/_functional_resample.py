@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 
+from ..ops.nn.attention import scaled_dot_product_attention
 from ..ops.nn.pool import named
 from ..ops.nn.resample import (
     ConstantPad, cubic_matrix, index_matrix, linear_matrix, PadIndexOp, UpsampleBicubicOp,
@@ -21,7 +22,6 @@ from ..ops.nn.resample import (
 )
 from ..backend import xp_of
 from ._functional_checks import _ntuple
-from ..ops._util import make
 
 __all__ = [
     "pad",
@@ -248,39 +248,3 @@ def pixel_unshuffle(input, downscale_factor):
     y = x.reshape(*lead, c, h // r, r, w // r, r)
     y = y.permute(*range(nl), nl, nl + 2, nl + 4, nl + 1, nl + 3)
     return y.reshape(*lead, c * r * r, h // r, w // r)
-
-
-def scaled_dot_product_attention(
-    query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False
-):
-    """``softmax(q @ k^T * scale + mask) @ v``; a bool mask keeps True positions, a float mask
-    is added; ``is_causal`` masks the upper triangle."""
-    from ..ops.random import rand
-
-    L, Sk = query.shape[-2], key.shape[-2]
-    sc = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    scores = (query @ key.transpose(-2, -1)) * sc
-    if is_causal:
-        if attn_mask is not None:
-            raise RuntimeError(
-                "_scaled_dot_product_attention: Explicit attn_mask should not be "
-                "set when is_causal=True"
-            )
-        keep = make(xp_of(query._data).tril(xp_of(query._data).ones((L, Sk), bool)))
-        scores = scores.masked_fill(~keep, float("-inf"))
-    if attn_mask is not None:
-        if attn_mask.dtype.is_floating_point:
-            scores = scores + attn_mask
-        else:
-            scores = scores.masked_fill(~attn_mask, float("-inf"))
-    attn = _softmax_last(scores)
-    if dropout_p > 0.0:
-        keep = (rand(*attn.shape, dtype=attn.dtype) >= dropout_p).to(attn.dtype)
-        attn = attn * keep / (1.0 - dropout_p)
-    return attn @ value
-
-
-def _softmax_last(x):
-    from ..ops.nn.softmax import softmax
-
-    return softmax(x, -1)

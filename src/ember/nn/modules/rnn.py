@@ -17,9 +17,9 @@ import numbers
 
 from ... import dtypes as _dt
 from ...ops.factories import empty, zeros
-from ...ops.pointwise.activation import sigmoid
 from ...ops.pointwise.trig import tanh
 from ...ops.nn.linear import linear
+from ...ops.nn.rnn_cell import gru_step, lstm_step
 from ...ops.shape.join import cat, stack
 from .. import init
 from ..parameter import Parameter
@@ -44,25 +44,10 @@ def _rnn_step(mode, nonlinearity):
     ``xg = x @ w_ih.T + b_ih`` was computed for all steps at once."""
     if mode == "LSTM":
 
-        def step(xg, state, w_hh, b_hh):
-            h, c = state
-            gates = xg + linear(h, w_hh, b_hh)
-            H = c.shape[-1]
-            i = sigmoid(gates[..., :H])
-            f = sigmoid(gates[..., H : 2 * H])
-            g = tanh(gates[..., 2 * H : 3 * H])
-            o = sigmoid(gates[..., 3 * H :])
-            c = f * c + i * g
-            return o * tanh(c), c
+        def step(xg, state, w_hh, b_hh):  # one graph node per step (ops/nn/rnn_cell.py)
+            return lstm_step(xg, state[0], state[1], w_hh, b_hh)
     elif mode == "GRU":
-
-        def step(xg, h, w_hh, b_hh):
-            gh = linear(h, w_hh, b_hh)
-            H = h.shape[-1]
-            r = sigmoid(xg[..., :H] + gh[..., :H])
-            z = sigmoid(xg[..., H : 2 * H] + gh[..., H : 2 * H])
-            n = tanh(xg[..., 2 * H :] + r * gh[..., 2 * H :])
-            return (1 - z) * n + z * h
+        step = gru_step
     else:
         act = tanh if nonlinearity == "tanh" else _relu
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import math
 
-from ...autograd.function import Function
+from ...autograd.function import _NULL_CTX, Function
+from ...autograd.grad_mode import _state
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import _c, _float, _unary_fn, make
 from .._util import _scalar_type_name as _type_name
 from ..inplace import inplace as _inplace_op
+from . import activation_kernels as _k
 from .clamp import clamp, where
 from .trig import tanh
 
@@ -33,16 +35,20 @@ class Sigmoid(Function):
                 y = make(1 / (1 + xp.exp(-xd)))
             ctx.save_for_backward(y)
             return y
-        # exp of -|x| never overflows; the two branches agree where both are finite
-        e = xp.exp(-xp.abs(xd))
-        y = make(xp.where(xd >= 0, 1 / (1 + e), e / (1 + e)).astype(xd.dtype, copy=False))
+        y = make(_k.sigmoid(xd))
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return grad_output * _c(y * (1 - y))
+        if _state.enabled or y._data.dtype.kind == "c":  # create_graph: differentiable
+            return grad_output * _c(y * (1 - y))
+        yd = y._data
+        d = 1 - yd
+        d *= yd
+        d *= grad_output._data
+        return make(d)
 
 
 class Relu(Function):
@@ -112,68 +118,23 @@ class Softplus(Function):
 
     @staticmethod
     def forward(ctx, x, beta, threshold):
-        d = x._data
-        xp = xp_of(d)
-        bx = d * beta
-        # log1p(exp(-|bx|)) + max(bx, 0) never overflows
-        soft = (xp.log1p(xp.exp(-xp.abs(bx))) + xp.maximum(bx, 0)) / beta
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
-        return make(xp.where(bx > threshold, d, soft).astype(d.dtype, copy=False))
+        # log1p(exp(-|bx|)) + max(bx, 0) never overflows
+        return make(_k.softplus(x._data, beta, threshold))
 
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
+        if not _state.enabled:
+            return make(_k.softplus_backward(grad_output._data, x._data, ctx.beta,
+                                             ctx.threshold)), None, None
         bx = x * ctx.beta
         above = make(bx._data > ctx.threshold)
         return where(above, grad_output, grad_output * sigmoid(bx)), None, None
 
 
 # ------------------------------------------------------------------------------- GELU
-def _erfc_cf(a, xp):
-    """erfc(a) for a >= 3 by its continued fraction (converged to double precision)."""
-    f = a.copy()
-    for k in range(60, 0, -1):
-        f = a + (k * 0.5) / f
-    return xp.exp(-a * a) / (math.sqrt(math.pi) * f)
-
-
-def _erf_series(z, xp):
-    """erf(z) for |z| < 3 by the all-positive series exp(-z^2) sum (2z^2)^n z / (2n+1)!!."""
-    z2 = 2.0 * z * z
-    term = z.copy()
-    total = z.copy()
-    for n in range(1, 200):
-        term = term * z2 / (2 * n + 1)
-        total = total + term
-        if n > 8 and not (xp.abs(term) > 1e-17 * xp.abs(total)).any():
-            break
-    return (2.0 / math.sqrt(math.pi)) * xp.exp(-z * z) * total
-
-
-def erf_array(z):
-    """erf(z) of a float array, computed in float64 (series below 3, continued fraction above)
-    and rounded to z's dtype."""
-    xp = xp_of(z)
-    z64 = z.astype("float64")
-    a = xp.abs(z64)
-    out = xp.empty_like(z64)
-    big = a >= 3
-    small = ~big
-    if big.any():
-        out[big] = xp.sign(z64[big]) * (1.0 - _erfc_cf(a[big], xp))
-    if small.any():
-        out[small] = _erf_series(z64[small], xp)
-    return out.astype(z.dtype, copy=False)
-
-
-def normal_cdf_array(x):
-    """Phi(x) = (1 + erf(x / sqrt 2)) / 2 in x's dtype, the way PyTorch's GELU computes it
-    (so float32 results round as PyTorch's do)."""
-    dt = x.dtype.type
-    return dt(0.5) * (dt(1.0) + erf_array(x * dt(1.0 / _SQRT2)))
-
-
 class NormalCdf(Function):
     """y = Phi(x);  dy/dx = exp(-x^2/2) / sqrt(2 pi)"""
 
@@ -183,7 +144,7 @@ class NormalCdf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return make(normal_cdf_array(x._data))
+        return make(_k.normal_cdf(x._data))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -201,19 +162,19 @@ class Gelu(Function):
     @staticmethod
     def forward(ctx, x, approximate):
         d = x._data
-        xp = xp_of(d)
         ctx.save_for_backward(x)
         ctx.approximate = approximate
-        if approximate == "tanh":
-            k = math.sqrt(2.0 / math.pi)
-            return make((0.5 * d * (1.0 + xp.tanh(k * (d + 0.044715 * d * d * d))))
-                        .astype(d.dtype, copy=False))
-        dt = d.dtype.type
-        return make(d * dt(0.5) * (dt(1.0) + erf_array(d * dt(1.0 / _SQRT2))))
+        if approximate == "tanh" or ctx is _NULL_CTX:
+            return make(_k.gelu(d, approximate))
+        y, ctx.cdf = _k.gelu(d, approximate, return_cdf=True)  # Phi(x), for the backward
+        return make(y)
 
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
+        if not _state.enabled:  # the array path; create_graph takes the differentiable one
+            return make(_k.gelu_backward(grad_output._data, x._data, ctx.approximate,
+                                         getattr(ctx, "cdf", None))), None
         if ctx.approximate == "tanh":
             k = math.sqrt(2.0 / math.pi)
             x2 = x * x
@@ -404,15 +365,14 @@ class Silu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        d = x._data
-        xp = xp_of(d)
         ctx.save_for_backward(x)
-        with _be_errstate(xp, over="ignore"):
-            return make(d / (d.dtype.type(1) + xp.exp(-d)))
+        return make(_k.silu(x._data))
 
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
+        if not _state.enabled and x._data.dtype.kind == "f":
+            return make(_k.silu_backward(grad_output._data, x._data))
         s = sigmoid(x)
         return grad_output * s * (x * (1.0 - s) + 1.0)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ...autograd.function import _NULL_CTX, Function
 from ...backend import errstate as _be_errstate
+from ...autograd.grad_mode import _state
 from ...tensor import Tensor
 from .._util import (
     _binary, _c, _kind, _ret, _wrapped, _xp, broadcast_error, make, pair, quiet_retry, shape_of
@@ -185,6 +186,9 @@ class Pow(Function):
                 if not isinstance(b, Tensor):
                     raise RuntimeError("Integers to negative integer powers are not allowed.")
                 out = make(_int_pow_negative(xp, ad, bd))
+            elif ka in "fc" and bd.__class__ in (float, int):
+                with _be_errstate(xp, over="ignore", invalid="ignore", divide="ignore"):
+                    out = make(pow_scalar(xp, ad, bd))
             else:
                 out = make(xp.power(ad, bd))
         except ValueError:
@@ -203,7 +207,19 @@ class Pow(Function):
         scalar_b = not isinstance(b_, Tensor)
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            if scalar_b and b_ == 0:
+            if scalar_b and b_ not in (0, 1) and not _state.enabled and _kind(a_._data) == "f":
+                # the array path (create_graph takes the differentiable one below)
+                ad = a_._data
+                xp = _xp(a_, b_)
+                with _be_errstate(xp, over="ignore", invalid="ignore", divide="ignore"):
+                    d = pow_scalar(xp, ad, b_ - 1) if b_ != 2 else xp.add(ad, ad)
+                    if b_ != 2:
+                        d = xp.multiply(d, ad.dtype.type(b_), out=d if d.ndim else None)
+                    g = grad_output._data
+                    ga = make(xp.asarray(xp.multiply(
+                        d, g, out=d if d.ndim and d.shape == g.shape and d.dtype == g.dtype
+                        else None)))
+            elif scalar_b and b_ == 0:
                 ga = grad_output * 0
             elif scalar_b and b_ == 2:
                 ga = grad_output * 2 * _c(a_)
@@ -216,10 +232,37 @@ class Pow(Function):
         if ctx.needs_input_grad[1]:
             log_a = log(a_) if isinstance(a_, Tensor) else _math_log(a_)
             gb = grad_output * _c(out * log_a)
+            # 0 ** b has gradient 0 w.r.t. b where b >= 0 (PyTorch masks the log(0) there)
             if isinstance(a_, Tensor):
-                # 0 ** b has gradient 0 w.r.t. b where b >= 0 (PyTorch masks the log(0) there)
                 gb = where((a_ == 0) & (b_ >= 0), 0.0, gb)
+            elif a_ == 0:
+                gb = where(b_ >= 0, 0.0, gb)
         return ga, gb
+
+
+def pow_scalar(xp, x, e):
+    """x ** e for a float array and a Python-number exponent, with PyTorch's special cases
+    (2 -> x*x, 3 -> x*x*x, 0.5 -> sqrt, -0.5 -> 1/sqrt, -1 -> 1/x, -2 -> 1/(x*x)); NumPy's
+    general ``power`` (several times slower) otherwise. Always a new array."""
+    if x.dtype.kind == "f" and e in (2, 3, 0.5, 1, -1, -0.5, -2):
+        if x.ndim == 0:  # NumPy's scalar results take no out=
+            return xp.asarray(pow_scalar(xp, x.reshape(1), e)).reshape(())
+        t = x.dtype.type
+        if e == 2:
+            return x * x
+        if e == 3:
+            y = x * x
+            y *= x
+            return y
+        if e == 0.5:
+            return xp.sqrt(x)
+        if e == 1:
+            return x.copy()
+        if e == -1:
+            return xp.reciprocal(x)
+        y = xp.sqrt(x) if e == -0.5 else x * x
+        return xp.divide(t(1), y, out=y)
+    return xp.power(x, x.dtype.type(e) if x.dtype.kind in "fc" else e)
 
 
 def _int_pow_negative(xp, ad, bd):

@@ -7,6 +7,7 @@ import math
 
 from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
+from ...backend import threads as _threads
 from ...backend import xp_of
 from .._util import (
     _binary,
@@ -35,7 +36,7 @@ class Exp(Function):
     def forward(ctx, x):
         xp, xd = xp_of(x._data), _float(x)
         try:
-            y = make(xp.exp(xd))
+            y = make(_threads.unary(xp.exp, xd))  # chunked when large
         except RuntimeWarning:  # overflow with warnings as errors (free otherwise)
             y = make(quiet_retry(xp.exp, xd))
         ctx.save_for_backward(y)

@@ -13,14 +13,14 @@ from .._util import (
 from .clamp import where
 from .exp_log import exp
 from .special_kernels import (
-    _TWO_OVER_SQRT_PI, digamma_array, erf_array, erfc_array, erfinv_array, i1e_array, lgamma_array,
-    polygamma_array
+    _TWO_OVER_SQRT_PI, digamma_array, erf_array, erfc_array, erfinv_array, i0_array, i1_array,
+    lgamma_array, polygamma_array
 )
 
 
 # ------------------------------------------------------------------------- special functions
-# the vectorised float64 kernels live in special_kernels (shared with ember.special); the ops
-# compute in float64 and round to the input's dtype
+# the array kernels live in special_kernels (shared with ember.special); the ops compute in
+# float64 and round to the input's dtype
 def _special(kernel, d, *args):
     with _quiet(xp_of(d)):  # rounding a float64 result past float32's range gives inf
         return kernel(*args, d.astype("float64", copy=False)).astype(d.dtype, copy=False)
@@ -278,10 +278,7 @@ class I0(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        xd = _float(x)
-        xp = xp_of(xd)
-        with _quiet(xp):
-            return make(xp.asarray(xp.i0(xd)).astype(xd.dtype, copy=False))
+        return make(_special(i0_array, _float(x)))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -297,11 +294,7 @@ class I1(Function):
 
     @staticmethod
     def forward(ctx, x):
-        xd = _float(x)
-        xp = xp_of(xd)
-        d = xd.astype("float64", copy=False)
-        with _quiet(xp):
-            y = make((xp.exp(xp.abs(d)) * i1e_array(d)).astype(xd.dtype, copy=False))
+        y = make(_special(i1_array, _float(x)))
         ctx.save_for_backward(x, y)
         return y
 
