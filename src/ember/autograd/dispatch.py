@@ -214,13 +214,20 @@ def _has_tf(cls):
     if tf is None or getattr(tf, "__func__", tf) is _default_tf_func():
         _plain_types.add(cls)
         return False
-    # torch._C._disabled_torch_function_impl (Parameter's) opts out
-    if getattr(tf, "__func__", tf) is _disabled_impl:
+    # torch._C._disabled_torch_function_impl (Parameter's) opts out; so do real PyTorch's own
+    # tensors (from_dlpack / as_tensor on a torch.Tensor): their __torch_function__ would call
+    # the ember op straight back
+    if getattr(tf, "__func__", tf) is _disabled_impl or _is_real_torch_tensor(cls):
         _plain_types.add(cls)
         return False
     if not _override_seen:
         note_override_type(cls)
     return True
+
+
+def _is_real_torch_tensor(cls):
+    tf = getattr(cls, "__torch_function__", None)
+    return (getattr(getattr(tf, "__func__", tf), "__module__", "") or "").startswith("torch.")
 
 
 def _default_tf_func():
