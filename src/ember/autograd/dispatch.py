@@ -306,7 +306,7 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
                             return res
                     break
         if check is not None:
-            args, kwargs = _aliased(fn, aliases, args, kwargs)
+            args, kwargs = _aliased(op, aliases, args, kwargs)
             check(args, kwargs)
             return fn(*args, **kwargs)
         if aliases is None:
@@ -316,7 +316,8 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
         except TypeError:
             if not kwargs or aliases.keys().isdisjoint(kwargs):
                 raise
-        return fn(*args, **_renamed(op, aliases, kwargs))
+        args, kwargs = _renamed(op, aliases, args, kwargs)
+        return fn(*args, **kwargs)
 
     op.__name__ = name or fn.__name__
     op.__qualname__ = qualname or (name if name else fn.__qualname__)
@@ -331,26 +332,33 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
 def _public_call(op, args, kwargs, aliases):
     """The dispatching half of a public entry (its keyword aliases spelt as the entry's own)."""
     if aliases is not None and kwargs and not aliases.keys().isdisjoint(kwargs):
-        kwargs = _renamed(op, aliases, kwargs)
+        args, kwargs = _renamed(op, aliases, args, kwargs)
     return api_dispatch(op, args, kwargs)
 
 
 def _aliased(fn, aliases, args, kwargs):
     if aliases is not None and kwargs and not aliases.keys().isdisjoint(kwargs):
-        kwargs = _renamed(fn, aliases, kwargs)
+        return _renamed(fn, aliases, args, kwargs)
     return args, kwargs
 
 
-def _renamed(op, aliases, kwargs):
-    """``kwargs`` with the alias spellings replaced by the entry's own parameter names."""
+def _renamed(op, aliases, args, kwargs):
+    """The arguments with the alias spellings replaced by the entry's own: ``{alias: name}``
+    renames a keyword, ``{name: n}`` passes the keyword ``name`` as the variadic positional
+    arguments after the first ``n`` (``x.view(size=(2, 3))`` for ``view(input, *shape)``)."""
     out = {}
     for k, v in kwargs.items():
         own = aliases.get(k, k)
+        if own.__class__ is int:
+            if len(args) != own:
+                raise TypeError(f"{op.__name__}() got multiple values for argument '{k}'")
+            args = (*args, v)
+            continue
         if own in out or (own != k and own in kwargs):
             # PyTorch's argument parser: both spellings of one parameter
             raise TypeError(f"{op.__name__}() got an unexpected keyword argument '{k}'")
         out[own] = v
-    return out
+    return args, out
 
 
 def _unseen(args, kwargs=None):
