@@ -190,8 +190,11 @@ def _has_tf(cls):
     if tf is None or getattr(tf, "__func__", tf) is _default_tf_func():
         _plain_types.add(cls)
         return False
-    # torch._C._disabled_torch_function_impl (Parameter's) opts out
-    if getattr(tf, "__func__", tf) is _disabled_impl:
+    # torch._C._disabled_torch_function_impl (Parameter's) opts out; so do PyTorch's own types
+    # (a torch.Tensor handed to ember.from_dlpack): their __torch_function__ is PyTorch's door
+    impl = getattr(tf, "__func__", tf)
+    mod = getattr(impl, "__module__", None) or ""
+    if impl is _disabled_impl or mod == "torch" or mod.startswith("torch."):
         _plain_types.add(cls)
         return False
     if not _override_seen:
@@ -292,32 +295,75 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
                                  aliases=aliases, check=check)
     plain = _plain_types
 
-    def op(*args, **kwargs):
-        if busy:
-            res = _public_call(op, args, kwargs, aliases)
-            if res is not _PROCEED:
-                return res
-        else:
-            for a in (args if not kwargs else (*args, *kwargs.values())):
-                if a.__class__ not in plain:
-                    if _unseen(args, kwargs):
+    # three bodies, chosen here so that each call runs only the branches its entry needs
+    if check is None and aliases is None:
+        def op(*args, **kwargs):
+            if busy:
+                res = _public_call(op, args, kwargs, None)
+                if res is not _PROCEED:
+                    return res
+            else:
+                for a in args:
+                    if a.__class__ not in plain:
+                        if _unseen(args, kwargs):
+                            res = _public_call(op, args, kwargs, None)
+                            if res is not _PROCEED:
+                                return res
+                        break
+                else:
+                    if kwargs and _foreign(kwargs, plain):
+                        res = _public_call(op, args, kwargs, None)
+                        if res is not _PROCEED:
+                            return res
+            return fn(*args, **kwargs)
+    elif check is None:
+        def op(*args, **kwargs):
+            if busy:
+                res = _public_call(op, args, kwargs, aliases)
+                if res is not _PROCEED:
+                    return res
+            else:
+                for a in args:
+                    if a.__class__ not in plain:
+                        if _unseen(args, kwargs):
+                            res = _public_call(op, args, kwargs, aliases)
+                            if res is not _PROCEED:
+                                return res
+                        break
+                else:
+                    if kwargs and _foreign(kwargs, plain):
                         res = _public_call(op, args, kwargs, aliases)
                         if res is not _PROCEED:
                             return res
-                    break
-        if check is not None:
+            try:
+                return fn(*args, **kwargs)
+            except TypeError:
+                if not kwargs or aliases.keys().isdisjoint(kwargs):
+                    raise
+            args, kwargs = _renamed(op, aliases, args, kwargs)
+            return fn(*args, **kwargs)
+    else:
+        def op(*args, **kwargs):
+            if busy:
+                res = _public_call(op, args, kwargs, aliases)
+                if res is not _PROCEED:
+                    return res
+            else:
+                for a in args:
+                    if a.__class__ not in plain:
+                        if _unseen(args, kwargs):
+                            res = _public_call(op, args, kwargs, aliases)
+                            if res is not _PROCEED:
+                                return res
+                        break
+                else:
+                    if kwargs and _foreign(kwargs, plain):
+                        res = _public_call(op, args, kwargs, aliases)
+                        if res is not _PROCEED:
+                            return res
             args, kwargs = _aliased(op, aliases, args, kwargs)
             check(args, kwargs)
             return fn(*args, **kwargs)
-        if aliases is None:
-            return fn(*args, **kwargs)
-        try:
-            return fn(*args, **kwargs)
-        except TypeError:
-            if not kwargs or aliases.keys().isdisjoint(kwargs):
-                raise
-        args, kwargs = _renamed(op, aliases, args, kwargs)
-        return fn(*args, **kwargs)
 
     op.__name__ = name or fn.__name__
     op.__qualname__ = qualname or (name if name else fn.__qualname__)
@@ -359,6 +405,14 @@ def _renamed(op, aliases, args, kwargs):
             raise TypeError(f"{op.__name__}() got an unexpected keyword argument '{k}'")
         out[own] = v
     return args, out
+
+
+def _foreign(kwargs, plain):
+    """Whether a keyword argument's type may override ``__torch_function__``."""
+    for a in kwargs.values():
+        if a.__class__ not in plain:
+            return _unseen((), kwargs)
+    return False
 
 
 def _unseen(args, kwargs=None):
