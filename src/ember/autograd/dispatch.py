@@ -289,33 +289,30 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
     ``check(args, kwargs)`` validates the arguments before ``fn`` runs (not when a mode or an
     overriding type takes the call).
 
-    When idle the entry costs one global read and one set lookup per argument."""
+    When idle the entry costs one global read and the call."""
     if fn is None:
         return functools.partial(public, name=name, qualname=qualname, module=module,
                                  aliases=aliases, check=check)
-    plain = _plain_types
 
-    # three bodies, chosen here so that each call runs only the branches its entry needs
+    # Three bodies, chosen here so that each call runs only the branches its entry needs. When
+    # idle (``busy`` False: no mode and no __torch_function__ type met yet in this process) the
+    # body calls ``fn`` at once; an argument whose type overrides __torch_function__ cannot pass
+    # for a tensor, so the first one is noticed where ``fn`` fails on it (then ``busy`` stays
+    # True and later calls dispatch first).
     if check is None and aliases is None:
         def op(*args, **kwargs):
             if busy:
                 res = _public_call(op, args, kwargs, None)
                 if res is not _PROCEED:
                     return res
-            else:
-                for a in args:
-                    if a.__class__ not in plain:
-                        if _unseen(args, kwargs):
-                            res = _public_call(op, args, kwargs, None)
-                            if res is not _PROCEED:
-                                return res
-                        break
-                else:
-                    if kwargs and _foreign(kwargs, plain):
-                        res = _public_call(op, args, kwargs, None)
-                        if res is not _PROCEED:
-                            return res
-            return fn(*args, **kwargs)
+                return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except Exception:
+                if not _unseen(args, kwargs):
+                    raise
+            res = _public_call(op, args, kwargs, None)
+            return fn(*args, **kwargs) if res is _PROCEED else res
     elif check is None:
         def op(*args, **kwargs):
             if busy:
@@ -323,18 +320,16 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
                 if res is not _PROCEED:
                     return res
             else:
-                for a in args:
-                    if a.__class__ not in plain:
-                        if _unseen(args, kwargs):
-                            res = _public_call(op, args, kwargs, aliases)
-                            if res is not _PROCEED:
-                                return res
-                        break
-                else:
-                    if kwargs and _foreign(kwargs, plain):
+                try:
+                    return fn(*args, **kwargs)
+                except Exception as e:
+                    if _unseen(args, kwargs):
                         res = _public_call(op, args, kwargs, aliases)
                         if res is not _PROCEED:
                             return res
+                    elif not (kwargs and e.__class__ is TypeError and
+                              not aliases.keys().isdisjoint(kwargs)):
+                        raise
             try:
                 return fn(*args, **kwargs)
             except TypeError:
@@ -349,18 +344,16 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
                 if res is not _PROCEED:
                     return res
             else:
-                for a in args:
-                    if a.__class__ not in plain:
-                        if _unseen(args, kwargs):
-                            res = _public_call(op, args, kwargs, aliases)
-                            if res is not _PROCEED:
-                                return res
-                        break
-                else:
-                    if kwargs and _foreign(kwargs, plain):
-                        res = _public_call(op, args, kwargs, aliases)
-                        if res is not _PROCEED:
-                            return res
+                try:
+                    a, k = _aliased(op, aliases, args, kwargs)
+                    check(a, k)
+                    return fn(*a, **k)
+                except Exception:
+                    if not _unseen(args, kwargs):
+                        raise
+                res = _public_call(op, args, kwargs, aliases)
+                if res is not _PROCEED:
+                    return res
             args, kwargs = _aliased(op, aliases, args, kwargs)
             check(args, kwargs)
             return fn(*args, **kwargs)
@@ -405,14 +398,6 @@ def _renamed(op, aliases, args, kwargs):
             raise TypeError(f"{op.__name__}() got an unexpected keyword argument '{k}'")
         out[own] = v
     return args, out
-
-
-def _foreign(kwargs, plain):
-    """Whether a keyword argument's type may override ``__torch_function__``."""
-    for a in kwargs.values():
-        if a.__class__ not in plain:
-            return _unseen((), kwargs)
-    return False
 
 
 def _unseen(args, kwargs=None):
