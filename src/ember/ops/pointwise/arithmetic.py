@@ -142,7 +142,7 @@ class Div(Function):
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
         ga = grad_output / _c(b) if ctx.needs_input_grad[0] else None
-        gb = -grad_output * _c(a / (b * b)) if ctx.needs_input_grad[1] else None
+        gb = -grad_output * _c(a / b / b) if ctx.needs_input_grad[1] else None  # b*b underflows
         return ga, gb
 
 

@@ -304,7 +304,8 @@ def signbit(input, *, out=None):
 
 
 class Nextafter(Function):
-    """y = the next float after x towards other;  no derivative (PyTorch has none)"""
+    """y = the next float after x towards other;  dy/dx = 1 where x != other (else 0),
+    dy/dother = 0, as PyTorch 2.13"""
 
     _builtin = True
     _node_name = "NextafterBackward0"
@@ -317,11 +318,13 @@ class Nextafter(Function):
 
             raise RuntimeError(f"\"nextafter_cpu\" not implemented for "
                                f"'{_dtype_name(x._data.dtype)}'")
+        ctx.save_for_backward(x, other)
         return make(xp.asarray(_binary(xp.nextafter, x, other)))
 
     @staticmethod
     def backward(ctx, grad_output):
-        raise RuntimeError("the derivative for 'nextafter' is not implemented.")
+        x, other = ctx.saved_tensors
+        return grad_output * (x != other), (grad_output * 0 if ctx.needs_input_grad[1] else None)
 
 
 def nextafter(input, other, *, out=None):
