@@ -6,7 +6,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import _scalar_type_name as _type_name
-from .._util import make, wrap_dim
+from .._util import make_dense as make, wrap_dim
 
 
 # ---------------------------------------------------------------------------- softmax family

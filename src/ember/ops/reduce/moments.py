@@ -10,7 +10,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make
+from .._util import make_dense as make
 from .dims import _reduced_shape, _unsqueeze_to, dims_of, max_
 from .sum_prod import _write, mean
 

@@ -8,7 +8,7 @@ import math as _math
 from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
-from .._util import make
+from .._util import make_dense as make
 from .dims import _unsqueeze_to, dims_of
 from .sum_prod import _title, _write, sum
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
-from .._util import make, wrap_dim
+from .._util import make_dense as make, wrap_dim
 from .._util import quiet_retry
 from ..shape.views import Expand
 from .dims import _INT_KINDS, _reduced_shape, _unsqueeze_to, dims_of, max_

@@ -9,7 +9,7 @@ from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make, wrap_dim
+from .._util import channels_last, make, make_dense, wrap_dim
 from .views import reshape, unsqueeze
 
 
@@ -25,7 +25,11 @@ class Cat(Function):
         arrays = [x._data for x in xs]
         ctx.dim = dim
         ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
-        return make(xp_of(arrays[0]).concatenate(arrays, axis=dim))
+        out = xp_of(arrays[0]).concatenate(arrays, axis=dim)
+        if all(channels_last(a) for a in arrays):  # PyTorch keeps a layout all inputs share
+            xp = xp_of(out)
+            return make(xp.ascontiguousarray(out.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2))
+        return make_dense(out)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -48,7 +52,7 @@ class Stack(Function):
     def forward(ctx, dim, *xs):
         arrays = [x._data for x in xs]
         ctx.dim = dim
-        return make(xp_of(arrays[0]).stack(arrays, axis=dim))
+        return make_dense(xp_of(arrays[0]).stack(arrays, axis=dim))
 
     @staticmethod
     def backward(ctx, grad_output):
