@@ -41,6 +41,19 @@ class Cat(Function):
         return (None, *grads)
 
 
+def _stack_channels_last(out, a, dim):
+    """``out`` laid out as PyTorch stacks channels-last inputs: the memory order of the
+    inputs unsqueezed at ``dim``, the new dim inside an old one of equal stride."""
+    st = list(a.strides)
+    st.insert(dim, a.shape[dim] * a.strides[dim])
+    order = sorted(range(out.ndim), key=lambda i: (-st[i], i == dim))
+    xp = xp_of(out)
+    res = xp.empty(tuple(out.shape[i] for i in order), out.dtype).transpose(
+        tuple(order.index(i) for i in range(out.ndim)))
+    res[...] = out
+    return res
+
+
 class Stack(Function):
     """y = the inputs stacked along a new ``dim``;  dy/dx_i = select(dim, i) of the gradient"""
 
@@ -52,7 +65,10 @@ class Stack(Function):
     def forward(ctx, dim, *xs):
         arrays = [x._data for x in xs]
         ctx.dim = dim
-        return make_dense(xp_of(arrays[0]).stack(arrays, axis=dim))
+        out = xp_of(arrays[0]).stack(arrays, axis=dim)
+        if dim < 4 and all(channels_last(a) for a in arrays):
+            return make(_stack_channels_last(out, arrays[0], dim))
+        return make_dense(out)
 
     @staticmethod
     def backward(ctx, grad_output):
