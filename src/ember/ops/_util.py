@@ -387,7 +387,7 @@ def _check_float_binary(name, a, b):
         if isinstance(t, Tensor) and t._data.dtype.kind in "biu":
             from .inplace import _dtype_name
 
-            raise RuntimeError(f'"{name}" not implemented for '
+            raise NotImplementedError(f'"{name}" not implemented for '
                                f"'{_dtype_name(t._data.dtype)}'")
 
 

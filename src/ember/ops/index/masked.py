@@ -114,6 +114,12 @@ def masked_scatter(input, mask, source):
                            f"dtype {mask.dtype}")
     from ..shape.views import broadcast_shapes, expand
 
+    if source._data.dtype != input._data.dtype:
+        from ..inplace import _dtype_name
+
+        raise RuntimeError("masked_scatter: expected self and source to have same dtypes but got"
+                           f"{_dtype_name(input._data.dtype)} and "
+                           f"{_dtype_name(source._data.dtype)}")
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     if tuple(shape) != input._data.shape:
         input = expand(input, shape)

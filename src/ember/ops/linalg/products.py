@@ -213,6 +213,9 @@ def dot(input, tensor):
 
 
 def outer(input, vec2):
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 

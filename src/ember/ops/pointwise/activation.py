@@ -57,8 +57,9 @@ class Relu(Function):
         xd = x._data
         # maximum, not x * (x > 0): a negative input gives +0. (as PyTorch), NaN stays NaN;
         # same values as where(x <= 0, 0, x), ~10x faster on NumPy (where is slow on random masks)
-        y = make(xp_of(xd).maximum(xd, xd.dtype.type(0)) if xd.dtype.kind != "b"
-                 else xd.copy())
+        if xd.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
+        y = make(xp_of(xd).maximum(xd, xd.dtype.type(0)))
         ctx.save_for_backward(y)
         return y
 

@@ -118,7 +118,7 @@ class RoundDecimals(Function):
     def forward(ctx, x, decimals):
         d = x._data
         if d.dtype.kind in "biu":
-            raise RuntimeError('"round_cpu" not implemented for integer dtypes with decimals')
+            raise NotImplementedError(f'"round_cpu" not implemented for \'{_type_name(x)}\'')
         xp = xp_of(d)
         # PyTorch's kernel: scale by 10**|decimals|, round to nearest even, scale back
         if decimals >= 0:
@@ -316,7 +316,7 @@ class Nextafter(Function):
         if x._data.dtype.kind != "f":
             from ..inplace import _dtype_name
 
-            raise RuntimeError(f"\"nextafter_cpu\" not implemented for "
+            raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
                                f"'{_dtype_name(x._data.dtype)}'")
         ctx.save_for_backward(x, other)
         return make(xp.asarray(_binary(xp.nextafter, x, other)))

@@ -84,6 +84,12 @@ class Mean(Function):
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {_title(x)}"
             )
+        if dtype is not None and xp_of(d).dtype(dtype).kind not in "fc":
+            from ..inplace import _dtype_name
+
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "
+                               "either a floating point or complex dtype. Got: "
+                               f"{_dtype_name(xp_of(d).dtype(dtype))}")
         ctx.shape = d.shape
         ctx.dims = dims
         ctx.keepdim = keepdim
