@@ -345,14 +345,15 @@ def _fill_random(self, arr):
 
 
 def _continuous(self, what):
-    """PyTorch's error for a continuous distribution asked to fill an integer tensor."""
+    """PyTorch's error for a continuous distribution asked to fill an integer tensor (its
+    exponential_ names the dtype as a torch title, its cauchy_ as a C type)."""
     d = self._data.dtype
     if d.kind not in "fc" and d.name != "bfloat16":
         names = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
                  "uint8": "unsigned char", "bool": "bool"}
+        name = _dt_title(self) if what == "Exponential" else names.get(d.name, d.name)
         raise RuntimeError(f"{what} distribution is a continuous probability distribution. "
-                           f"dtype must be a floating point but you specified "
-                           f"{names.get(d.name, d.name)}")
+                           f"dtype must be a floating point but you specified {name}")
 
 
 def _float_self(self, name):
