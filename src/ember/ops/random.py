@@ -408,8 +408,9 @@ def geometric_(self, p, *, generator=None):
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fill with log-normal samples."""
     _float_self(self, "log_normal_cpu")
-    return _fill_random(self, _np.exp(mean + std * _rng(generator).standard_normal(
-        self._data.shape)))
+    with _np.errstate(over="ignore"):  # PyTorch overflows to inf silently
+        return _fill_random(self, _np.exp(mean + std * _rng(generator).standard_normal(
+            self._data.shape)))
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):

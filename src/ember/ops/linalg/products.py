@@ -372,7 +372,11 @@ def _einsum_bmm(eq, arrays, xp):
         prod(batch), prod(left), prod(contract))
     b2 = b.transpose([tb.index(c) for c in batch + contract + right]).reshape(
         prod(batch), prod(contract), prod(right))
-    res = xp.matmul(a2, b2).reshape([size[c] for c in batch + left + right])
+    try:
+        res = xp.matmul(a2, b2)
+    except RuntimeWarning:  # inf * 0 with warnings as errors (free otherwise)
+        res = quiet_retry(xp.matmul, a2, b2)
+    res = res.reshape([size[c] for c in batch + left + right])
     order = batch + left + right
     return res.transpose([order.index(c) for c in out])
 
