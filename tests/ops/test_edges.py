@@ -303,3 +303,9 @@ def test_empty_batches_through_layers(fn, x, w):
 def test_softmax_of_a_scalar():
     _same(lambda L, t: L.softmax(t, 0), np.array(0.0, f32))
     _same(lambda L, t: L.log_softmax(t, 0), np.array(INF, f32))
+
+
+@pytest.mark.parametrize("loss", ["smooth_l1_loss", "huber_loss", "l1_loss", "mse_loss"])
+def test_loss_gradients_at_nan_inf_and_the_kink(loss):
+    _same(lambda L, x, t: getattr(F(L), loss)(x, t),
+          _arr(NAN, 0.5, 3.0, 1.0, -1.0, INF, 0.0), _arr(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0))
