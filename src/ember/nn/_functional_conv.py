@@ -73,6 +73,12 @@ def _conv(nd, name, input, weight, bias, stride, padding, dilation, groups):
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
         p = _ntuple(padding, nd)
+    if any(v <= 0 for v in s):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v <= 0 for v in d):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(d)}")
+    if any(v < 0 for v in p):
+        raise RuntimeError("negative padding is not supported")
     cin = x.shape[1]
     if weight.shape[1] * groups != cin:
         raise RuntimeError(

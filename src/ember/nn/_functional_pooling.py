@@ -51,6 +51,17 @@ def _maxpool_op(nd):
     return named(MaxPool, f"MaxPool{max(nd, 2)}DWithIndicesBackward0")
 
 
+def _check_window(K, s, name):
+    """PyTorch's errors for a zero or negative pooling window or stride (before any division)."""
+    if len(K) == 1 and K[0] <= 0:
+        raise RuntimeError(f"{name}() kernel_size must be greater than zero, but got {K[0]}")
+    if any(v == 0 for v in s) or any(v == 0 for v in K):
+        raise RuntimeError("stride should not be zero")
+    if any(v < 0 for v in K):
+        raise RuntimeError("kernel size should be greater than zero, but got " +
+                           " ".join(f"k{a}: {v}" for a, v in zip("THW"[3 - len(K):], K)))
+
+
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, unbatched = _pool_input(input, nd, f"max_pool{nd}d")
     K = _ntuple(kernel_size, nd)
@@ -60,6 +71,10 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
         else _ntuple(stride, nd)
     )
     p, d = _ntuple(padding, nd), _ntuple(dilation, nd)
+    _check_window(K, s, f"max_pool{nd}d")
+    if any(v <= 0 for v in d):
+        raise RuntimeError("dilation should be greater than zero, but got " +
+                           " ".join(f"dilation{a}: {v}" for a, v in zip("DHW"[3 - nd:], d)))
     for i in range(nd):
         if p[i] * 2 > K[i]:
             raise RuntimeError(
@@ -124,6 +139,7 @@ def _avg_pool(
         else _ntuple(stride, nd)
     )
     p = _ntuple(padding, nd)
+    _check_window(K, s, f"avg_pool{nd}d")
     for i in range(nd):
         if p[i] * 2 > K[i]:
             raise RuntimeError(

@@ -11,7 +11,16 @@ from ..backend import to_device as _to_device
 from ..device import CPU as _CPU
 from ..device import device as _device
 from ..tensor import Tensor
-from ._util import make
+from ._util import make, quiet_retry
+
+
+def _cast(a, np_dtype):
+    """``a.astype(np_dtype)``; NaN or inf cast to an integer (or past float16's range) is
+    silent, as in PyTorch, even with warnings as errors."""
+    try:
+        return a.astype(np_dtype)
+    except RuntimeWarning:
+        return quiet_retry(a.astype, np_dtype)
 
 
 # ------------------------------------------------------------------------------- dtype casts
@@ -24,7 +33,7 @@ class ToCopy(Function):
     @staticmethod
     def forward(ctx, x, np_dtype):
         ctx.dtype = x.dtype
-        return make(x._data.astype(np_dtype))
+        return make(_cast(x._data, np_dtype))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -96,7 +105,7 @@ def to(self, *args, **kwargs):
     if dtype is None or dtype.np == out._data.dtype:
         return out.clone() if copy else out
     if out._requires_grad and not (dtype.is_floating_point or dtype.is_complex):
-        return make(out._data.astype(dtype.np))
+        return make(_cast(out._data, dtype.np))
     return ToCopy.apply(out, dtype.np)
 
 

@@ -153,6 +153,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     Python floats give the default dtype (float32), ints int64, bools bool; a NumPy array keeps
     its dtype. Example: ``ember.tensor([[1., 2.], [3., 4.]], requires_grad=True)``.
     """
+    _dtype_arg(dtype, "tensor")
     xp = __np
     if isinstance(data, Tensor):
         arr = data._data.copy()
@@ -199,42 +200,72 @@ def from_numpy(ndarray):
     return make(ndarray)
 
 
-def _dtype_or_default(dtype):
-    return (dtype or _dt.get_default_dtype()).np
+def allocation_error(shape, itemsize):
+    """PyTorch's RuntimeError for a tensor too large to allocate (NumPy raises ValueError or
+    MemoryError): the storage size overflows int64, or the allocator has not the memory."""
+    n = 1
+    for s in shape:
+        n *= s
+    if n * itemsize >= 2 ** 63:
+        return RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    return RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: "
+                        f"can't allocate memory: you tried to allocate {n * itemsize} bytes. "
+                        "Error code 12 (Cannot allocate memory)")
+
+
+def _allocate(fn, shape, np_dtype):
+    try:
+        return fn(shape, np_dtype)
+    except (ValueError, MemoryError):
+        raise allocation_error(shape, _np.dtype(np_dtype).itemsize) from None
+
+
+def _dtype_arg(dtype, name):
+    """``dtype`` when it is an ember dtype (or None); else PyTorch's TypeError (a NumPy dtype
+    or a string is no torch.dtype)."""
+    if dtype is None or dtype.__class__ is _dt.dtype:
+        return dtype
+    raise TypeError(f"{name}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
+
+
+def _dtype_or_default(dtype, name="zeros"):
+    return (_dtype_arg(dtype, name) or _dt.get_default_dtype()).np
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """A tensor of zeros of the given size (default dtype float32)."""
-    return _finish(__np.zeros(_size(size), _dtype_or_default(dtype)), requires_grad, device)
+    shape, dt = _size(size), _dtype_or_default(dtype)
+    return _finish(_allocate(__np.zeros, shape, dt), requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """A tensor of ones of the given size."""
-    return _finish(__np.ones(_size(size, "ones"), _dtype_or_default(dtype)), requires_grad,
-                   device)
+    shape, dt = _size(size, "ones"), _dtype_or_default(dtype, "ones")
+    return _finish(_allocate(__np.ones, shape, dt), requires_grad, device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False):
     """An uninitialised tensor (ember fills it with zeros)."""
-    return _finish(__np.zeros(_size(size, "empty"), _dtype_or_default(dtype)),
-                   requires_grad, device)
+    shape, dt = _size(size, "empty"), _dtype_or_default(dtype, "empty")
+    return _finish(_allocate(__np.zeros, shape, dt), requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
     """A tensor filled with ``fill_value`` (its dtype inferred from the value when not given)."""
     if isinstance(fill_value, _np.generic):  # a NumPy scalar fills like a Python number
         fill_value = fill_value.item()
-    if dtype is None:
+    if _dtype_arg(dtype, "full") is None:
         dtype = _infer_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _finish(__np.full(_size((size,), "full"), fill_value, dtype.np), requires_grad,
-                   device)
+    shape = _size((size,), "full")
+    return _finish(_allocate(lambda sh, dt: __np.full(sh, fill_value, dt), shape, dtype.np),
+                   requires_grad, device)
 
 
-def _like(input, dtype):
-    return (dtype or input.dtype).np, input._data.shape
+def _like(input, dtype, name="zeros_like"):
+    return (_dtype_arg(dtype, name) or input.dtype).np, input._data.shape
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
@@ -245,7 +276,7 @@ def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
               layout=None):
-    dt, shape = _like(input, dtype)
+    dt, shape = _like(input, dtype, "ones_like")
     return _finish(__np.ones(shape, dt), requires_grad, _like_device(input, device))
 
 
@@ -256,7 +287,7 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None):
-    dt, shape = _like(input, dtype)
+    dt, shape = _like(input, dtype, "full_like")
     return _finish(__np.full(shape, fill_value, dt), requires_grad,
                    _like_device(input, device))
 
@@ -276,6 +307,10 @@ def _xp(t):
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
     """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
+    if dtype is not None and dtype.__class__ is not _dt.dtype:
+        got = ", ".join(type(v).__name__ for v in (start, end, step)[:1 if end is None else 3])
+        raise TypeError(f"arange() received an invalid combination of arguments - got ({got}, "
+                        f"dtype={type(dtype).__name__}), but expected one of:")
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]

@@ -4,6 +4,8 @@ views' history) onto the op's node, with PyTorch's dtype and leaf checks; ``zero
 
 from __future__ import annotations
 
+import numbers
+
 from .. import dtypes as _dt
 from ..autograd import dispatch as _door
 from ..autograd.function import _NULL_CTX, Function
@@ -359,6 +361,10 @@ def zero_(self):
 
 
 def fill_(self, value):
+    if not isinstance(value, (Tensor, numbers.Number)):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({type(value).__name__}), but expected one of:\n * (Tensor value)\n"
+                        " * (Number value)")
     if self._vc.__class__ is not list:
         check_inference_inplace(self)
     if _state.enabled and (self._requires_grad or (isinstance(value, Tensor)

@@ -148,11 +148,28 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
                    device=input.device if device is None else device)
 
 
+_FN = {"normal_kernel_cpu": "randn", "check_uniform_bounds": "rand"}
+
+
 def _float_dtype(dtype, name):
+    if dtype is not None and dtype.__class__ is not _dt.dtype:
+        raise TypeError(f"{_FN.get(name, name)}() received an "
+                        f"invalid combination of arguments - got (dtype={type(dtype).__name__}), "
+                        "but expected one of:")
     dtype = dtype or _dt.get_default_dtype()
     if not (dtype.is_floating_point or dtype.is_complex):
-        raise RuntimeError(f'"{name}" not implemented for \'{_dt._TYPE_NAMES[dtype.name]}\'')
+        raise NotImplementedError(f'"{name}" not implemented for \'{_dt._TYPE_NAMES[dtype.name]}\'')
     return dtype
+
+
+def _allocate(draw, shape, work, np_dtype):
+    """``draw(shape, work)`` cast to ``np_dtype``, with PyTorch's error when too large."""
+    try:
+        return draw(shape, work).astype(np_dtype)
+    except (ValueError, MemoryError):
+        from .factories import allocation_error
+
+        raise allocation_error(shape, _np.dtype(np_dtype).itemsize) from None
 
 
 @_door.primitive("random")
@@ -160,8 +177,9 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
     """Uniform random numbers in [0, 1)."""
     dtype = _float_dtype(dtype, "check_uniform_bounds")
     with _guard(generator, device):
-        arr = _draws(generator, device).random(_size(size, "rand"), dtype=_np.float64)
-        arr = arr.astype(dtype.np)
+        shape = _size(size, "rand")
+        arr = _allocate(lambda sh, dt: _draws(generator, device).random(sh, dtype=dt), shape,
+                        _np.float64, dtype.np)
     return _finish(arr, requires_grad, device)
 
 
@@ -170,8 +188,9 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
     """Standard normal random numbers."""
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
     with _guard(generator, device):
-        arr = _draws(generator, device).standard_normal(_size(size, "randn"), dtype=_np.float64)
-        arr = arr.astype(dtype.np)
+        shape = _size(size, "randn")
+        arr = _allocate(lambda sh, dt: _draws(generator, device).standard_normal(sh, dtype=dt),
+                        shape, _np.float64, dtype.np)
     return _finish(arr, requires_grad, device)
 
 
@@ -183,6 +202,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         size, high, low = high, low, 0
     elif high is None:
         low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
     with _guard(generator, device):
         arr = _draws(generator, device).integers(low, high, size=_size((size,), "randint"),
                                                  dtype=_np.int64)
@@ -234,7 +256,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     src = mean if tm else std
     if src._data.dtype.kind not in "fc":
-        raise RuntimeError(f'"normal_kernel_cpu" not implemented for '
+        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for '
                            f"'{_dt_title(src)}'")
     from .shape.views import broadcast_shapes
 
@@ -261,8 +283,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
         probs = to_device(probs, input.device)
     if input._data.dtype.kind not in "fc" and p is None:
-        raise RuntimeError(f'"bernoulli_tensor_cpu_self_" not implemented for '
-                           f"'{_dt_title(input)}'")
+        raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for '
+                                  f"'{_dt_title(input)}'")
     if probs.size and bool((probs < 0).any() or (probs > 1).any()):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
                            "(Could this error message be improved?  If so, please report an "
@@ -333,9 +355,21 @@ def _fill_random(self, arr):
     return self
 
 
+def _continuous(self, what):
+    """PyTorch's error for a continuous distribution asked to fill an integer tensor (its
+    exponential_ names the dtype as a torch title, its cauchy_ as a C type)."""
+    d = self._data.dtype
+    if d.kind not in "fc" and d.name != "bfloat16":
+        names = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                 "uint8": "unsigned char", "bool": "bool"}
+        name = _dt_title(self) if what == "Exponential" else names.get(d.name, d.name)
+        raise RuntimeError(f"{what} distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified {name}")
+
+
 def _float_self(self, name):
     if self._data.dtype.kind not in "fc" and self._data.dtype.name != "bfloat16":
-        raise RuntimeError(f'"{name}" not implemented for \'{_dt_title(self)}\'')
+        raise NotImplementedError(f'"{name}" not implemented for \'{_dt_title(self)}\'')
 
 
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
@@ -369,7 +403,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
 
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate ``lambd``."""
-    _float_self(self, "exponential_cpu")
+    _continuous(self, "Exponential")
     if lambd <= 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     return _fill_random(self, _rng(generator).standard_exponential(self._data.shape) / lambd)
@@ -385,13 +419,14 @@ def geometric_(self, p, *, generator=None):
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fill with log-normal samples."""
     _float_self(self, "log_normal_cpu")
-    return _fill_random(self, _np.exp(mean + std * _rng(generator).standard_normal(
-        self._data.shape)))
+    with _np.errstate(over="ignore"):  # PyTorch overflows to inf silently
+        return _fill_random(self, _np.exp(mean + std * _rng(generator).standard_normal(
+            self._data.shape)))
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill with Cauchy samples."""
-    _float_self(self, "cauchy_cpu")
+    _continuous(self, "Cauchy")
     return _fill_random(self, median + sigma * _rng(generator).standard_cauchy(self._data.shape))
 
 
@@ -421,7 +456,9 @@ def binomial(count, prob, generator=None):
     the same shape; the result has their dtype)."""
 
     c, p = count._data, prob._data
-    if c.dtype.kind != "f" or p.dtype.kind != "f":
-        raise RuntimeError('"binomial_cpu" not implemented for \'Long\'')
+    for what, a, t in (("count", c, count), ("prob", p, prob)):
+        if a.dtype.kind != "f":
+            raise ValueError(f"binomial only supports floating-point dtypes for {what}, got: "
+                             f"{_dt_title(t)}")
     draws = _rng(generator).binomial(c.astype(__np.int64), __np.clip(p, 0, 1))
     return make(draws.astype(c.dtype))

@@ -55,6 +55,8 @@ def _norm_key(key):
             out.append(k)
         elif hasattr(k, "__index__"):
             out.append(k.__index__())
+        elif isinstance(k, str):  # PyTorch tries to make a tensor of it
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
         else:
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "

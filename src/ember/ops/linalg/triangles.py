@@ -7,7 +7,7 @@ import numpy as _np
 from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...backend import xp_of
-from .._util import make
+from .._util import make_dense as make
 from ..factories import _out_or
 
 

@@ -19,7 +19,7 @@ def _int_only(name, ad, bd=None):
         k = _kind(x) if x is not None else "b"
         if k in "fc":
             t = _dtype_title(make(x)) if hasattr(x, "dtype") else _TITLE[k]
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{t}\'')
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{t}\'')
 
 
 def _bitwise(name, ufunc_name, doc):
@@ -55,7 +55,7 @@ bitwise_xor = _door.primitive("elementwise")(
 def _shift(name, left):
     def f(input, other, *, out=None):
         ad, bd = pair(input, other)
-        _int_only(name, ad, bd)
+        _int_only("lshift" if left else "rshift", ad, bd)  # PyTorch's kernel names
         xp = _xp(input, other)
         a = xp.asarray(ad)
         b = xp.asarray(bd)
@@ -102,7 +102,7 @@ def _int_binary(name, np_name, a, b):
     if kind not in "iub" or kind == "b":
         from ..inplace import _dtype_name
 
-        raise RuntimeError(f'"{name}" not implemented for '
+        raise NotImplementedError(f'"{name}" not implemented for '
                            f"'{_dtype_name(xp.result_type(ad, bd))}'")
     return make(xp.asarray(_shape_checked(xp, getattr(xp, np_name), ad, bd)))
 

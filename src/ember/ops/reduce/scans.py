@@ -7,7 +7,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make, wrap_dim
+from .._util import make_dense as make, wrap_dim
 from ..pointwise.compare import logical_xor
 from ..shape.join import cat
 from ..shape.views import narrow, select

@@ -9,7 +9,7 @@ from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make, wrap_dim
+from .._util import channels_last, make, make_dense, wrap_dim
 from .views import reshape, unsqueeze
 
 
@@ -25,7 +25,11 @@ class Cat(Function):
         arrays = [x._data for x in xs]
         ctx.dim = dim
         ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
-        return make(xp_of(arrays[0]).concatenate(arrays, axis=dim))
+        out = xp_of(arrays[0]).concatenate(arrays, axis=dim)
+        if all(channels_last(a) for a in arrays):  # PyTorch keeps a layout all inputs share
+            xp = xp_of(out)
+            return make(xp.ascontiguousarray(out.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2))
+        return make_dense(out)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -35,6 +39,19 @@ class Cat(Function):
             grads.append(grad_output.narrow(ctx.dim, start, n))
             start += n
         return (None, *grads)
+
+
+def _stack_channels_last(out, a, dim):
+    """``out`` laid out as PyTorch stacks channels-last inputs: the memory order of the
+    inputs unsqueezed at ``dim``, the new dim inside an old one of equal stride."""
+    st = list(a.strides)
+    st.insert(dim, a.shape[dim] * a.strides[dim])
+    order = sorted(range(out.ndim), key=lambda i: (-st[i], i == dim))
+    xp = xp_of(out)
+    res = xp.empty(tuple(out.shape[i] for i in order), out.dtype).transpose(
+        tuple(order.index(i) for i in range(out.ndim)))
+    res[...] = out
+    return res
 
 
 class Stack(Function):
@@ -48,7 +65,10 @@ class Stack(Function):
     def forward(ctx, dim, *xs):
         arrays = [x._data for x in xs]
         ctx.dim = dim
-        return make(xp_of(arrays[0]).stack(arrays, axis=dim))
+        out = xp_of(arrays[0]).stack(arrays, axis=dim)
+        if dim < 4 and all(channels_last(a) for a in arrays):
+            return make(_stack_channels_last(out, arrays[0], dim))
+        return make_dense(out)
 
     @staticmethod
     def backward(ctx, grad_output):
