@@ -53,3 +53,33 @@ def test_pool_arguments_of_length_one_or_empty_stride_still_work(kw):
     x = X5[0, :, :3, :5, :5].copy()
     check(lambda lib, t: lib.nn.functional.avg_pool2d(t, **kw), x)
     check(lambda lib, t: lib.nn.functional.max_pool2d(t, **kw), x)
+
+
+# ------------------------------------------------------------------ convolution argument lengths
+CONV_CASES = [
+    ("conv2d", (2, 3, 5, 5), (4, 3, 3, 3), dict(padding=(1, 1, 1)), "padding", 2, [1, 1, 1]),
+    ("conv2d", (2, 3, 5, 5), (4, 3, 3, 3), dict(stride=(1, 1, 1)), "stride", 2, [1, 1, 1]),
+    ("conv2d", (2, 3, 5, 5), (4, 3, 3, 3), dict(dilation=(1, 1, 1)), "dilation", 2, [1, 1, 1]),
+    ("conv1d", (2, 3, 5), (4, 3, 3), dict(padding=(1, 1)), "padding", 1, [1, 1]),
+    ("conv3d", (1, 3, 4, 4, 4), (2, 3, 3, 3, 3), dict(padding=(1, 1)), "padding", 3, [1, 1]),
+    ("conv_transpose2d", (2, 3, 5, 5), (3, 4, 3, 3), dict(padding=(1, 1, 1)), "padding", 2,
+     [1, 1, 1]),
+    ("conv_transpose2d", (2, 3, 5, 5), (3, 4, 3, 3), dict(output_padding=(0, 0, 0)),
+     "output_padding", 2, [0, 0, 0]),
+]
+
+
+@pytest.mark.parametrize("op,xs,ws,kw,what,nd,got", CONV_CASES)
+def test_conv_argument_length_error(op, xs, ws, kw, what, nd, got):
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal(xs), rng.standard_normal(ws)
+    f = lambda lib: getattr(lib.nn.functional, op)(lib.tensor(x), lib.tensor(w), **kw)  # noqa
+    check_error(f, f, RuntimeError,
+                f"expected {what} to be a single integer value or a list of {nd} values to match "
+                f"the convolution dimensions, but got {what}={got}")
+
+
+def test_conv_arguments_of_length_one_still_work():
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3))
+    check(lambda lib, a, b: lib.nn.functional.conv2d(a, b, padding=(1,), stride=(2,)), x, w)
