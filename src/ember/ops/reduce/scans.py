@@ -181,6 +181,11 @@ class Logcumsumexp(Function):
         xp = xp_of(d)
         if d.ndim == 0:
             y = make(d.copy())
+        elif d.dtype.kind == "f" and hasattr(xp.logaddexp, "accumulate"):
+            # a running logaddexp: exact however far apart the values are (a shift by the
+            # overall max underflows the early terms)
+            with _be_errstate(xp, invalid="ignore"):
+                y = make(xp.logaddexp.accumulate(d, axis=dim).astype(d.dtype))
         else:
             m = d.max(axis=dim, keepdims=True) if d.size else d
             m = xp.where(xp.isfinite(m), m, 0)
@@ -197,10 +202,14 @@ class Logcumsumexp(Function):
             return grad_output, None
         from ..pointwise.exp_log import exp
 
-        # shift by the last (largest) running value so neither exponential overflows
-        top = y.narrow(ctx.dim, y.shape[ctx.dim] - 1, 1) if y.shape[ctx.dim] else y
+        # shift by the last (largest) running value; the exponentials are taken in float64 so
+        # they stay finite for inputs up to ~700 apart (float32 overflows beyond ~88)
+        wide = x.dtype.is_floating_point and x.dtype.itemsize < 8
+        xw, yw, gw = (t.double() for t in (x, y, grad_output)) if wide else (x, y, grad_output)
+        top = yw.narrow(ctx.dim, yw.shape[ctx.dim] - 1, 1) if yw.shape[ctx.dim] else yw
         top = top.detach()
-        return RevCumsum.apply(grad_output * exp(top - y), ctx.dim) * exp(x - top), None
+        dx = RevCumsum.apply(gw * exp(top - yw), ctx.dim) * exp(xw - top)
+        return (dx.to(x.dtype) if wide else dx), None
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
