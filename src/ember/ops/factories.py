@@ -305,6 +305,12 @@ def _xp(t):
     return xp_of(t._data)
 
 
+def _no_bool(dtype, name):
+    """PyTorch's range factories have no bool kernel."""
+    if dtype is not None and dtype == _dt.bool:
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Bool\'')
+
+
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
     """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
     if dtype is not None and dtype.__class__ is not _dt.dtype:
@@ -319,6 +325,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0 and end != start:
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    _no_bool(dtype, "arange")
     if dtype is None:
         dtype = _dt.int64 if all(isinstance(v, numbers.Integral) for v in vals) else \
             _dt.get_default_dtype()
@@ -358,6 +365,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
     Example: ``ember.linspace(0, 1, 5)`` -> ``tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])``."""
+    _no_bool(dtype, "linspace")
     start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
     cplx = isinstance(start, complex) or isinstance(end, complex)
     dtype = dtype or (_dt.complex64 if cplx else _dt.get_default_dtype())
@@ -368,6 +376,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
              out=None, layout=None):
     """``base ** linspace(start, end, steps)``."""
+    _no_bool(dtype, "logspace")
     dtype = dtype or _dt.get_default_dtype()
     steps = int(steps)
     if steps < 0:

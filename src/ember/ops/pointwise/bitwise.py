@@ -59,6 +59,16 @@ def _shift(name, left):
         xp = _xp(input, other)
         a = xp.asarray(ad)
         b = xp.asarray(bd)
+        def _int(v):
+            return isinstance(v, int) and not isinstance(v, bool)
+
+        scalar = _int(other)
+        dt = a.dtype if scalar else xp.result_type(a, b)
+        if dt.kind == "b":
+            if not (scalar or _int(input)):
+                raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'Bool\'')
+            dt = xp.dtype("int64")  # bool << int: the int scalar promotes bool to int64
+        a = a.astype(dt)
         bits = a.dtype.itemsize * 8
         # PyTorch: shifting by >= the bit width (or a negative amount) gives 0 (or -1 for a
         # right shift of a negative number); NumPy leaves this undefined
@@ -71,8 +81,7 @@ def _shift(name, left):
             r = xp.right_shift(a, bs)
             r = xp.where(big, xp.where(a < 0, -1, 0), r) if a.dtype.kind == "i" else \
                 xp.where(big, 0, r)
-        res = make(xp.asarray(r).astype(xp.result_type(a, b) if not isinstance(other, (int,))
-                                        else a.dtype))
+        res = make(xp.asarray(r).astype(dt))
         return res if out is None else write_out(res, out)
 
     f.__name__ = name

@@ -351,7 +351,8 @@ def squeeze(input, dim=None):
     if dim is None:
         return Squeeze.apply(input, tuple(i for i, s in enumerate(input._data.shape) if s == 1))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    return SqueezeDim.apply(input, tuple(wrap_dim(d, n) for d in dims) if n else ())
+    wrapped = tuple(wrap_dim(d, n) for d in dims)  # a 0-d tensor takes dims 0 and -1 only
+    return SqueezeDim.apply(input, wrapped if n else ())
 
 
 def unsqueeze(input, dim):
