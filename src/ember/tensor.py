@@ -377,9 +377,7 @@ class Tensor:
     def __dlpack__(self, *args, **kwargs):
         """DLPack export of the array (zero-copy; NumPy on the cpu, CuPy on cuda)."""
         if self._requires_grad:
-            raise RuntimeError(
-                "Can't export tensors that require gradient, use tensor.detach()"
-            )
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
         return self._data.__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self):

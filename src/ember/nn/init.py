@@ -107,9 +107,9 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
             "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of "
             "values may be incorrect.", stacklevel=2)
     rng = _rng(generator)
-    xp = xp_of(tensor._data)
     shape = tensor._data.shape
-    out = rng.normal(mean, std, size=shape)
+    out = rng.normal(mean, std, size=shape)  # drawn on the host, written to the tensor's device
+    xp = xp_of(out)
     bad = (out < a) | (out > b)
     tries = 0
     while bad.any() and tries < 100:
@@ -214,10 +214,10 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    xp = xp_of(tensor._data)
     rows = tensor.size(0)
     cols = tensor.numel() // rows
-    flattened = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
+    flattened = _rng(generator).normal(0.0, 1.0, size=(rows, cols))  # host, as every init draw
+    xp = xp_of(flattened)
     if rows < cols:
         flattened = flattened.T
     q, r = xp.linalg.qr(flattened)

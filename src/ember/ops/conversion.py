@@ -34,17 +34,27 @@ class ToCopy(Function):
 
 
 def _parse_to(args, kwargs):
+    """``(dtype, device, copy)`` from PyTorch's three signatures: ``to(dtype, non_blocking,
+    copy)``, ``to(device, dtype, non_blocking, copy)``, ``to(other, non_blocking, copy)``."""
     dtype = kwargs.get("dtype")
     dev = kwargs.get("device")
+    flags = []  # positional non_blocking, copy
     for a in args:
-        if isinstance(a, _dt.dtype):
+        if isinstance(a, bool):
+            flags.append(a)
+        elif isinstance(a, _dt.dtype):
             dtype = a
         elif isinstance(a, Tensor):
             dtype = a.dtype
             dev = a.device
-        elif isinstance(a, (str, _device)) or (isinstance(a, int) and not isinstance(a, bool)):
+        elif isinstance(a, (str, _device, int)):
             dev = a
-    return dtype, dev
+        elif a is not None:
+            raise TypeError(
+                f"to() received an invalid combination of arguments - got ({type(a).__name__})"
+            )
+    copy = flags[1] if len(flags) > 1 else kwargs.get("copy", False)
+    return dtype, dev, copy
 
 
 # ------------------------------------------------------------------------------- devices
@@ -85,8 +95,7 @@ def to(self, *args, **kwargs):
     Returns ``self`` when nothing changes (``copy=True`` forces a copy). A device move is
     differentiable: the gradient flows back to the source device. ``non_blocking`` is accepted
     (copies complete before ``to`` returns)."""
-    dtype, dev = _parse_to(args, kwargs)
-    copy = kwargs.get("copy", False)
+    dtype, dev, copy = _parse_to(args, kwargs)
     out = self
     if dev is not None:
         dev = target_device(dev)

@@ -13,6 +13,7 @@ import numpy as _np
 from .. import dtypes as _dt
 from ..backend import as_strided as _be_as_strided
 from ..backend import numpy as __np
+from ..backend import guard_of
 from ..backend import to_device as _to_device
 from ..backend import xp_for_device
 from ..device import default_device as _default_device
@@ -153,6 +154,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     Python floats give the default dtype (float32), ints int64, bools bool; a NumPy array keeps
     its dtype. Example: ``ember.tensor([[1., 2.], [3., 4.]], requires_grad=True)``.
     """
+    if pin_memory:
+        return _pinned(tensor(data, dtype=dtype, device=device, requires_grad=requires_grad),
+                       True)
     xp = __np
     if isinstance(data, Tensor):
         arr = data._data.copy()
@@ -164,6 +168,12 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         _dt.from_numpy_dtype(src.dtype)
         arr = xp.array(src, dtype=dtype.np if dtype is not None else None, copy=True)
         return _finish(arr, requires_grad, device)
+    if hasattr(data, "__dlpack_device__") and not isinstance(data, (list, tuple)):
+        from ..backend import NUMPY, backend_of, device_of
+
+        if backend_of(data) is not NUMPY:  # a device array (CuPy): copied on its device
+            arr = data.astype(dtype.np) if dtype is not None else data.copy()
+            return _finish(arr, requires_grad, device_of(data) if device is None else device)
     if dtype is None:
         dtype = _infer_dtype(data)
     try:
@@ -217,8 +227,20 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False):
     """An uninitialised tensor (ember fills it with zeros)."""
-    return _finish(__np.zeros(_size(size, "empty"), _dtype_or_default(dtype)),
-                   requires_grad, device)
+    t = _finish(__np.zeros(_size(size, "empty"), _dtype_or_default(dtype)), requires_grad, device)
+    return _pinned(t, pin_memory) if pin_memory else t
+
+
+def _pinned(t, pin_memory):
+    from .storage import mark_pinned
+
+    return mark_pinned(t, pin_memory)
+
+
+def _on_device(buf, device):
+    """A host buffer moved to ``device`` (the default device when None)."""
+    dev = place_device(device)
+    return buf if dev is None else _to_device(buf, dev)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -476,33 +498,34 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
                   pin_memory=False):
     """An uninitialised tensor of ``size`` with the given element ``stride``s (zero-filled in
     ember)."""
-    xp = xp_for_device(device)
     dtype = dtype or _dt.get_default_dtype()
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
     n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(s > 0 for s in size) else 0
-    buf = xp.zeros(n, dtype.np)
-    arr = _be_as_strided(buf, size, tuple(st * buf.itemsize for st in stride))
-    return make(arr, requires_grad)
+    buf = _on_device(__np.zeros(n, dtype.np), device)
+    with guard_of(buf):
+        arr = _be_as_strided(buf, size, tuple(st * buf.itemsize for st in stride))
+    return _pinned(make(arr, requires_grad), pin_memory)
 
 
 def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
                    requires_grad=False, pin_memory=False):
     """An uninitialised tensor of ``size`` whose memory holds its dims in the order
     ``physical_layout`` (zero-filled in ember)."""
-    xp = xp_for_device(device)
     dtype = dtype or _dt.get_default_dtype()
     size, perm = tuple(size), tuple(physical_layout)
     if sorted(perm) != list(_builtin_range(len(size))):
         raise RuntimeError("Number of dimensions in size does not match the length of the "
                            "physical_layout" if len(perm) != len(size) else
                            "physical_layout must be a permutation")
-    buf = xp.zeros(tuple(size[p] for p in perm), dtype.np)
+    buf = _on_device(__np.zeros(tuple(size[p] for p in perm), dtype.np), device)
     inv = [0] * len(perm)
     for i, p in enumerate(perm):
         inv[p] = i
-    return make(buf.transpose(inv), requires_grad)
+    with guard_of(buf):
+        arr = buf.transpose(inv)
+    return _pinned(make(arr, requires_grad), pin_memory)
 
 
 # ------------------------------------------------------------------------------------ windows

@@ -262,8 +262,10 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    """Sample category indices (int64) from the rows of ``input`` (non-negative weights)."""
-    d = input._data
+    """Sample category indices (int64) from the rows of ``input`` (non-negative weights).
+    On cuda the draws come from the device's stream and the sampling runs on the host (as
+    PyTorch's CUDA kernel synchronises); the indices go back to the device."""
+    d = _host(input._data)
     if d.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if d.dtype.kind != "f":
@@ -281,27 +283,49 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     tot = w.sum(axis=1, keepdims=True)
     if (tot <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _rng(generator)
+    rng = _rng_like(generator, input)
     if replacement:
         cdf = _np.cumsum(w / tot, axis=1)
-        u = rng.random((w.shape[0], num_samples))
+        u = _host(rng.random((w.shape[0], num_samples)))
         idx = _np.stack([_np.searchsorted(c, ui, side="right") for c, ui in zip(cdf, u)])
         idx = _np.minimum(idx, n - 1)
     else:
         # Gumbel top-k: the order of w / Exp(1) draws is sampling without replacement
         with _np.errstate(divide="ignore"):
-            keys = _np.log(w) - _np.log(rng.standard_exponential(w.shape))
+            keys = _np.log(w) - _np.log(_host(rng.standard_exponential(w.shape)))
         if ((w > 0).sum(axis=1) < num_samples).any():
             raise RuntimeError("invalid multinomial distribution (with replacement=False, not "
                                "enough non-negative category to sample)")
         idx = _np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
-    idx = idx.astype(_np.int64)
-    return _out_or(make(idx.reshape(d.shape[:-1] + (num_samples,))), out)
+    idx = idx.astype(_np.int64).reshape(d.shape[:-1] + (num_samples,))
+    if input._data.__class__ is not _np.ndarray:
+        from ..backend import to_device
+
+        idx = to_device(idx, input.device)
+    return _out_or(make(idx), out)
 
 
 def poisson(input, generator=None):
     """Poisson samples with rates ``input`` (same dtype)."""
-    return make(_rng(generator).poisson(input._data).astype(input._data.dtype))
+    rng = _rng_like(generator, input)
+    d = input._data
+    if d.__class__ is _np.ndarray:
+        return make(rng.poisson(d).astype(d.dtype))
+    from ..backend import to_device
+
+    if generator is not None:  # a host generator's draws, copied to the device
+        return make(to_device(rng.poisson(_host(d)).astype(d.dtype), input.device))
+    with _guard(None, input.device):
+        return make(rng.poisson(d).astype(d.dtype))
+
+
+def _host(a):
+    """``a`` in host memory (itself when it is a NumPy array)."""
+    if a.__class__ is _np.ndarray:
+        return a
+    from ..backend import backend_of
+
+    return backend_of(a).to_host(a)
 
 
 # ------------------------------------------------------------------------ in-place samplers

@@ -61,14 +61,43 @@ def is_shared(self) -> bool:
 
 
 def pin_memory(self, device=None):
-    """``self``: ember's host arrays are ordinary NumPy memory (not page-locked); copies to cuda
-    work from it all the same. Without a cuda device PyTorch's CPU build raises, and so does
-    ember."""
+    """A copy of this cpu tensor marked pinned (``is_pinned()``), or itself when it is pinned
+    already; differentiable, as PyTorch's. ember's host arrays are ordinary NumPy memory (not
+    page-locked); copies to cuda work from it all the same. Without a cuda device PyTorch's
+    CPU build raises, and so does ember."""
     from .. import cuda
 
     if not cuda.is_available():
         raise RuntimeError("Cannot access accelerator device when none is available.")
-    return self
+    if self.device.type != "cpu":
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    if self.__dict__.get("_pinned"):
+        return self
+    out = self.clone()
+    out.__dict__["_pinned"] = True
+    return out
+
+
+def is_pinned(self, device=None) -> bool:
+    """Whether ``pin_memory()`` (or ``pin_memory=True``) made this tensor."""
+    return self.__dict__.get("_pinned", False)
+
+
+def mark_pinned(t, pin_memory):
+    """``t`` marked pinned for a factory's ``pin_memory=True`` (PyTorch's error without an
+    accelerator)."""
+    if pin_memory:
+        from .. import cuda
+
+        if not cuda.is_available():
+            raise RuntimeError(
+                "pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+                "allocator is available on this system."
+            )
+        if t.device.type != "cpu":
+            raise RuntimeError("Only dense CPU tensors can be pinned")
+        t.__dict__["_pinned"] = True
+    return t
 
 
 def dim_order(self, *, ambiguity_check=False):
