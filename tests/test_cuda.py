@@ -10,18 +10,6 @@ import pytest
 
 import ember
 from ember import backend as B
-from ember.backend.simulated_cuda import SIMULATED
-
-
-@pytest.fixture
-def sim_cuda(monkeypatch):
-    monkeypatch.setattr(B, "_cuda", [SIMULATED])
-    monkeypatch.setattr(ember.cuda, "_generators", {})
-    monkeypatch.setattr(ember.cuda, "_seeds", {})
-    B.register(SIMULATED)
-    SIMULATED.set_device(0)
-    yield SIMULATED
-    SIMULATED.set_device(0)
 
 
 def test_availability_and_device_selection(sim_cuda):
@@ -64,8 +52,8 @@ def test_manual_seed_reproduces_draws_per_device(sim_cuda):
 def test_memory_statistics(sim_cuda):
     ember.cuda.reset_peak_memory_stats()
     base = ember.cuda.memory_allocated()
-    with SIMULATED.device_guard(0):
-        a = SIMULATED.xp.zeros(256, dtype=np.float32)
+    with sim_cuda.device_guard(0):
+        a = sim_cuda.xp.zeros(256, dtype=np.float32)
     assert ember.cuda.memory_allocated() == base + 1024
     del a
     assert ember.cuda.memory_allocated() == base

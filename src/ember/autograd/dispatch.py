@@ -287,7 +287,12 @@ def public(fn):
             res = api_dispatch(op, args, kwargs)
             if res is not _PROCEED:
                 return res
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except (TypeError, ValueError) as e:  # zero-cost unless raised: maybe a device mix
+            from ..backend import retry_on_device
+
+            return retry_on_device(lambda a: fn(*a, **kwargs), args, e)
 
     op.__ember_impl__ = fn
     return op

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from ..backend import xp_of
+from ..backend import guard_of, xp_of
 from ..ops.random import _rng
 from ..tensor import Tensor
 
@@ -24,7 +24,8 @@ __all__ = [
 def _write(tensor: Tensor, arr) -> Tensor:
     """Store ``arr`` (any float array of the tensor's shape) into ``tensor`` in place."""
     data = tensor._data
-    data[...] = arr.astype(data.dtype, copy=False) if hasattr(arr, "astype") else arr
+    with guard_of(data):  # a cuda tensor's own device current
+        data[...] = arr.astype(data.dtype, copy=False) if hasattr(arr, "astype") else arr
     tensor._vc[0] += 1
     return tensor
 

@@ -172,7 +172,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         from ..backend import NUMPY, backend_of, device_of
 
         if backend_of(data) is not NUMPY:  # a device array (CuPy): copied on its device
-            arr = data.astype(dtype.np) if dtype is not None else data.copy()
+            with guard_of(data):
+                arr = data.astype(dtype.np) if dtype is not None else data.copy()
             return _finish(arr, requires_grad, device_of(data) if device is None else device)
     if dtype is None:
         dtype = _infer_dtype(data)

@@ -3,9 +3,12 @@ bernoulli, multinomial, poisson, binomial, and the in-place samplers (uniform_, 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as _np
 
 from .. import dtypes as _dt
+from ..backend import guard_of
 from ..backend import numpy as __np
 from ..tensor import Tensor
 from ._util import make
@@ -243,6 +246,22 @@ def _dt_title(t):
     return _dtype_name(t._data.dtype)
 
 
+def _on_input_device(fn):
+    """Run a sampler parametrised by a cuda tensor with that tensor's device current (CuPy
+    computes on the current device)."""
+
+    @functools.wraps(fn)
+    def run(input, *args, **kwargs):
+        d = input._data
+        if d.__class__ is _np.ndarray:
+            return fn(input, *args, **kwargs)
+        with guard_of(d):
+            return fn(input, *args, **kwargs)
+
+    return run
+
+
+@_on_input_device
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draw 0/1 with probability ``input`` (or ``p``) elementwise; same dtype as ``input``."""
     probs = input._data if p is None else __np.full(input._data.shape, p, _np.float64)
@@ -261,6 +280,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     return _out_or(make((u < probs).astype(input._data.dtype)), out)
 
 
+@_on_input_device
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Sample category indices (int64) from the rows of ``input`` (non-negative weights).
     On cuda the draws come from the device's stream and the sampling runs on the host (as
@@ -305,6 +325,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     return _out_or(make(idx), out)
 
 
+@_on_input_device
 def poisson(input, generator=None):
     """Poisson samples with rates ``input`` (same dtype)."""
     rng = _rng_like(generator, input)
@@ -315,8 +336,7 @@ def poisson(input, generator=None):
 
     if generator is not None:  # a host generator's draws, copied to the device
         return make(to_device(rng.poisson(_host(d)).astype(d.dtype), input.device))
-    with _guard(None, input.device):
-        return make(rng.poisson(d).astype(d.dtype))
+    return make(rng.poisson(d).astype(d.dtype))
 
 
 def _host(a):

@@ -5,7 +5,7 @@ are in ``method_forms``."""
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .conversion import _caster, cpu, cuda, to, type_, type_as
+from .conversion import HOST_METHODS, _caster, cpu, cuda, to, type_, type_as
 from .factories import empty, ones, zeros
 from .index.gather_scatter import (
     gather, index_select, scatter, scatter_, scatter_add, scatter_add_, scatter_reduce,
@@ -256,6 +256,8 @@ METHODS = {
     "view_as": lambda self, other: view(self, other._data.shape), "vsplit": vsplit,
     "where": where_m, "xlogy": xlogy, "xlogy_": _xlogy_, "zero_": zero_,
 }
+
+METHODS.update(HOST_METHODS)
 
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)
