@@ -97,12 +97,18 @@ def test_device_context_sets_the_default_device(sim_cuda):
 
 
 def test_without_a_backend_cuda_answers_as_a_cpu_build(monkeypatch):
-    if B.simulating():
-        pytest.skip("EMBER_SIMULATE_CUDA=1: this lane has a cuda device by design")
     monkeypatch.setattr(B, "_cuda", [])
+    monkeypatch.setattr(B, "simulating", lambda: False)  # no cuda even in the simulated lane
     assert not ember.cuda.is_available() and ember.cuda.device_count() == 0
     with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+        ember.cuda.current_device()
+    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+        ember.ones(1).cuda()
+    with pytest.raises(RuntimeError, match="torch.cuda.Stream requires CUDA support"):
         ember.cuda.Stream()
+    with pytest.raises(RuntimeError, match="Tried to instantiate dummy base class Event"):
+        ember.cuda.Event()
+    assert ember.cuda.memory_allocated() == 0 and ember.cuda.manual_seed(0) is None
     with pytest.raises(RuntimeError, match="compiled without CUDA"), ember.cuda.device(0):
         pass
     assert ember.cuda.memory_stats() == {}
