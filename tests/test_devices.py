@@ -315,7 +315,7 @@ def test_pin_memory_without_a_cuda_device_raises_pytorchs_errors(monkeypatch):
         ember.tensor([1.0], pin_memory=True)
 
 
-# ---- save / load with map_location ----------------------------------------------------------------
+# ---- save / load with map_location ----------------------------------------------------------
 def _saved(obj):
     import io
 
@@ -365,7 +365,7 @@ def test_cuda_checkpoint_state_dict_round_trip():
     assert m2.weight.tolist() == m.weight.cpu().tolist()
 
 
-# ---- DLPack with NumPy and PyTorch -----------------------------------------------------------------
+# ---- DLPack with NumPy and PyTorch -----------------------------------------------------------
 def test_dlpack_capsules_and_ember_utils_dlpack():
     x = ember.arange(4.0)
     cap = ember.utils.dlpack.to_dlpack(x)

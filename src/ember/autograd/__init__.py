@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from ..backend import guard_of, xp_of
 from ..backend import numpy as _np
-
-_ndarray = _np.ndarray
 from . import engine
 from .function import Function, once_differentiable, Node  # noqa: F401
 from .grad_mode import (  # noqa: F401
@@ -21,6 +19,9 @@ def _tensors(x):
     if isinstance(x, _fn.Tensor):
         return (x,)
     return tuple(x)
+
+
+_ndarray = _np.ndarray
 
 
 def _make_grads(outputs, grads, is_grads_batched=False):

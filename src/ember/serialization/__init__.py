@@ -24,8 +24,9 @@ Devices: ``save`` records each storage's device (``'cpu'``, ``'cuda:1'``) and wr
 from a host copy; ``load`` puts storages back there, or where ``map_location`` says (a str, a
 device, a dict of locations or a callable; see ``_map_location``). Differences from PyTorch:
 views of one cuda tensor are saved as separate storages; PyTorch's legacy pre-1.6 files load
-on the CPU whatever the saved location (``map_location`` is checked); ``mmap=True`` maps storages copy-on-write with NumPy; ``save`` always writes the zip
-format (``_use_new_zipfile_serialization=False`` is accepted and ignored).
+on the CPU whatever the saved location (``map_location`` is checked); ``mmap=True`` maps
+storages copy-on-write with NumPy; ``save`` always writes the zip format
+(``_use_new_zipfile_serialization=False`` is accepted and ignored).
 
 Example::
 
