@@ -399,3 +399,18 @@ def test_dlpack_with_pytorch_shares_memory():
     tt2[2] = 8.0
     assert x.tolist() == [5.0, 1.0, 8.0]
     assert x.__dlpack_device__() == t.__dlpack_device__()
+
+
+def test_more_factories_and_samplers_on_cuda1():
+    y = ember.ones(2, device="cuda:1")
+    for t in (ember.tril_indices(3, 3, device="cuda:1"), ember.triu_indices(3, 3, device="cuda:1"),
+              ember.asarray([1, 2], device="cuda:1"), ember.asarray(np.ones(2), device="cuda:1"),
+              ember.asarray(ember.ones(2), device="cuda:1"), ember.asarray(y),
+              y.new([1.0, 2.0]), y.new(3), y.new_empty_strided((2,), (1,)), ember.tensor(y),
+              ember.normal(y, 1.0), ember.normal(y, y), ember.empty(3, device="cuda:1").normal_(),
+              ember.empty(3, device="cuda:1").uniform_(), ember.empty(3, device="cuda:1").random_(4),
+              ember.empty(3, device="cuda:1").bernoulli_(0.5),
+              ember.empty(3, device="cuda:1").exponential_()):
+        assert on(t, CUDA1), t
+    assert on(ember.asarray([1, 2]), CPU) and on(ember.asarray(np.ones(2)), CPU)
+    assert on(y.new([1.0], device="cpu"), CPU)

@@ -159,9 +159,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                        True)
     xp = __np
     if isinstance(data, Tensor):
-        arr = data._data.copy()
-        if dtype is not None:
-            arr = arr.astype(dtype.np)
+        with guard_of(data._data):
+            arr = data._data.copy()
+            if dtype is not None:
+                arr = arr.astype(dtype.np)
         return _finish(arr, requires_grad, data.device if device is None else device)
     if isinstance(data, _np.ndarray) or isinstance(data, _np.generic):
         src = _np.asarray(data)
@@ -451,6 +452,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
         if copy is False and dtype is not None and dtype != obj.dtype:
             raise ValueError("can't alias tensor with a different dtype without a copy")
         res = obj if dtype is None or dtype == obj.dtype else obj.to(dtype)
+        if device is not None:  # else the tensor's own device, as PyTorch's asarray
+            res = res.to(device)
         if copy and res is obj:
             res = obj.clone()
         return res.requires_grad_(requires_grad) if requires_grad else res
@@ -464,10 +467,12 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
             arr = arr.astype(dtype.np)
         elif copy:
             arr = arr.copy()
+        if device is not None and str(device) != "cpu":  # onto the device: a copy
+            return _finish(arr, requires_grad, device)
         return make(arr, requires_grad)
     if copy is False:
         raise ValueError("can't alias arbitrary sequence into a tensor")
-    return tensor(obj, dtype=dtype, requires_grad=requires_grad)
+    return tensor(obj, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):

@@ -220,6 +220,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         with _guard(generator, device):
             arr = (mean + std * rng.standard_normal(_size((size,)))).astype(dtype.np)
         return _out_or(_finish(arr, requires_grad, device), out)
+    src = mean if tm else std
+    if src._data.__class__ is not _np.ndarray:
+        with guard_of(src._data):  # a cuda tensor's own device current
+            return _normal_tensors(mean, std, tm, ts, rng, out)
+    return _normal_tensors(mean, std, tm, ts, rng, out)
+
+
+def _normal_tensors(mean, std, tm, ts, rng, out):
     md = mean._data if tm else mean
     sd = std._data if ts else std
     if ts and bool((sd < 0).any()):
@@ -371,6 +379,7 @@ def _float_self(self, name):
         raise RuntimeError(f'"{name}" not implemented for \'{_dt_title(self)}\'')
 
 
+@_on_input_device
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     """Fill with uniform samples from ``[from_, to)``."""
     from_ = kw.pop("from", from_)
@@ -382,6 +391,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     return _fill_random(self, from_ + (to - from_) * u)
 
 
+@_on_input_device
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with normal samples."""
     _float_self(self, "normal_kernel_cpu")
@@ -391,6 +401,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     return _fill_random(self, mean + std * z)
 
 
+@_on_input_device
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 0/1 draws of probability ``p`` (a number or a tensor)."""
     pd = p._data if isinstance(p, Tensor) else p
@@ -400,6 +411,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return _fill_random(self, u < pd)
 
 
+@_on_input_device
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate ``lambd``."""
     _float_self(self, "exponential_cpu")
@@ -408,6 +420,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     return _fill_random(self, _rng(generator).standard_exponential(self._data.shape) / lambd)
 
 
+@_on_input_device
 def geometric_(self, p, *, generator=None):
     """Fill with geometric samples (number of trials to the first success)."""
     if not 0 < p < 1:
@@ -415,6 +428,7 @@ def geometric_(self, p, *, generator=None):
     return _fill_random(self, _rng(generator).geometric(p, self._data.shape))
 
 
+@_on_input_device
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fill with log-normal samples."""
     _float_self(self, "log_normal_cpu")
@@ -422,12 +436,14 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
         self._data.shape)))
 
 
+@_on_input_device
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill with Cauchy samples."""
     _float_self(self, "cauchy_cpu")
     return _fill_random(self, median + sigma * _rng(generator).standard_cauchy(self._data.shape))
 
 
+@_on_input_device
 def random_(self, from_=None, to=None, *, generator=None, **kw):
     """Fill with integers: ``random_(to)`` from ``[0, to)``, ``random_(from_, to)`` from
     ``[from_, to)``, ``random_()`` from ``[0, 2**mantissa]`` (floats) or the dtype's range."""

@@ -117,28 +117,27 @@ def new(self, *args, **kwargs):
     ``FloatTensor(...)``."""
     from .factories import empty, tensor
 
-    if kwargs.pop("device", None) not in (None, "cpu"):
-        from ..backend import xp_for_device
-
-        xp_for_device("cuda")
+    dev = kwargs.pop("device", None)
+    dev = self.device if dev is None else dev  # the legacy constructor builds on self's device
     if not args:
-        return empty(0, dtype=self.dtype)
+        return empty(0, dtype=self.dtype, device=dev)
     if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
-        return empty(*args, dtype=self.dtype)
+        return empty(*args, dtype=self.dtype, device=dev)
     data = args[0]
     if isinstance(data, Tensor):
         return data
     if isinstance(data, tuple) and all(isinstance(a, int) for a in data) and \
             type(data).__name__ == "Size":
-        return empty(*data, dtype=self.dtype)
-    return tensor(data, dtype=self.dtype)
+        return empty(*data, dtype=self.dtype, device=dev)
+    return tensor(data, dtype=self.dtype, device=dev)
 
 
 def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False,
                       layout=None, pin_memory=False):
     from .factories import empty_strided
 
-    return empty_strided(size, stride, dtype=dtype or self.dtype, device=device,
+    return empty_strided(size, stride, dtype=dtype or self.dtype,
+                         device=self.device if device is None else device,
                          requires_grad=requires_grad)
 
 
