@@ -408,7 +408,8 @@ def test_more_factories_and_samplers_on_cuda1():
               ember.asarray(ember.ones(2), device="cuda:1"), ember.asarray(y),
               y.new([1.0, 2.0]), y.new(3), y.new_empty_strided((2,), (1,)), ember.tensor(y),
               ember.normal(y, 1.0), ember.normal(y, y), ember.empty(3, device="cuda:1").normal_(),
-              ember.empty(3, device="cuda:1").uniform_(), ember.empty(3, device="cuda:1").random_(4),
+              ember.empty(3, device="cuda:1").uniform_(),
+              ember.empty(3, device="cuda:1").random_(4),
               ember.empty(3, device="cuda:1").bernoulli_(0.5),
               ember.empty(3, device="cuda:1").exponential_()):
         assert on(t, CUDA1), t
