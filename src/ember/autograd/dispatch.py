@@ -332,9 +332,9 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
                 return fn(*args, **kwargs)
             try:
                 return fn(*args, **kwargs)
-            except Exception:
+            except Exception as e:
                 if not _unseen(args, kwargs):
-                    raise
+                    return _failed(fn, args, kwargs, e)
             res = _public_call(op, args, kwargs, None)
             return fn(*args, **kwargs) if res is _PROCEED else res
     elif check is None:
@@ -353,7 +353,7 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
                             return res
                     elif not (kwargs and e.__class__ is TypeError and
                               not aliases.keys().isdisjoint(kwargs)):
-                        raise
+                        return _failed(fn, args, kwargs, e)
             try:
                 return fn(*args, **kwargs)
             except TypeError:
@@ -372,9 +372,9 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
                     a, k = _aliased(op, aliases, args, kwargs)
                     check(a, k)
                     return fn(*a, **k)
-                except Exception:
+                except Exception as e:
                     if not _unseen(args, kwargs):
-                        raise
+                        return _failed(fn, args, kwargs, e)
                 res = _public_call(op, args, kwargs, aliases)
                 if res is not _PROCEED:
                     return res
@@ -390,6 +390,16 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
     op.__ember_impl__ = fn
     op.__ember_public__ = True
     return op
+
+
+def _failed(fn, args, kwargs, e):
+    """An idle entry's ``fn`` raised ``e``: PyTorch's mixed-device error when the arguments
+    are on different devices (or the call redone on their device), else ``e`` itself."""
+    if not isinstance(e, (TypeError, ValueError)):
+        raise e
+    from ..backend import retry_on_device
+
+    return retry_on_device(lambda a: fn(*a, **kwargs), args, e)
 
 
 def _public_call(op, args, kwargs, aliases):

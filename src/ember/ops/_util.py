@@ -149,6 +149,11 @@ def broadcast_error(ashape, bshape):
                 f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
                 f"non-singleton dimension {i}"
             )
+    import sys
+
+    handling = sys.exc_info()[1]
+    if isinstance(handling, ValueError):
+        return handling  # the shapes broadcast: not a shape error (CuPy's device check)
     return RuntimeError(f"shapes {list(ashape)} and {list(bshape)} cannot be broadcast")
 
 

@@ -13,6 +13,7 @@ import numpy as _np
 from .. import dtypes as _dt
 from ..backend import as_strided as _be_as_strided
 from ..backend import numpy as __np
+from ..backend import guard_of
 from ..backend import to_device as _to_device
 from ..backend import xp_for_device
 from ..device import default_device as _default_device
@@ -154,17 +155,28 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     its dtype. Example: ``ember.tensor([[1., 2.], [3., 4.]], requires_grad=True)``.
     """
     _dtype_arg(dtype, "tensor")
+    if pin_memory:
+        return _pinned(tensor(data, dtype=dtype, device=device, requires_grad=requires_grad),
+                       True)
     xp = __np
     if isinstance(data, Tensor):
-        arr = data._data.copy()
-        if dtype is not None:
-            arr = arr.astype(dtype.np)
+        with guard_of(data._data):
+            arr = data._data.copy()
+            if dtype is not None:
+                arr = arr.astype(dtype.np)
         return _finish(arr, requires_grad, data.device if device is None else device)
     if isinstance(data, _np.ndarray) or isinstance(data, _np.generic):
         src = _np.asarray(data)
         _dt.from_numpy_dtype(src.dtype)
         arr = xp.array(src, dtype=dtype.np if dtype is not None else None, copy=True)
         return _finish(arr, requires_grad, device)
+    if hasattr(data, "__dlpack_device__") and not isinstance(data, (list, tuple)):
+        from ..backend import NUMPY, backend_of, device_of
+
+        if backend_of(data) is not NUMPY:  # a device array (CuPy): copied on its device
+            with guard_of(data):
+                arr = data.astype(dtype.np) if dtype is not None else data.copy()
+            return _finish(arr, requires_grad, device_of(data) if device is None else device)
     if dtype is None:
         dtype = _infer_dtype(data)
     try:
@@ -248,7 +260,20 @@ def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
           memory_format=None, pin_memory=False):
     """An uninitialised tensor (ember fills it with zeros)."""
     shape, dt = _size(size, "empty"), _dtype_or_default(dtype, "empty")
-    return _finish(_allocate(__np.zeros, shape, dt), requires_grad, device)
+    t = _finish(_allocate(__np.zeros, shape, dt), requires_grad, device)
+    return _pinned(t, pin_memory) if pin_memory else t
+
+
+def _pinned(t, pin_memory):
+    from .storage import mark_pinned
+
+    return mark_pinned(t, pin_memory)
+
+
+def _on_device(buf, device):
+    """A host buffer moved to ``device`` (the default device when None)."""
+    dev = place_device(device)
+    return buf if dev is None else _to_device(buf, dev)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -472,6 +497,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
         if copy is False and dtype is not None and dtype != obj.dtype:
             raise ValueError("can't alias tensor with a different dtype without a copy")
         res = obj if dtype is None or dtype == obj.dtype else obj.to(dtype)
+        if device is not None:  # else the tensor's own device, as PyTorch's asarray
+            res = res.to(device)
         if copy and res is obj:
             res = obj.clone()
         return res.requires_grad_(requires_grad) if requires_grad else res
@@ -485,10 +512,12 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
             arr = arr.astype(dtype.np)
         elif copy:
             arr = arr.copy()
+        if device is not None and str(device) != "cpu":  # onto the device: a copy
+            return _finish(arr, requires_grad, device)
         return make(arr, requires_grad)
     if copy is False:
         raise ValueError("can't alias arbitrary sequence into a tensor")
-    return tensor(obj, dtype=dtype, requires_grad=requires_grad)
+    return tensor(obj, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
@@ -520,33 +549,34 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
                   pin_memory=False):
     """An uninitialised tensor of ``size`` with the given element ``stride``s (zero-filled in
     ember)."""
-    xp = xp_for_device(device)
     dtype = dtype or _dt.get_default_dtype()
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
     n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(s > 0 for s in size) else 0
-    buf = xp.zeros(n, dtype.np)
-    arr = _be_as_strided(buf, size, tuple(st * buf.itemsize for st in stride))
-    return make(arr, requires_grad)
+    buf = _on_device(__np.zeros(n, dtype.np), device)
+    with guard_of(buf):
+        arr = _be_as_strided(buf, size, tuple(st * buf.itemsize for st in stride))
+    return _pinned(make(arr, requires_grad), pin_memory)
 
 
 def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
                    requires_grad=False, pin_memory=False):
     """An uninitialised tensor of ``size`` whose memory holds its dims in the order
     ``physical_layout`` (zero-filled in ember)."""
-    xp = xp_for_device(device)
     dtype = dtype or _dt.get_default_dtype()
     size, perm = tuple(size), tuple(physical_layout)
     if sorted(perm) != list(_builtin_range(len(size))):
         raise RuntimeError("Number of dimensions in size does not match the length of the "
                            "physical_layout" if len(perm) != len(size) else
                            "physical_layout must be a permutation")
-    buf = xp.zeros(tuple(size[p] for p in perm), dtype.np)
+    buf = _on_device(__np.zeros(tuple(size[p] for p in perm), dtype.np), device)
     inv = [0] * len(perm)
     for i, p in enumerate(perm):
         inv[p] = i
-    return make(buf.transpose(inv), requires_grad)
+    with guard_of(buf):
+        arr = buf.transpose(inv)
+    return _pinned(make(arr, requires_grad), pin_memory)
 
 
 # ------------------------------------------------------------------------------------ windows

@@ -10,10 +10,13 @@ from .. import dtypes as _dt
 from ..autograd import dispatch as _door
 from ..autograd.function import _NULL_CTX, Function
 from ..autograd.grad_mode import _state, check_inference_inplace
-from ..backend import xp_of
+from ..backend import guard_of, xp_of
+from ..backend import numpy as _np
 from ..tensor import Tensor
 from ._util import broadcast_error, make, shape_of
 from .shape.aliasing import as_strided_node, multi_view_error, refresh_views
+
+_ndarray = _np.ndarray
 
 
 class CopySlices(Function):
@@ -384,6 +387,17 @@ def copy_(self, src, non_blocking=False):
                         f"{type(src).__name__}")
     if self._vc.__class__ is not list:
         check_inference_inplace(self)
+    d = self._data
+    if d.__class__ is not _ndarray or src._data.__class__ is not _ndarray:
+        if src.device != self.device:
+            src = src.to(self.device)  # a copy across devices, as PyTorch's copy_ makes
+        if d.__class__ is not _ndarray:
+            with guard_of(d):
+                return _copy(self, src)
+    return _copy(self, src)
+
+
+def _copy(self, src):
     if _state.enabled and (self._requires_grad or src._requires_grad) or \
             (_door.busy and _door.tls.apply):
         return inplace(self, Copy, src)

@@ -4,9 +4,12 @@ bernoulli, multinomial, poisson, binomial, and the in-place samplers (uniform_, 
 from __future__ import annotations
 
 from ..autograd import dispatch as _door
+import functools
+
 import numpy as _np
 
 from .. import dtypes as _dt
+from ..backend import guard_of
 from ..backend import numpy as __np
 from ..tensor import Tensor
 from ._util import make
@@ -248,6 +251,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         with _guard(generator, device):
             arr = (mean + std * rng.standard_normal(_size((size,)))).astype(dtype.np)
         return _out_or(_finish(arr, requires_grad, device), out)
+    src = mean if tm else std
+    if src._data.__class__ is not _np.ndarray:
+        with guard_of(src._data):  # a cuda tensor's own device current
+            return _normal_tensors(mean, std, tm, ts, rng, out)
+    return _normal_tensors(mean, std, tm, ts, rng, out)
+
+
+def _normal_tensors(mean, std, tm, ts, rng, out):
     md = mean._data if tm else mean
     sd = std._data if ts else std
     if ts and bool((sd < 0).any()):
@@ -274,7 +285,23 @@ def _dt_title(t):
     return _dtype_name(t._data.dtype)
 
 
+def _on_input_device(fn):
+    """Run a sampler parametrised by a cuda tensor with that tensor's device current (CuPy
+    computes on the current device)."""
+
+    @functools.wraps(fn)
+    def run(input, *args, **kwargs):
+        d = input._data
+        if d.__class__ is _np.ndarray:
+            return fn(input, *args, **kwargs)
+        with guard_of(d):
+            return fn(input, *args, **kwargs)
+
+    return run
+
+
 @_door.primitive("random")
+@_on_input_device
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draw 0/1 with probability ``input`` (or ``p``) elementwise; same dtype as ``input``."""
     probs = input._data if p is None else __np.full(input._data.shape, p, _np.float64)
@@ -294,9 +321,12 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 
 @_door.primitive("random")
+@_on_input_device
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    """Sample category indices (int64) from the rows of ``input`` (non-negative weights)."""
-    d = input._data
+    """Sample category indices (int64) from the rows of ``input`` (non-negative weights).
+    On cuda the draws come from the device's stream and the sampling runs on the host (as
+    PyTorch's CUDA kernel synchronises); the indices go back to the device."""
+    d = _host(input._data)
     if d.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if d.dtype.kind != "f":
@@ -314,27 +344,49 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     tot = w.sum(axis=1, keepdims=True)
     if (tot <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _rng(generator)
+    rng = _rng_like(generator, input)
     if replacement:
         cdf = _np.cumsum(w / tot, axis=1)
-        u = rng.random((w.shape[0], num_samples))
+        u = _host(rng.random((w.shape[0], num_samples)))
         idx = _np.stack([_np.searchsorted(c, ui, side="right") for c, ui in zip(cdf, u)])
         idx = _np.minimum(idx, n - 1)
     else:
         # Gumbel top-k: the order of w / Exp(1) draws is sampling without replacement
         with _np.errstate(divide="ignore"):
-            keys = _np.log(w) - _np.log(rng.standard_exponential(w.shape))
+            keys = _np.log(w) - _np.log(_host(rng.standard_exponential(w.shape)))
         if ((w > 0).sum(axis=1) < num_samples).any():
             raise RuntimeError("invalid multinomial distribution (with replacement=False, not "
                                "enough non-negative category to sample)")
         idx = _np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
-    idx = idx.astype(_np.int64)
-    return _out_or(make(idx.reshape(d.shape[:-1] + (num_samples,))), out)
+    idx = idx.astype(_np.int64).reshape(d.shape[:-1] + (num_samples,))
+    if input._data.__class__ is not _np.ndarray:
+        from ..backend import to_device
+
+        idx = to_device(idx, input.device)
+    return _out_or(make(idx), out)
 
 
+@_on_input_device
 def poisson(input, generator=None):
     """Poisson samples with rates ``input`` (same dtype)."""
-    return make(_rng(generator).poisson(input._data).astype(input._data.dtype))
+    rng = _rng_like(generator, input)
+    d = input._data
+    if d.__class__ is _np.ndarray:
+        return make(rng.poisson(d).astype(d.dtype))
+    from ..backend import to_device
+
+    if generator is not None:  # a host generator's draws, copied to the device
+        return make(to_device(rng.poisson(_host(d)).astype(d.dtype), input.device))
+    return make(rng.poisson(d).astype(d.dtype))
+
+
+def _host(a):
+    """``a`` in host memory (itself when it is a NumPy array)."""
+    if a.__class__ is _np.ndarray:
+        return a
+    from ..backend import backend_of
+
+    return backend_of(a).to_host(a)
 
 
 # ------------------------------------------------------------------------ in-place samplers
@@ -372,6 +424,7 @@ def _float_self(self, name):
         raise NotImplementedError(f'"{name}" not implemented for \'{_dt_title(self)}\'')
 
 
+@_on_input_device
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     """Fill with uniform samples from ``[from_, to)``."""
     from_ = kw.pop("from", from_)
@@ -383,6 +436,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     return _fill_random(self, from_ + (to - from_) * u)
 
 
+@_on_input_device
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with normal samples."""
     _float_self(self, "normal_kernel_cpu")
@@ -392,6 +446,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     return _fill_random(self, mean + std * z)
 
 
+@_on_input_device
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 0/1 draws of probability ``p`` (a number or a tensor)."""
     pd = p._data if isinstance(p, Tensor) else p
@@ -401,6 +456,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return _fill_random(self, u < pd)
 
 
+@_on_input_device
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate ``lambd``."""
     _continuous(self, "Exponential")
@@ -409,6 +465,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     return _fill_random(self, _rng(generator).standard_exponential(self._data.shape) / lambd)
 
 
+@_on_input_device
 def geometric_(self, p, *, generator=None):
     """Fill with geometric samples (number of trials to the first success)."""
     if not 0 < p < 1:
@@ -416,6 +473,7 @@ def geometric_(self, p, *, generator=None):
     return _fill_random(self, _rng(generator).geometric(p, self._data.shape))
 
 
+@_on_input_device
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fill with log-normal samples."""
     _float_self(self, "log_normal_cpu")
@@ -424,12 +482,14 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
             self._data.shape)))
 
 
+@_on_input_device
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill with Cauchy samples."""
     _continuous(self, "Cauchy")
     return _fill_random(self, median + sigma * _rng(generator).standard_cauchy(self._data.shape))
 
 
+@_on_input_device
 def random_(self, from_=None, to=None, *, generator=None, **kw):
     """Fill with integers: ``random_(to)`` from ``[0, to)``, ``random_(from_, to)`` from
     ``[from_, to)``, ``random_()`` from ``[0, 2**mantissa]`` (floats) or the dtype's range."""

@@ -214,8 +214,8 @@ def block_diag(*tensors):
     rows, left = [], 0
     for m in mats:
         r, c = m._data.shape
-        parts = [zeros(r, left, dtype=dtype), m.to(dtype), zeros(r, cols - left - c,
-                                                                   dtype=dtype)]
+        parts = [zeros(r, left, dtype=dtype, device=m.device), m.to(dtype),
+                 zeros(r, cols - left - c, dtype=dtype, device=m.device)]
         rows.append(cat(parts, 1))
         left += c
     return cat(rows, 0)
@@ -243,14 +243,16 @@ def combinations(input, r=2, with_replacement=False):
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    dev = input.device
     if r == 0:
-        return empty(0, dtype=input.dtype)
+        return empty(0, dtype=input.dtype, device=dev)
     gen = itertools.combinations_with_replacement if with_replacement else \
         itertools.combinations
     idx = list(gen(range(input._data.shape[0]), r))
     if not idx:
-        return empty(0, r, dtype=input.dtype) if r > 1 else empty(0, dtype=input.dtype)
-    cols = tensor(idx, dtype=_dt.int64).t()
+        return empty(0, r, dtype=input.dtype, device=dev) if r > 1 else \
+            empty(0, dtype=input.dtype, device=dev)
+    cols = tensor(idx, dtype=_dt.int64, device=dev).t()
     if r == 1:
         return input.index_select(0, cols[0])
     return stack([input.index_select(0, c) for c in cols.unbind(0)], 1)

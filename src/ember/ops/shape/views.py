@@ -452,7 +452,8 @@ class AsStrided(Function):
         idx = _be_as_strided(base[offset:], tuple(size),
                                               tuple(st * 8 for st in stride))
         flat_idx = tensor(xp.ascontiguousarray(idx).reshape(-1))
-        g = zeros(n, dtype=grad_output.dtype).index_add(0, flat_idx, grad_output.reshape(-1))
+        g = zeros(n, dtype=grad_output.dtype, device=grad_output.device)
+        g = g.index_add(0, flat_idx, grad_output.reshape(-1))
         return g.reshape(shape), None, None, None
 
 
