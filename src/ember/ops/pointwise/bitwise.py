@@ -55,7 +55,8 @@ bitwise_xor = _door.primitive("elementwise")(
 def _shift(name, left):
     def f(input, other, *, out=None):
         ad, bd = pair(input, other)
-        _int_only("lshift" if left else "rshift", ad, bd)  # PyTorch's kernel names
+        kernel = "lshift" if left else "rshift"  # PyTorch's kernel names in its messages
+        _int_only(kernel, ad, bd)
         xp = _xp(input, other)
         a = xp.asarray(ad)
         b = xp.asarray(bd)
