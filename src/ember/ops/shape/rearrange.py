@@ -253,7 +253,7 @@ def unflatten(input, dim, sizes):
 def _windows(d, dim, size, step):
     """A strided view of ``d`` with windows of ``size`` every ``step`` along ``dim`` (the
     window dim appended last), as Tensor.unfold lays them out."""
-    xp = xp_of(d)
+    xp_of(d)
     n = (d.shape[dim] - size) // step + 1 if d.ndim else 1
     if d.ndim == 0:
         return d.reshape(1)

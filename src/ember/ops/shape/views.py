@@ -427,7 +427,7 @@ class AsStrided(Function):
     @staticmethod
     def forward(ctx, x, size, stride, offset):
         d = x._data
-        xp = xp_of(d)
+        xp_of(d)
         flat = d.reshape(-1)
         need = offset + sum((s - 1) * st for s, st in zip(size, stride)) + 1 \
             if all(s > 0 for s in size) else 0
