@@ -2,7 +2,9 @@
 ``F.*`` on small tensors (16 float32 elements, no grad), where the per-call overhead dominates.
 
 Prints microseconds per call and the ratio ember / PyTorch (below 1 means ember is faster).
-PyTorch runs with ``--threads`` intra-op threads (default 1, as ember).
+PyTorch runs with ``--threads`` intra-op threads (default 1, as ember). Times are the process's
+CPU time (``time.process_time``), best of ``--repeat``, so other processes on a shared machine
+inflate them less than wall-clock time would.
 
     python3 benchmarks/bench_public_calls.py [--repeat 7] [--threads 1]
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import timeit
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
@@ -46,7 +49,7 @@ def cases(lib):
 
 def measure(fn, repeat, n=20000):
     fn()
-    return min(timeit.repeat(fn, number=n, repeat=repeat)) / n * 1e6
+    return min(timeit.repeat(fn, number=n, repeat=repeat, timer=time.process_time)) / n * 1e6
 
 
 def main():

@@ -29,7 +29,7 @@ _NOT_OPS = frozenset({
 # Functions defined elsewhere that PyTorch's C++ layer dispatches (torch.numel...).
 _ALSO = frozenset({
     "numel", "is_floating_point", "is_complex", "is_nonzero", "is_same_size", "is_signed",
-    "is_inference", "is_conj", "is_neg", "get_device",
+    "is_inference", "is_conj", "is_neg", "get_device", "result_type",
 })
 
 
