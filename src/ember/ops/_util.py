@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import _state
-from ..backend import errstate as _be_errstate
 from ..backend import quiet as _be_quiet
 from ..backend import as_strided as _as_strided
 from ..backend import xp_of

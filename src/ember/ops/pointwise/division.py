@@ -9,7 +9,7 @@ from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import _binary, _kind, _ret, _xp, broadcast_error, make, pair, shape_of
-from .rounding import floor, trunc
+from .rounding import trunc
 
 
 class Fmod(Function):
