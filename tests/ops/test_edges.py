@@ -11,9 +11,9 @@ import warnings
 
 import numpy as np
 import pytest
+from oracle import assert_close, check, requires_torch, to_numpy, torch
 
 import ember
-from oracle import assert_close, check, requires_torch, to_numpy, torch
 
 INF, NAN = float("inf"), float("nan")
 f32 = np.float32

@@ -8,9 +8,9 @@ import warnings
 
 import numpy as np
 import pytest
+from oracle import check_error, requires_torch, torch
 
 import ember
-from oracle import check_error, requires_torch, torch
 
 _BUILTIN = (NotImplementedError, IndexError, TypeError, ValueError, RuntimeError)
 

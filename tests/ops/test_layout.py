@@ -8,9 +8,9 @@ import itertools
 
 import numpy as np
 import pytest
+from oracle import requires_torch, torch
 
 import ember
-from oracle import requires_torch, torch
 
 pytestmark = requires_torch
 

@@ -183,11 +183,11 @@ class Logcumsumexp(Function):
         xp = xp_of(d)
         if d.ndim == 0:
             y = make(d.copy())
-        elif d.dtype.kind == "f" and hasattr(xp.logaddexp, "accumulate"):
+        elif d.dtype.kind == "f":
             # a running logaddexp: exact at every step (one global shift loses the small
             # terms: logcumsumexp([0, 100]) would start at 0.0169, not 0)
             with _be_errstate(xp, invalid="ignore", over="ignore"):
-                y = make(xp.logaddexp.accumulate(d, axis=dim).astype(d.dtype))
+                y = make(_running_logaddexp(xp, d, dim))
         else:
             m = d.max(axis=dim, keepdims=True) if d.size else d
             m = xp.where(xp.isfinite(m), m, 0)
@@ -211,6 +211,18 @@ class Logcumsumexp(Function):
         top = top.detach()
         dx = RevCumsum.apply(grad_output * exp(top - y), ctx.dim) * exp(x - top)
         return dx, None
+
+
+def _running_logaddexp(xp, d, dim):
+    """``logaddexp.accumulate`` along ``dim`` (NumPy's ufunc method; a loop over the dim where
+    the array library has none, as CuPy)."""
+    acc = getattr(xp.logaddexp, "accumulate", None)
+    if xp.__name__ == "numpy" and acc is not None:
+        return acc(d, axis=dim)
+    out = xp.moveaxis(d.copy(), dim, 0)
+    for k in range(1, out.shape[0]):
+        out[k] = xp.logaddexp(out[k - 1], out[k])
+    return xp.ascontiguousarray(xp.moveaxis(out, 0, dim))
 
 
 def _logcumsumexp_grad(g, x, y, dim):
