@@ -96,6 +96,11 @@ def matmul(input, other, *, out=None):
             f"Expected size for first two dimensions of batch2 tensor to be: [{b.shape[0]}, "
             f"{ka}] but got: [{b.shape[0]}, {kb}]."
         )
+    ba, bb = a.shape[:-2], b.shape[:-2]
+    if any(x != y and 1 not in (x, y) for x, y in zip(ba[::-1], bb[::-1])):
+        from .._util import broadcast_error
+
+        raise broadcast_error(ba, bb)  # batch dims that do not broadcast: PyTorch's message
     return UnsafeMatMul.apply(input, other)
 
 
