@@ -1,5 +1,6 @@
 """The documentation site: ``mkdocs build --strict`` passes, every public name has an API
-entry, and every ``python`` code block on the site's pages runs.
+entry, and every ``python`` code block on the site's pages runs; the README's examples run as written on a
+machine without Graphviz.
 
 Code blocks run page by page, top to bottom, in one namespace per page (as a reader would run
 them), in a scratch directory. A ```text block right after a python block is that block's
@@ -91,6 +92,37 @@ def test_pages_have_checked_outputs():
         found = blocks(f.read())
     assert len(found) >= 8
     assert sum(1 for _, exp, _ in found if exp is not None) >= 5
+
+
+# --------------------------------------------------------------------------- the README
+def _expected_prints(src):
+    """The values the comments of ``print(...)`` lines show (``# tensor(...)``, ``# True``; a
+    comment that explains rather than shows is not an expected output)."""
+    out = []
+    for line in src.splitlines():
+        m = re.match(r"^print\(.*\)\s+#\s+(.*)$", line)
+        if m:
+            shown = m.group(1).split(": ")[0].strip()
+            if shown.startswith("tensor(") or shown in ("True", "False"):
+                out.append(shown)
+    return out
+
+
+def test_readme_examples_run_without_graphviz(tmp_path):
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        found = blocks(f.read())
+    assert len(found) >= 2  # the taste and "Seeing autograd"
+    program = "\n".join(src for src, _, _ in found)
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable),
+               PYTHONPATH=os.path.join(ROOT, "src"))
+    res = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    wanted = _expected_prints(program)
+    assert len(wanted) >= 3
+    for want in wanted:
+        assert want in res.stdout, f"README says a line prints {want!r}; it printed:\n{res.stdout}"
+    assert (tmp_path / "graph.html").exists()
 
 
 def _mkdocs():
