@@ -15,8 +15,6 @@ import math
 
 from ...backend import threads as _threads
 from ...backend import xp_of
-from .special_kernels import blocks as _blocks
-from .special_kernels import erf_f32_block as _erf_f32_block
 from .special_kernels import erf_fast as _erf
 from .special_kernels import erfc_array as _erfc
 
@@ -56,35 +54,10 @@ def _erf64_as_libm(z):
     return xp.copysign(e, z, out=e)
 
 
-def _cdf_f32(x, with_gelu):
-    """Phi(x) (and x Phi(x) when ``with_gelu``) for float32 ``x``, block by block: every pass
-    of a block runs in cache, and the only full-size arrays made are the results."""
-    xp = xp_of(x)
-    t = x.dtype.type
-    xf = x.reshape(-1)
-    cdf = xp.empty(x.shape, x.dtype)
-    cf = cdf.reshape(-1)
-    y = xp.empty(x.shape, x.dtype) if with_gelu else None
-    yf = y.reshape(-1) if with_gelu else None
-    spans, (xc, x2) = _blocks(xp, xf.size, x.dtype, 2)
-    for i, j in spans:
-        m = j - i
-        xs, c = xf[i:j], cf[i:j]
-        xp.multiply(xs, t(_SQRT1_2), out=c)
-        _erf_f32_block(c, c, xc[:m], x2[:m])
-        c += t(1)
-        c *= t(0.5)
-        if with_gelu:
-            xp.multiply(xs, c, out=yf[i:j])
-    return cdf, y
-
-
 @_quiet
 def normal_cdf(x):
     """Phi(x) = (1 + erf(x / sqrt 2)) / 2, in x's dtype."""
     t = x.dtype.type
-    if x.dtype == "float32":
-        return _cdf_f32(x, False)[0]
     if x.dtype.itemsize >= 8:  # float64: erf rounded as PyTorch's (glibc's) in the tails
         c = _erf64_as_libm(x * t(_SQRT1_2))
     else:
@@ -111,11 +84,8 @@ def gelu(x, approximate="none", return_cdf=False):
         y *= x
         y *= t(0.5)
         return y
-    if x.dtype == "float32":
-        cdf, y = _cdf_f32(x, True)
-    else:
-        cdf = normal_cdf(x)
-        y = x * cdf
+    cdf = normal_cdf(x)
+    y = x * cdf
     return (y, cdf) if return_cdf else y
 
 

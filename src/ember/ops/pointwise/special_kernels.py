@@ -87,53 +87,25 @@ _ERF32_Q = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
             -7.37332916720468e-03, -1.42647390514189e-02)
 
 
-BLOCK = 16384
-"""Elements per block of the blocked float32 kernels: a block's temporaries (64 KiB each) stay
-in cache and come from the heap, where full-size temporaries would fault in fresh pages on
-every call (glibc hands large blocks back to the OS when they are freed)."""
-
-
-def blocks(xp, n, dtype, k):
-    """``(start, stop)`` pairs over ``n`` elements in steps of ``BLOCK``, and ``k`` scratch
-    arrays of one block each."""
-    b = min(n, BLOCK)
-    scratch = [xp.empty(b, dtype) for _ in range(k)]
-    return [(i, min(i + b, n)) for i in range(0, n, b)] if n else [], scratch
-
-
-def _horner32_into(x2, coeffs, t, out):
-    xp = xp_of(x2)
-    xp.multiply(x2, t(coeffs[0]), out=out)
-    out += t(coeffs[1])
+def _horner32(x2, coeffs, t):
+    p = x2 * t(coeffs[0])
+    p += t(coeffs[1])
     for c in coeffs[2:]:
-        out *= x2
-        out += t(c)
-    return out
-
-
-def erf_f32_block(z, out, xc, x2):
-    """``out[...] = erf(z)`` for one 1-D float32 block (``out`` may be ``z``); ``xc`` and
-    ``x2``: scratch of ``z``'s size."""
-    xp = xp_of(z)
-    t = z.dtype.type
-    xp.clip(z, t(-4), t(4), out=xc)  # NaN stays NaN
-    xp.multiply(xc, xc, out=x2)
-    p = _horner32_into(x2, _ERF32_P, t, out)
-    p *= xc
-    p /= _horner32_into(x2, _ERF32_Q, t, xc)
+        p *= x2
+        p += t(c)
     return p
 
 
 def _erf_f32(x):
     xp = xp_of(x)
-    xf = x.reshape(-1)
-    out = xp.empty(x.shape, x.dtype)
-    of = out.reshape(-1)
-    spans, (xc, x2) = blocks(xp, xf.size, x.dtype, 2)
-    for i, j in spans:
-        m = j - i
-        erf_f32_block(xf[i:j], of[i:j], xc[:m], x2[:m])
-    return out
+    t = x.dtype.type
+    xc = xp.clip(x, t(-4), t(4))  # NaN stays NaN
+    x2 = xc * xc
+    p = _horner32(x2, _ERF32_P, t)
+    p *= xc
+    q = _horner32(x2, _ERF32_Q, t)
+    p /= q
+    return p
 
 
 def erf_fast(x):
