@@ -255,46 +255,80 @@ def check_program(ember, torch, name, program, ember_dev, torch_dev, steps):
     }
 
 
+def _conv(lib):
+    return lambda u: lib.nn.functional.conv2d(u, u[:64, :, :3, :3], padding=1)
+
+
+def _sync_any(lib, xp, ember, ember_dev, torch_dev):
+    if lib is xp:  # the raw array library: CuPy's device (the simulated one needs nothing)
+        if hasattr(xp, "cuda") and hasattr(xp.cuda, "Device"):
+            xp.cuda.Device().synchronize()
+    else:
+        _sync(lib, ember_dev if lib is ember else torch_dev)
+
+
 def per_op(ember, torch, xp, ember_dev, torch_dev, reps=2000):
-    """``a * b`` on 16 elements and a 2048x2048 matmul: ember vs PyTorch vs the raw array
-    library (CuPy, or the simulated CuPy)."""
+    """``a * b`` on 16 elements, a 2048x2048 matmul and a 3x3 convolution: ember vs PyTorch,
+    and vs the raw array library (CuPy, or the simulated CuPy) where it has the op. Each row
+    checks ember's result against PyTorch's."""
     import numpy as np
 
     rows = []
-    for label, shape, n in (
-        ("per-op a*b (16 elems)", (16,), reps),
-        ("matmul 2048x2048", (2048, 2048), 5),
+    for label, shape, n, kind in (
+        ("per-op a*b (16 elems)", (16,), reps, "mul"),
+        ("matmul 2048x2048", (2048, 2048), 5, "matmul"),
+        ("conv2d 3x3 8x64x56x56", (8, 64, 56, 56), 3, "conv"),
     ):
         h = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
         e, t = ember.tensor(h).to(ember_dev), torch.tensor(h).to(torch_dev)
         a = e.detach()._data  # the array ember holds: raw library speed on the same memory
-        op = (lambda u: u * u) if len(shape) == 1 else (lambda u: u @ u)
+        ops = {"mul": lambda lib: (lambda u: u * u), "matmul": lambda lib: (lambda u: u @ u),
+               "conv": _conv}
+        got, want = _np(ops[kind](ember)(e)), _np(ops[kind](torch)(t))
+        diff = float(np.max(np.abs(got - want))) / (1 + float(np.max(np.abs(want))))
         times = {}
-        for key, lib, val in (("ember", ember, e), ("torch", torch, t), ("raw", None, a)):
+        for key, lib, val in (("ember", ember, e), ("torch", torch, t), ("raw", xp, a)):
+            if lib is xp and kind == "conv":
+                continue  # CuPy has no convolution of its own (ember's is im2col + matmul)
+            op = ops[kind](lib)
             op(val)
-            if lib is not None:
-                _sync(lib, ember_dev if lib is ember else torch_dev)
+            _sync_any(lib, xp, ember, ember_dev, torch_dev)
             t0 = time.perf_counter()
             for _ in range(n):
                 op(val)
-            if lib is not None:
-                _sync(lib, ember_dev if lib is ember else torch_dev)
-            elif hasattr(xp, "cuda") and hasattr(xp.cuda, "Device"):
-                xp.cuda.Device().synchronize()
+            _sync_any(lib, xp, ember, ember_dev, torch_dev)
             times[key] = (time.perf_counter() - t0) / n * 1e3
-        rows.append(
-            {
-                "case": label,
-                "max |diff|": float("nan"),
-                "ok": True,
-                "ember ms": times["ember"],
-                "torch ms": times["torch"],
-                "ratio": times["ember"] / times["torch"],
-                "raw ms": times["raw"],
-                "vs raw": times["ember"] / times["raw"],
-            }
-        )
+        row = {
+            "case": label,
+            "max |diff|": diff,
+            "ok": diff < 1e-4 and str(ember.tensor(h).to(ember_dev).device).startswith("cuda"),
+            "ember ms": times["ember"],
+            "torch ms": times["torch"],
+            "ratio": times["ember"] / times["torch"],
+        }
+        if "raw" in times:
+            row.update({"raw ms": times["raw"], "vs raw": times["ember"] / times["raw"]})
+        rows.append(row)
     return rows
+
+
+def print_bar(rows, simulated):
+    """The issue's bar on a GPU, next to what this run measured."""
+    by = {r["case"]: r for r in rows}
+    lines = [
+        ("per-op overhead vs raw CuPy", by["per-op a*b (16 elems)"]["vs raw"], 1.3),
+        ("2048 matmul vs raw CuPy", by["matmul 2048x2048"]["vs raw"], 1.1),
+        ("small GPT step vs PyTorch", by.get("small GPT (2 layers)", {}).get("ratio"), 1.5),
+    ]
+    print()
+    for what, got, bar in lines:
+        if got is None:
+            continue
+        verdict = "ok" if got <= bar else "over"
+        print(f"bar: {what:30s} {got:7.2f}x  (at most {bar}x: {verdict})")
+    if simulated:
+        print("(--simulate: times are host-memory times of the simulation, not GPU times; "
+              "only the checks are meaningful)")
 
 
 def print_table(rows, title):
@@ -365,6 +399,7 @@ def main(argv=None) -> int:
         else f"ember cuda ({ember.cuda.get_device_name()}) vs PyTorch {torch_dev}"
     )
     print_table(rows, f"gpu_check: {where}")
+    print_bar(rows, args.simulate)
     return 0 if all(r["ok"] for r in rows) else 1
 
 

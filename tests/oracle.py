@@ -4,12 +4,16 @@
 require grad), runs ``fn(lib, *tensors)`` with ``lib`` the module (``ember`` or ``torch``), and
 compares value, shape and dtype of the output, the input gradients for a random cotangent, and
 the gradients of those gradients. Without PyTorch installed it only runs ember and a numerical
-``gradcheck``/``gradgradcheck``, so every test still checks something.
+``gradcheck``/``gradgradcheck``, so every test still checks something; each comparison with
+PyTorch that could not run is counted in ``SKIPPED`` (tests/conftest.py prints the count at the
+end of the run). ``EMBER_TESTS_WITHOUT_TORCH=1`` hides an installed PyTorch (tests/conftest.py).
 """
 
 from __future__ import annotations
 
+import collections
 import math
+import os
 
 import numpy as np
 import pytest
@@ -25,9 +29,23 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 
+# why comparisons with PyTorch cannot run here (None when they can)
+WITHOUT_TORCH = None if torch is not None else (
+    "PyTorch hidden by EMBER_TESTS_WITHOUT_TORCH=1"
+    if os.environ.get("EMBER_TESTS_WITHOUT_TORCH", "") not in ("", "0")
+    else "PyTorch not installed")
+
+# comparisons with PyTorch that did not run, by reason (PyTorch missing, or PyTorch itself cannot
+# compute the reference); tests/conftest.py reports them at the end of the run
+SKIPPED = collections.Counter()
+
+
+def _skipped(reason=None):
+    SKIPPED[reason or WITHOUT_TORCH] += 1
+
 NUMERIC_LIMIT = 16  # input elements up to which gradcheck runs beside the PyTorch comparison
 
-requires_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+requires_torch = pytest.mark.skipif(torch is None, reason=f"needs PyTorch ({WITHOUT_TORCH})")
 
 
 def to_numpy(t):
@@ -62,11 +80,13 @@ def assert_close(a, b, rtol=1e-6, atol=1e-8, what=""):
 
 
 def check(fn, *arrays, grad=True, gradgrad=True, rtol=1e-6, atol=1e-8, requires_grad=None,
-          seed=0):
+          seed=0, numeric=True):
     """Compare ``fn`` on ember and PyTorch (value, dtype, gradient, gradient of gradient).
 
-    Falls back to ember's numerical gradcheck when PyTorch is missing. Returns the ember
-    outputs."""
+    Falls back to ember's numerical gradcheck when PyTorch is missing. ``numeric=False`` where
+    the gradient PyTorch defines is not the derivative finite differences measure (scatter with
+    duplicate indices gives every duplicate the gradient); such a gradient is only compared with
+    PyTorch. Returns the ember outputs."""
     if requires_grad is None:
         requires_grad = [isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in arrays]
     ins_e = _make(ember, arrays, requires_grad)
@@ -75,9 +95,14 @@ def check(fn, *arrays, grad=True, gradgrad=True, rtol=1e-6, atol=1e-8, requires_
     rng = np.random.default_rng(seed)
     cots = [rng.standard_normal(o.shape) if o.dtype.is_floating_point else None for o in outs_e]
     numel = sum(int(np.asarray(a).size) for a, rg in zip(arrays, requires_grad) if rg)
-    if grad and diff_e and (torch is None or numel <= NUMERIC_LIMIT):
+    # finite differences are defined where the output is finite: entries that are nan or inf at
+    # the point (logdet of a matrix with a negative determinant) are left out
+    bad = [ember.tensor(~np.isfinite(to_numpy(o)))
+           if isinstance(o, ember.Tensor) and (o.dtype.is_floating_point or o.dtype.is_complex)
+           and not np.isfinite(to_numpy(o)).all() else None for o in outs_e]
+    f = lambda *xs: _finite_part(fn(ember, *_replace(ins_e, requires_grad, xs)), bad)  # noqa: E731
+    if grad and numeric and diff_e and (torch is None or numel <= NUMERIC_LIMIT):
         # finite differences always (on small inputs when PyTorch is there to compare with)
-        f = lambda *xs: fn(ember, *_replace(ins_e, requires_grad, xs))  # noqa: E731
         assert ember.autograd.gradcheck(f, tuple(diff_e), atol=1e-5, rtol=1e-3)
         if gradgrad and (torch is None or numel <= NUMERIC_LIMIT // 2):
             assert ember.autograd.gradgradcheck(f, tuple(diff_e), atol=1e-5, rtol=1e-3)
@@ -85,6 +110,7 @@ def check(fn, *arrays, grad=True, gradgrad=True, rtol=1e-6, atol=1e-8, requires_
     if oracle_cuda.ACTIVE:
         oracle_cuda.check_on_cuda(fn, arrays, requires_grad, cots, grad, gradgrad, rtol, atol)
     if torch is None:
+        _skipped()
         return outs_e
     ins_t = _make(torch, arrays, requires_grad)
     outs_t = _outs(fn(torch, *ins_t))
@@ -99,32 +125,59 @@ def check(fn, *arrays, grad=True, gradgrad=True, rtol=1e-6, atol=1e-8, requires_
     if not grad:
         return outs_e
     diff_t = [t for t, rg in zip(ins_t, requires_grad) if rg]
-    pairs = [(i, o) for i, o in enumerate(outs_e) if isinstance(o, ember.Tensor)
-             and o.requires_grad and cots[i] is not None]
-    if not pairs or not diff_e:
+    # each library differentiates the outputs it connected to the graph: an output ember left
+    # disconnected must then have a zero gradient in PyTorch (the sign of slogdet), never be
+    # dropped from the comparison
+    pe = [i for i, o in enumerate(outs_e) if isinstance(o, ember.Tensor) and o.requires_grad
+          and cots[i] is not None]
+    pt = [i for i, o in enumerate(outs_t) if isinstance(o, torch.Tensor) and o.requires_grad
+          and cots[i] is not None]
+    if not (pe or pt) or not diff_e:
         return outs_e
-    ge = ember.autograd.grad([outs_e[i] for i, _ in pairs], diff_e,
-                             [ember.tensor(cots[i]).to(outs_e[i].dtype) for i, _ in pairs],
-                             create_graph=gradgrad, allow_unused=True)
-    gt = torch.autograd.grad([outs_t[i] for i, _ in pairs], diff_t,
-                             [torch.tensor(cots[i]).to(outs_t[i].dtype) for i, _ in pairs],
-                             create_graph=gradgrad, allow_unused=True)
+    ge = [None] * len(diff_e)
+    if pe:
+        ge = ember.autograd.grad([outs_e[i] for i in pe], diff_e,
+                                 [ember.tensor(cots[i]).to(outs_e[i].dtype) for i in pe],
+                                 create_graph=gradgrad, allow_unused=True)
+    gt = [None] * len(diff_t)
+    if pt:
+        gt = torch.autograd.grad([outs_t[i] for i in pt], diff_t,
+                                 [torch.tensor(cots[i]).to(outs_t[i].dtype) for i in pt],
+                                 create_graph=gradgrad, allow_unused=True)
     for k, (a, b) in enumerate(zip(ge, gt)):
         if b is None:
             assert a is None or np.allclose(to_numpy(a), 0), f"grad {k}: torch None"
             continue
-        assert a is not None, f"grad {k}: ember None, torch {b}"
+        if a is None:
+            assert np.allclose(to_numpy(b), 0), f"grad {k}: ember None, torch {b}"
+            continue
         assert_close(to_numpy(a), to_numpy(b), rtol, atol, f"grad of input {k}")
     if gradgrad:
+        # the gradient of sum(|grad|^2): a gradient ember left disconnected from the graph counts
+        # as constant (its contribution must then be zero in PyTorch too), never as a reason to
+        # skip the comparison
         te = [g for g in ge if g is not None and g.requires_grad]
         tt = [g for g in gt if g is not None and g.requires_grad]
-        if te and tt and len(te) == len(tt):
-            se = sum((g * g).sum() for g in te)
-            st = sum((g * g).sum() for g in tt)
-            gge = ember.autograd.grad(se, diff_e, allow_unused=True)
-            ggt = torch.autograd.grad(st, diff_t, allow_unused=True)
+        if tt or te:
+            ggt = [None] * len(diff_t)
+            if tt:
+                st = sum((g * g).sum() for g in tt)
+                try:
+                    ggt = torch.autograd.grad(st, diff_t, allow_unused=True)
+                except RuntimeError as e:  # "derivative for aten::hardsigmoid_backward is not
+                    if "not implemented" not in str(e):  # implemented": finite differences
+                        raise
+                    _skipped("PyTorch has no double backward for the op")
+                    assert ember.autograd.gradgradcheck(f, tuple(diff_e), atol=1e-5, rtol=1e-3)
+                    return outs_e
+            gge = [None] * len(diff_e)
+            if te:
+                se = sum((g * g).sum() for g in te)
+                gge = ember.autograd.grad(se, diff_e, allow_unused=True)
             for k, (a, b) in enumerate(zip(gge, ggt)):
                 if b is None:
+                    assert a is None or np.allclose(to_numpy(a), 0), (
+                        f"gradgrad {k}: torch None (a constant gradient), ember {to_numpy(a)}")
                     continue
                 if a is None:
                     assert np.allclose(to_numpy(b), 0), f"gradgrad {k}: ember None"
@@ -132,6 +185,14 @@ def check(fn, *arrays, grad=True, gradgrad=True, rtol=1e-6, atol=1e-8, requires_
                 assert_close(to_numpy(a), to_numpy(b), rtol * 10, atol * 10,
                              f"grad of grad of input {k}")
     return outs_e
+
+
+def _finite_part(res, bad):
+    """``res`` with the entries marked in ``bad`` (non-finite at the checked point) set to 0."""
+    if not any(m is not None for m in bad):
+        return res
+    outs = [o if m is None else o.masked_fill(m, 0.0) for o, m in zip(_outs(res), bad)]
+    return tuple(outs) if isinstance(res, (tuple, list)) else outs[0]
 
 
 def _replace(ins, requires_grad, xs):
@@ -148,6 +209,8 @@ def check_error(fn_ember, fn_torch, exc_type, phrase):
         with pytest.raises(exc_type) as tinfo:
             fn_torch(torch)
         assert phrase in str(tinfo.value), f"torch says: {tinfo.value}"
+    elif fn_torch is not None:
+        _skipped()
 
 
 # ---- whole programs on both libraries: ``fn(lib)`` on ember and torch, compared
@@ -195,6 +258,8 @@ def same(fn, expected):
     """``fn(ember)`` gives ``expected`` (PyTorch's answer), and so does ``fn(torch)``."""
     if torch is not None:
         _close(_py(fn(torch), torch), expected, "torch (the expectation is wrong)")
+    else:
+        _skipped()
     _close(_py(fn(ember), ember), expected, "ember")
 
 
@@ -204,6 +269,8 @@ def raises(fn, exc_type, phrase):
         with pytest.raises(exc_type) as info:
             fn(torch)
         assert phrase in str(info.value), f"torch says: {info.value}"
+    else:
+        _skipped()
     with pytest.raises(exc_type) as info:
         fn(ember)
     assert phrase in str(info.value), f"ember says: {info.value}"
@@ -221,6 +288,7 @@ def same_values(fn, *arrays, rtol=1e-6, atol=1e-8, dtype_check=True):
     """``fn(lib, *tensors)`` agrees on ember and torch (no gradients; any output structure)."""
     e = fn(ember, *[ember.tensor(a) if isinstance(a, np.ndarray) else a for a in arrays])
     if torch is None:
+        _skipped()
         return e
     t = fn(torch, *[torch.tensor(a) if isinstance(a, np.ndarray) else a for a in arrays])
     _compare(e, t, rtol, atol, dtype_check)
@@ -229,14 +297,18 @@ def same_values(fn, *arrays, rtol=1e-6, atol=1e-8, dtype_check=True):
 
 def same_grads(fn, *arrays, rtol=1e-6, atol=1e-8):
     """Value and first gradients of ``fn`` agree with PyTorch at points (such as the edges of
-    a domain) where finite differences are not meaningful."""
-    if torch is None:
-        pytest.skip("PyTorch is not installed")
+    a domain) where finite differences are not meaningful. Without PyTorch only ember runs (its
+    gradients must exist and have the inputs' shapes) and the comparison counts as skipped."""
     ins_e = [ember.tensor(a, requires_grad=True) for a in arrays]
-    ins_t = [torch.tensor(a, requires_grad=True) for a in arrays]
-    oe, ot = fn(ember, *ins_e), fn(torch, *ins_t)
-    _compare(oe, ot, rtol, atol, True)
+    oe = fn(ember, *ins_e)
     ge = ember.autograd.grad(oe.sum(), ins_e)
+    assert [tuple(g.shape) for g in ge] == [np.shape(a) for a in arrays]
+    if torch is None:
+        _skipped()
+        return
+    ins_t = [torch.tensor(a, requires_grad=True) for a in arrays]
+    ot = fn(torch, *ins_t)
+    _compare(oe, ot, rtol, atol, True)
     gt = torch.autograd.grad(ot.sum(), ins_t)
     for a, b in zip(ge, gt):
         _compare(a, b, rtol, atol, True)
@@ -279,4 +351,6 @@ def grads_match(fn, *arrays, expected=None):
         tg = torch.autograd.grad(out.sum(), ts, allow_unused=True)
         for g, t, a in zip(got, tg, arrays):
             np.testing.assert_allclose(g, np.zeros(a.shape) if t is None else to_numpy(t))
+    else:
+        _skipped()
     return got

@@ -18,6 +18,34 @@ import ember
 
 ACTIVE = os.environ.get("EMBER_SIMULATE_CUDA", "") not in ("", "0")
 
+# ember's functions that build a tensor from nothing but their arguments: in the cuda run the
+# module handed to ``fn`` builds them on "cuda" (as ``with torch.device("cuda"):`` would for the
+# test's own code), while ember's ops keep calling the real factories -- so an op that builds a
+# helper tensor on the wrong device still fails here.
+_FACTORIES = frozenset("""
+    arange as_tensor asarray empty empty_strided eye full linspace logspace ones rand randint
+    randn randperm range scalar_tensor tensor tril_indices triu_indices zeros
+""".split())
+
+
+class _OnDevice:
+    """``ember`` with its factories defaulting to ``device`` (the ``L`` of a cuda run)."""
+
+    def __init__(self, device):
+        self._device = device
+
+    def __getattr__(self, name):
+        f = getattr(ember, name)
+        if name not in _FACTORIES:
+            return f
+        dev = self._device
+
+        def build(*args, **kwargs):
+            kwargs.setdefault("device", dev)
+            return f(*args, **kwargs)
+
+        return build
+
 
 def _build(arrays, requires_grad, device):
     out = []
@@ -69,7 +97,7 @@ def check_on_cuda(fn, arrays, requires_grad, cots, grad, gradgrad, rtol, atol):
     """``fn`` on cuda equals ``fn`` on cpu: outputs, gradients, gradients of gradients."""
     ins_c = _build(arrays, requires_grad, "cpu")
     ins_g = _build(arrays, requires_grad, "cuda")
-    outs_c, outs_g = _outs(fn(ember, *ins_c)), _outs(fn(ember, *ins_g))
+    outs_c, outs_g = _outs(fn(ember, *ins_c)), _outs(fn(_OnDevice("cuda"), *ins_g))
     assert len(outs_c) == len(outs_g)
     for i, (c, g) in enumerate(zip(outs_c, outs_g)):
         _same(c, g, f"output {i}", rtol, atol)

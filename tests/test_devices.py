@@ -9,23 +9,12 @@ import numpy as np
 import pytest
 
 import ember
-from ember import backend as B
-from ember.backend.simulated_cuda import SIMULATED
 from ember.backend.simulated_cupy import SimulatedCudaArray
+from oracle import requires_torch, torch
 
 CUDA0, CUDA1, CPU = ember.device("cuda:0"), ember.device("cuda:1"), ember.device("cpu")
 
-
-@pytest.fixture(autouse=True)
-def sim_cuda(monkeypatch):
-    monkeypatch.setattr(B, "_cuda", [SIMULATED])
-    monkeypatch.setattr(ember.cuda, "_generators", {})
-    monkeypatch.setattr(ember.cuda, "_seeds", {})
-    B.register(SIMULATED)
-    SIMULATED.set_device(0)
-    yield
-    SIMULATED.set_device(0)
-    ember.set_default_device(None)
+pytestmark = pytest.mark.usefixtures("sim_cuda")  # tests/conftest.py
 
 
 def on(t, dev):
@@ -187,7 +176,9 @@ def test_optimizer_state_follows_params_on_load():
 
 def test_dlpack_and_pin_memory():
     x = ember.arange(4.0)
-    assert x.pin_memory() is x and ember.tensor([1.0], pin_memory=True).tolist() == [1.0]
+    p = x.pin_memory()
+    assert p is not x and p.is_pinned() and not x.is_pinned() and p.pin_memory() is p
+    assert ember.tensor([1.0], pin_memory=True).is_pinned()
     y = ember.from_dlpack(np.arange(3.0))
     assert on(y, CPU) and y.tolist() == [0.0, 1.0, 2.0]
     assert x.__dlpack_device__() == (1, 0)
@@ -198,3 +189,229 @@ def test_dlpack_and_pin_memory():
     loader = ember.utils.data.DataLoader(ember.utils.data.TensorDataset(ember.ones(4, 2)),
                                          batch_size=2, pin_memory=True)
     assert [b[0].shape for b in loader] == [(2, 2), (2, 2)]
+
+
+# ---- moving exactly as PyTorch: to()'s signatures, copy_, state_dicts across devices ----------
+def test_to_positional_non_blocking_and_copy():
+    x = ember.ones(2, 3)
+    assert x.to("cpu", ember.float32, False, False) is x
+    assert x.to("cpu", ember.float32, False, True) is not x  # to(device, dtype, nb, copy)
+    assert x.to(ember.float32, True, True) is not x  # to(dtype, non_blocking, copy)
+    y = x.to(x, False, True)  # to(other, non_blocking, copy)
+    assert y is not x and y.tolist() == x.tolist()
+    assert on(x.to("cuda", ember.float64, True, True), CUDA0)
+    with pytest.raises(TypeError, match=r"to\(\) received an invalid combination of arguments"):
+        x.to([1])
+    with pytest.raises(RuntimeError, match="invalid device ordinal"):
+        x.to("cuda:2")
+
+
+def test_copy_and_state_dicts_cross_devices():
+    c = ember.zeros(3, device="cuda:1")
+    c.copy_(ember.arange(3.0))  # cpu -> cuda:1, the current device being cuda:0
+    assert on(c, CUDA1) and c.cpu().tolist() == [0.0, 1.0, 2.0]
+    h = ember.zeros(3)
+    h.copy_(c * 2)
+    assert on(h, CPU) and h.tolist() == [0.0, 2.0, 4.0]
+    a = ember.ones(3, requires_grad=True)
+    d = ember.zeros(3, device="cuda:1")
+    d.copy_(a * 5)
+    d.sum().backward()  # the copy is differentiable across devices
+    assert on(a.grad, CPU) and a.grad.tolist() == [5.0, 5.0, 5.0]
+    src = ember.nn.Linear(2, 2).cuda(1)
+    dst = ember.nn.Linear(2, 2)
+    dst.load_state_dict(src.state_dict())  # parameters keep their own device
+    assert on(dst.weight, CPU) and dst.weight.tolist() == src.weight.cpu().tolist()
+    back = ember.nn.Linear(2, 2).cuda()
+    back.load_state_dict(dst.state_dict())
+    assert on(back.weight, CUDA0) and back.weight.cpu().tolist() == dst.weight.tolist()
+
+
+def test_work_on_cuda1_needs_no_current_device():
+    """Backward, optimizer steps and public ops on cuda:1 run there while cuda:0 is current."""
+    assert ember.cuda.current_device() == 0
+    w = ember.randn(4, 3, device="cuda:1", requires_grad=True)
+    x = ember.randn(5, 3, device="cuda:1")
+    loss = (x @ w.T).tanh().pow(2).mean()
+    loss.backward()
+    assert on(w.grad, CUDA1)
+    (g,) = ember.autograd.grad((w * w).sum(), w, create_graph=True)
+    assert on(g, CUDA1)
+    for cls in (ember.optim.SGD, ember.optim.Adam, ember.optim.Adagrad):
+        opt = cls([w], lr=0.1)
+        opt.step()
+        assert on(w, CUDA1)
+        assert all(on(v, CUDA1) for k, v in opt.state[w].items() if k != "step")
+    t = ember.ones(2, 3, device="cuda:1").t()
+    assert on(t.contiguous(), CUDA1) and t.sum().item() == 6.0
+    with ember.cuda.device(1):  # glue outside ember's ops (reshape's copy) needs it current
+        assert on(t.reshape(6), CUDA1)
+
+
+# ---- random draws, distributions and ops that build helper tensors -----------------------------
+def test_random_functions_and_distributions_stay_on_the_device():
+    c = ember.ones(3, device="cuda:1")
+    assert on(ember.multinomial(c, 2), CUDA1) and on(ember.poisson(c), CUDA1)
+    assert on(ember.bernoulli(c * 0.5), CUDA1)
+    ember.cuda.manual_seed_all(3)
+    first = ember.multinomial(ember.ones(6, device="cuda"), 6).cpu().tolist()
+    ember.cuda.manual_seed_all(3)
+    assert ember.multinomial(ember.ones(6, device="cuda"), 6).cpu().tolist() == first
+    F, D = ember.nn.functional, ember.distributions
+    c = c.cuda(0)
+    assert on(F.rrelu(c, training=True), CUDA0) and on(F.alpha_dropout(c, 0.5, True), CUDA0)
+    assert on(F.gumbel_softmax(c), CUDA0)
+    eye = ember.eye(3, device="cuda")
+    for d in (D.Normal(c, 1.0), D.Uniform(c * 0, c), D.Exponential(c), D.Cauchy(c, c),
+              D.Poisson(c), D.Binomial(5, c * 0.3), D.Gamma(c, c), D.Dirichlet(c),
+              D.StudentT(c), D.Categorical(c), D.MultivariateNormal(c, eye)):
+        s = d.sample((2,))
+        assert on(s, CUDA0), d
+        assert on(d.log_prob(s), CUDA0), d
+    m = ember.empty(3, 3, device="cuda:1")
+    for init in (ember.nn.init.orthogonal_, ember.nn.init.trunc_normal_,
+                 ember.nn.init.kaiming_uniform_):
+        assert init(m) is m and on(m, CUDA1)
+
+
+def test_factories_strided_complex_and_device_arrays():
+    e = ember.empty_strided((2, 3), (1, 2), device="cuda:1")
+    assert on(e, CUDA1) and e.stride() == (1, 2)
+    p = ember.empty_permuted((2, 3), (1, 0), device="cuda:1")
+    assert on(p, CUDA1) and p.stride() == (1, 2)
+    with ember.device("cuda:1"):
+        assert on(ember.empty_strided((2,), (1,)), CUDA1)
+    z = ember.complex(ember.ones(2, device="cuda"), ember.zeros(2, device="cuda"))
+    assert on(z, CUDA0) and z.dtype == ember.complex64
+    arr = ember.ones(2, device="cuda:1")._data  # an array of the device's own library
+    t = ember.tensor(arr)
+    assert on(t, CUDA1) and t._data is not arr
+    assert on(ember.block_diag(ember.ones(1, 1, device="cuda"), ember.ones(2, device="cuda")),
+              CUDA0)
+    assert on(ember.combinations(ember.arange(4.0, device="cuda")), CUDA0)
+
+
+# ---- pinned memory ------------------------------------------------------------------------------
+def test_pin_memory_errors_and_pinned_batches():
+    with pytest.raises(RuntimeError, match="only dense CPU tensors can be pinned"):
+        ember.ones(2, device="cuda").pin_memory()
+    for t in (ember.empty(2, pin_memory=True), ember.empty_strided((2,), (1,), pin_memory=True)):
+        assert t.is_pinned() and on(t, CPU)
+    a = ember.ones(2, requires_grad=True)
+    (a.pin_memory() * 2).sum().backward()  # pin_memory is differentiable
+    assert a.grad.tolist() == [2.0, 2.0]
+    ds = ember.utils.data.TensorDataset(ember.ones(4, 2), ember.arange(4))
+    batches = list(ember.utils.data.DataLoader(ds, batch_size=2, pin_memory=True))
+    assert all(x.is_pinned() and y.is_pinned() for x, y in batches)
+    batches = list(ember.utils.data.DataLoader(ds, batch_size=2))
+    assert not any(x.is_pinned() for x, _ in batches)
+
+
+def test_pin_memory_without_a_cuda_device_raises_pytorchs_errors(monkeypatch):
+    monkeypatch.setattr(ember.cuda, "is_available", lambda: False)
+    with pytest.raises(RuntimeError, match="Cannot access accelerator device"):
+        ember.ones(2).pin_memory()
+    with pytest.raises(RuntimeError, match="pin_memory=True requires a CUDA"):
+        ember.tensor([1.0], pin_memory=True)
+
+
+# ---- save / load with map_location ----------------------------------------------------------
+def _saved(obj):
+    import io
+
+    buf = io.BytesIO()
+    ember.save(obj, buf)
+    return buf.getvalue()
+
+
+def _devices(raw, map_location):
+    import io
+
+    out = ember.load(io.BytesIO(raw), map_location=map_location)
+    return {k: (v.device, v.cpu().tolist()) for k, v in out.items()}
+
+
+def test_load_map_location_forms():
+    w = ember.arange(6.0, device="cuda:1").reshape(2, 3).t()  # a strided view on cuda:1
+    raw = _saved({"w": w, "b": ember.ones(2)})
+    vals = {"w": w.cpu().tolist(), "b": [1.0, 1.0]}
+
+    def expect(w_dev, b_dev):
+        return {"w": (w_dev, vals["w"]), "b": (b_dev, vals["b"])}
+
+    assert _devices(raw, None) == expect(CUDA1, CPU)  # back where they were saved
+    assert _devices(raw, "cpu") == expect(CPU, CPU)
+    assert _devices(raw, ember.device("cuda:0")) == expect(CUDA0, CUDA0)
+    assert _devices(raw, "cuda") == expect(CUDA0, CUDA0)
+    assert _devices(raw, {"cuda:1": "cuda:0"}) == expect(CUDA0, CPU)
+    assert _devices(raw, {"cuda:1": "cpu"}) == expect(CPU, CPU)
+    assert _devices(raw, lambda storage, loc: storage) == expect(CPU, CPU)
+    assert _devices(raw, lambda s, loc: None) == expect(CUDA1, CPU)  # None: the default
+    assert _devices(raw, lambda s, loc: s.cuda(0) if loc.startswith("cuda") else s) == \
+        expect(CUDA0, CPU)
+    with pytest.raises(TypeError, match="map_location should be"):
+        _devices(raw, 3)
+
+
+def test_cuda_checkpoint_state_dict_round_trip():
+    m = ember.nn.Linear(3, 2).cuda(1)
+    raw = _saved(m.state_dict())
+    import io
+
+    sd = ember.load(io.BytesIO(raw))
+    assert all(on(v, CUDA1) for v in sd.values())
+    m2 = ember.nn.Linear(3, 2)
+    m2.load_state_dict(ember.load(io.BytesIO(raw), map_location="cpu"))
+    assert m2.weight.tolist() == m.weight.cpu().tolist()
+
+
+# ---- DLPack with NumPy and PyTorch -----------------------------------------------------------
+def test_dlpack_capsules_and_ember_utils_dlpack():
+    x = ember.arange(4.0)
+    cap = ember.utils.dlpack.to_dlpack(x)
+    y = ember.utils.dlpack.from_dlpack(cap)
+    y[1] = 9.0
+    assert x[1].item() == 9.0  # shared memory
+    with pytest.raises(RuntimeError, match="capsules can be consumed only once"):
+        ember.utils.dlpack.from_dlpack(cap)
+    with pytest.raises(BufferError, match="Can't export tensors that require gradient"):
+        ember.ones(2, requires_grad=True).__dlpack__()
+    a = np.from_dlpack(x)
+    a[2] = 7.0
+    assert x[2].item() == 7.0
+
+
+@requires_torch
+def test_dlpack_with_pytorch_shares_memory():
+    t = torch.arange(6.0).reshape(2, 3).t()  # strided
+    e = ember.from_dlpack(t)
+    assert e.tolist() == t.tolist() and e.stride() == t.stride()
+    e[0, 0] = 42.0
+    assert t[0, 0].item() == 42.0
+    e2 = ember.utils.dlpack.from_dlpack(torch.utils.dlpack.to_dlpack(t))
+    e2[1, 1] = -1.0
+    assert t[1, 1].item() == -1.0  # a legacy capsule is writable, as in PyTorch
+    x = ember.arange(3.0)
+    tt = torch.from_dlpack(x)
+    tt[0] = 5.0
+    assert x[0].item() == 5.0
+    tt2 = torch.utils.dlpack.from_dlpack(ember.utils.dlpack.to_dlpack(x))
+    tt2[2] = 8.0
+    assert x.tolist() == [5.0, 1.0, 8.0]
+    assert x.__dlpack_device__() == t.__dlpack_device__()
+
+
+def test_more_factories_and_samplers_on_cuda1():
+    y = ember.ones(2, device="cuda:1")
+    for t in (ember.tril_indices(3, 3, device="cuda:1"), ember.triu_indices(3, 3, device="cuda:1"),
+              ember.asarray([1, 2], device="cuda:1"), ember.asarray(np.ones(2), device="cuda:1"),
+              ember.asarray(ember.ones(2), device="cuda:1"), ember.asarray(y),
+              y.new([1.0, 2.0]), y.new(3), y.new_empty_strided((2,), (1,)), ember.tensor(y),
+              ember.normal(y, 1.0), ember.normal(y, y), ember.empty(3, device="cuda:1").normal_(),
+              ember.empty(3, device="cuda:1").uniform_(),
+              ember.empty(3, device="cuda:1").random_(4),
+              ember.empty(3, device="cuda:1").bernoulli_(0.5),
+              ember.empty(3, device="cuda:1").exponential_()):
+        assert on(t, CUDA1), t
+    assert on(ember.asarray([1, 2]), CPU) and on(ember.asarray(np.ones(2)), CPU)
+    assert on(y.new([1.0], device="cpu"), CPU)

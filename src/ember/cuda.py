@@ -316,7 +316,9 @@ class Stream:
     work queue on it."""
 
     def __init__(self, device=None, priority=0, _native=None):
-        b = _lazy_init()
+        b = _backend_or_none()
+        if b is None:  # PyTorch's CPU build
+            raise RuntimeError("torch.cuda.Stream requires CUDA support")
         self.device_index = _index(device)
         self.native = _native if _native is not None else b.new_stream(self.device_index, priority)
 
@@ -355,7 +357,10 @@ class Event:
     """A CUDA event: ``record`` on a stream, ``synchronize``, ``elapsed_time`` in ms."""
 
     def __init__(self, enable_timing=False, blocking=False, interprocess=False):
-        self.native = _lazy_init().new_event(enable_timing, blocking)
+        b = _backend_or_none()
+        if b is None:  # PyTorch's CPU build
+            raise RuntimeError("Tried to instantiate dummy base class Event")
+        self.native = b.new_event(enable_timing, blocking)
 
     def record(self, stream=None) -> None:
         stream = current_stream() if stream is None else stream

@@ -310,13 +310,13 @@ entr = _unary(Entr, "entr", "Elementwise entropy term ``-x * log(x)`` (0 at 0, -
 
 def ndtr(input, *, out=None):
     """The standard normal CDF ``erfc(-x / sqrt 2) / 2`` (accurate in the lower tail)."""
-    res = 0.5 * erfc(-input.to(_out_dtype(input)) / _SQRT_2)
+    res = 0.5 * erfc(-input.to(_dt.from_numpy_dtype(_out_dtype(input))) / _SQRT_2)
     return res if out is None else _write(res, out, input)
 
 
 def spherical_bessel_j0(input, *, out=None):
     """``sin(x) / x`` (1 at 0); differentiable here (PyTorch's is not)."""
-    x = input.to(_out_dtype(input))
+    x = input.to(_dt.from_numpy_dtype(_out_dtype(input)))
     zero = x == 0
     safe = _where(zero, 1.0, x)
     res = _where(zero, 1.0, safe.sin() / safe)

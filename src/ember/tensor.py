@@ -16,7 +16,6 @@ from .autograd import function as _fn
 from .autograd.dispatch import _PROCEED
 from .autograd.grad_mode import _InferenceVersion, _new_version, _state
 from .autograd.grad_mode import inference_blocks as _inference_blocks
-from .backend import device_of, xp_of
 from .utils.hooks import add_hook
 
 _new = object.__new__
@@ -28,11 +27,6 @@ def _as_array(x):
     if isinstance(x, _np.generic):
         return _np.asarray(x)
     return x  # an array of another backend
-
-
-def _not_host(t):
-    return (f"can't convert {t.device} device type tensor to numpy. Use Tensor.cpu() to copy "
-            "the tensor to host memory first.")
 
 
 class Size(tuple):
@@ -142,14 +136,6 @@ class Tensor:
     @property
     def dtype(self):
         return _dt.from_numpy_dtype(self._data.dtype)
-
-    @property
-    def device(self):
-        return device_of(self._data)
-
-    @property
-    def is_cuda(self) -> bool:
-        return self.device.type == "cuda"
 
     @property
     def ndim(self) -> int:
@@ -335,56 +321,6 @@ class Tensor:
         """
         _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
-    # ----- conversion ---------------------------------------------------------------------
-    def item(self):
-        """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
-        return self._data.reshape(()).item()
-
-    def tolist(self):
-        return self._data.tolist()
-
-    def numpy(self, *, force=False):
-        """The array itself (shared memory); refused when the tensor requires grad, and for a
-        cuda tensor (``force=True`` copies either to host memory)."""
-        d = self._data
-        if d.__class__ is not _ndarray:
-            if not force:
-                raise TypeError(_not_host(self))
-            from .backend import backend_of
-
-            return backend_of(d).to_host(d)
-        if self._requires_grad and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead."
-            )
-        if force:
-            return d.copy()
-        return d
-
-    def __array__(self, dtype=None, copy=None):
-        d = self._data
-        if d.__class__ is not _ndarray and not isinstance(d, _np.ndarray):
-            raise TypeError(_not_host(self))
-        if dtype is not None:
-            return d.astype(dtype, copy=False)
-        return d
-
-    def __dlpack__(self, *args, **kwargs):
-        """DLPack export of the array (zero-copy; NumPy on the cpu, CuPy on cuda)."""
-        if self._requires_grad:
-            raise RuntimeError(
-                "Can't export tensors that require gradient, use tensor.detach()"
-            )
-        return self._data.__dlpack__(*args, **kwargs)
-
-    def __dlpack_device__(self):
-        return self._data.__dlpack_device__()
-
     def detach(self):
         """A new tensor on the same memory, cut from the graph (``requires_grad=False``)."""
         t = Tensor._make(self._data)
@@ -410,80 +346,13 @@ class Tensor:
     def data(self, value):
         self._data = value._data
 
-    def __len__(self):
-        if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self._data.shape[0]
-
-    def __iter__(self):
-        if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
-
-    def __bool__(self):
-        if self._data.size != 1:
-            raise RuntimeError(
-                "Boolean value of Tensor with no values is ambiguous" if self._data.size == 0
-                else "Boolean value of Tensor with more than one value is ambiguous"
-            )
-        return bool(self._data.reshape(()))
-
-    def __float__(self):
-        if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return float(self.item())
-
-    def __int__(self):
-        if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return int(self.item())
-
-    def __complex__(self):
-        return complex(self.item())
-
-    def __index__(self):
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
-
     def __hash__(self):
         return id(self)
-
-    def __contains__(self, element):
-        if isinstance(element, Tensor):
-            element = element._data
-        elif not isinstance(element, (int, float, complex, bool, _np.generic)):
-            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you "
-                               f"passed in a {type(element)}.")
-        return bool((self._data == element).any())
 
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import _str
 
         return _str(self, tensor_contents=tensor_contents)
-
-    def __format__(self, spec):
-        if self._data.ndim == 0:
-            return self.item().__format__(spec)
-        return object.__format__(self, spec)
-
-    def __reduce_ex__(self, proto):
-        return (_rebuild, (self._data, self._requires_grad))
-
-    def __deepcopy__(self, memo):
-        if not self.is_leaf:
-            raise RuntimeError(
-                "Only Tensors created explicitly by the user (graph leaves) support the "
-                "deepcopy protocol at the moment."
-            )
-        new = type(self).__new__(type(self))
-        _init(new, self._data.copy())
-        new._requires_grad = self._requires_grad
-        if self._grad is not None:
-            new._grad = Tensor._make(self._grad._data.copy())
-        new.__dict__.update({k: v for k, v in self.__dict__.items()})
-        memo[id(self)] = new
-        return new
 
     # ----- Tensor subclasses: PyTorch's extension point ------------------------------------
     def __init_subclass__(cls, **kwargs):

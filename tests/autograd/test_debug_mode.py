@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import ember
-from ember.autograd import function as F
+from ember.autograd import dispatch
 from ember.autograd.debug import GradientCheckError
 
 
@@ -129,14 +129,15 @@ class SquareNewStyle(ember.autograd.Function):
 
 def test_off_by_default():
     assert not ember.autograd.is_debug_enabled()
-    assert F._watch is False
+    assert not (dispatch.busy and dispatch.tls.bump)  # no version-bump watcher on the stack
 
 
 def test_env_var_turns_it_on():
     src = os.path.join(os.path.dirname(__file__), "..", "..", "src")
     env = dict(os.environ, EMBER_DEBUG="1", PYTHONPATH=src)
     out = subprocess.run([sys.executable, "-c", "import ember; from ember.autograd import "
-                          "function as F; print(ember.autograd.is_debug_enabled(), F._watch)"],
+                          "dispatch as D; print(ember.autograd.is_debug_enabled(), "
+                          "bool(D.busy and D.tls.bump))"],
                          env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "True"]
 

@@ -276,3 +276,59 @@ def test_queue_callback_runs_when_the_backward_graph_is_done():
     assert order == [("hook", [2.0, 2.0]), ("final", [2.0, 2.0])]
     with pytest.raises(RuntimeError, match="only be installed during backward"):
         Variable._execution_engine.queue_callback(lambda: None)
+
+
+_FRESH = r"""
+import ember
+from ember.autograd import dispatch
+import ember.nn.functional as F
+
+assert not dispatch.busy  # idle: the entries call their function at once
+
+class Probe:  # not a Tensor: met for the first time as an argument
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return ("seen", func.__qualname__, len(args), sorted(kwargs or {}))
+
+x = ember.ones(2)
+print(ember.relu(Probe()))
+print(dispatch.busy)
+print(ember.add(x, other=Probe()))
+print(x.add(Probe(), alpha=2))
+print(ember.cat([x, Probe()]))
+print(F.conv2d(Probe(), x, padding=(1, 1, 1)))
+print(ember.sum(Probe(), axis=0))
+"""
+
+
+def test_every_public_entry_dispatches_an_override_type_met_first_in_a_fresh_process():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), "..", "src"))
+    out = subprocess.run([sys.executable, "-c", _FRESH], env=env, capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert out == [
+        "('seen', 'relu', 1, [])", "True", "('seen', 'add', 1, ['other'])",
+        "('seen', 'Tensor.add', 2, ['alpha'])", "('seen', 'cat', 1, [])",
+        "('seen', 'conv2d', 2, ['padding'])", "('seen', 'sum', 1, ['dim'])",
+    ]
+
+
+def test_public_entries_are_distinct_per_namespace_and_named_as_pytorch():
+    assert ember.neg is not ember.Tensor.neg
+    assert ember.Tensor.neg.__qualname__ == "Tensor.neg"
+    assert ember.Tensor.absolute.__name__ == "absolute"
+    assert resolve_name(ember.Tensor.neg) == "torch.Tensor.neg"
+    assert resolve_name(ember.neg) == "torch.neg"
+    assert resolve_name(ember.nn.functional.conv2d) == "torch.nn.functional.conv2d"
+    assert resolve_name(ember.linalg.inv) == "torch.linalg.inv"
+    assert ember.cat is ember.concat  # names bound to one function share one entry
+    for f in (ember.add, ember.Tensor.exp, ember.nn.functional.relu, ember.linalg.norm,
+              ember.special.expit):
+        assert f.__ember_public__ and f.__ember_impl__ is f.__wrapped__
+    # graph-level primitives keep their kind under the public entry
+    assert ember.eq.__ember_impl__.__ember_kind__ == "elementwise"
+    assert ember.randn.__ember_impl__.__ember_kind__ == "random"
+    assert ember.argmax.__ember_impl__.__ember_kind__ == "per_example"

@@ -155,7 +155,10 @@ def test_index_ops(name):
 
 
 SCATTER = {
-    "scatter": lambda L, x, s, i: x.scatter(1, i, s[:, :2]),
+    # unique indices: with duplicates (scatter_dup) which write wins is PyTorch's choice and every
+    # duplicate gets the gradient, which finite differences cannot confirm
+    "scatter": lambda L, x, s, i: x.scatter(1, L.tensor([[0, 1], [3, 2], [2, 0]]), s[:, :2]),
+    "scatter_dup": lambda L, x, s, i: x.scatter(1, i, s[:, :2]),
     "scatter_value": lambda L, x, s, i: L.scatter(x, 1, i, 1.5),
     "scatter_add": lambda L, x, s, i: x.scatter_add(1, i, s[:, :2]),
     "scatter_add_dup": lambda L, x, s, i: L.scatter_add(x, 0, i * 0, s[:, :2]),
@@ -172,7 +175,8 @@ SCATTER = {
 
 @pytest.mark.parametrize("name", sorted(SCATTER))
 def test_scatter_family(name):
-    check(SCATTER[name], randn((3, 4)), randn((3, 5), 1), I([0, 1], [3, 3], [2, 0]))
+    check(SCATTER[name], randn((3, 4)), randn((3, 5), 1), I([0, 1], [3, 3], [2, 0]),
+          numeric=name != "scatter_dup")
 
 
 @pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])

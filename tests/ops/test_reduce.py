@@ -208,7 +208,6 @@ def test_nan_handling():
         check(f, a, grad=False)
 
 
-@requires_torch
 @pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
 def test_quantile_interpolations(interpolation):
     a = rand_between((3, 7), 9)

@@ -11,7 +11,6 @@ strings and null exactly, every reference key present.
 To stay fast, compat_extra/driver.py imports each library once and forks a child per case."""
 
 import ast
-import importlib.util
 import json
 import math
 import os
@@ -19,6 +18,7 @@ import subprocess
 import sys
 
 import pytest
+from oracle import requires_torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -30,9 +30,6 @@ DEFAULT_TOLS = {"float32": (1e-4, 1e-5), "float64": (1e-7, 1e-9)}
 # case name -> reason, for differences not fixed yet (strict: they must still fail).
 XFAIL = {
 }
-
-HAVE_TORCH = importlib.util.find_spec("torch") is not None
-
 
 def _case_names():
     return sorted(f[:-3] for f in os.listdir(CASES_DIR) if f.endswith(".py") and f[:2].isdigit())
@@ -133,7 +130,7 @@ def _params():
         yield pytest.param(name, marks=marks, id=name)
 
 
-@pytest.mark.skipif(not HAVE_TORCH, reason="real PyTorch (the reference) is not installed")
+@requires_torch  # real PyTorch runs each program for the reference
 @pytest.mark.parametrize("case", _params())
 def test_compat_extra_case(case, outcomes):
     ref = outcomes["torch"][case]

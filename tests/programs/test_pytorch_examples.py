@@ -102,7 +102,9 @@ def test_mnist_cnn(runs):
     close(e["initial_test_loss"], t["initial_test_loss"])
     assert mean(e["last_losses"]) < 0.5 * mean(e["first_losses"])
     assert e["test_loss"] < e["initial_test_loss"]
-    assert e["reload_loss"] == e["test_loss"]  # torch.save / torch.load of the state_dict
+    # torch.save / torch.load of the state_dict (on cuda the program shuffles its test loader:
+    # the same losses, summed in another order)
+    close(e["reload_loss"], e["test_loss"], rtol=1e-6, atol=0)
     close(e["lr"], t["lr"], rtol=1e-12)  # StepLR
 
 

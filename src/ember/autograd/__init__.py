@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..backend import xp_of
+from ..backend import guard_of, xp_of
+from ..backend import numpy as _np
 from . import engine
 from .function import Function, once_differentiable, Node  # noqa: F401
 from .grad_mode import (  # noqa: F401
@@ -18,6 +19,9 @@ def _tensors(x):
     if isinstance(x, _fn.Tensor):
         return (x,)
     return tuple(x)
+
+
+_ndarray = _np.ndarray
 
 
 def _make_grads(outputs, grads, is_grads_batched=False):
@@ -87,6 +91,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         fn = tensors._grad_fn
         d = tensors._data
         if fn is not None and d.ndim == 0 and d.dtype.kind in "fc":
+            if d.__class__ is not _ndarray:  # a cuda loss: the backward runs on its device
+                with guard_of(d):
+                    return _backward([tensors], None, create_graph if retain_graph is None
+                                     else retain_graph, create_graph, None)
             seed = _fn.Tensor._make(xp_of(d).array(1, d.dtype))
             engine.execute([(fn, tensors._output_nr)], [seed],
                            create_graph if retain_graph is None else retain_graph, create_graph)
@@ -96,6 +104,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         grad_tensors = (grad_tensors,)
     if retain_graph is None:
         retain_graph = create_graph
+    with guard_of(outputs[0]._data if outputs else None):
+        _backward(outputs, grad_tensors, retain_graph, create_graph, inputs)
+
+
+def _backward(outputs, grad_tensors, retain_graph, create_graph, inputs):
     grads = _make_grads(outputs, grad_tensors)
     roots = _root_edges(outputs)
     wanted = None
@@ -146,10 +159,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if is_grads_batched:
         return _grad_batched(outs, ins, grad_outputs, retain_graph, create_graph,
                              allow_unused, materialize_grads)
-    grads = _make_grads(outs, grad_outputs)
-    roots = _root_edges(outs)
-    wanted = [(_input_edge(t), t) for t in ins]
-    res = engine.execute(roots, grads, retain_graph, create_graph, inputs=wanted, store=False)
+    with guard_of(outs[0]._data if outs else None):
+        grads = _make_grads(outs, grad_outputs)
+        roots = _root_edges(outs)
+        wanted = [(_input_edge(t), t) for t in ins]
+        res = engine.execute(roots, grads, retain_graph, create_graph, inputs=wanted,
+                             store=False)
     out = []
     for i, (t, g) in enumerate(zip(ins, res)):
         if g is None:

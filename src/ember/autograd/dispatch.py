@@ -214,20 +214,16 @@ def _has_tf(cls):
     if tf is None or getattr(tf, "__func__", tf) is _default_tf_func():
         _plain_types.add(cls)
         return False
-    # torch._C._disabled_torch_function_impl (Parameter's) opts out; so do real PyTorch's own
-    # tensors (from_dlpack / as_tensor on a torch.Tensor): their __torch_function__ would call
-    # the ember op straight back
-    if getattr(tf, "__func__", tf) is _disabled_impl or _is_real_torch_tensor(cls):
+    # torch._C._disabled_torch_function_impl (Parameter's) opts out; so do PyTorch's own types
+    # (a torch.Tensor handed to ember.from_dlpack): their __torch_function__ is PyTorch's door
+    impl = getattr(tf, "__func__", tf)
+    mod = getattr(impl, "__module__", None) or ""
+    if impl is _disabled_impl or mod == "torch" or mod.startswith("torch."):
         _plain_types.add(cls)
         return False
     if not _override_seen:
         note_override_type(cls)
     return True
-
-
-def _is_real_torch_tensor(cls):
-    tf = getattr(cls, "__torch_function__", None)
-    return (getattr(getattr(tf, "__func__", tf), "__module__", "") or "").startswith("torch.")
 
 
 def _default_tf_func():
@@ -317,37 +313,74 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
     ``check(args, kwargs)`` validates the arguments before ``fn`` runs (not when a mode or an
     overriding type takes the call).
 
-    When idle the entry costs one global read and one set lookup per argument."""
+    When idle the entry costs one global read and the call."""
     if fn is None:
         return functools.partial(public, name=name, qualname=qualname, module=module,
                                  aliases=aliases, check=check)
-    plain = _plain_types
 
-    def op(*args, **kwargs):
-        if busy:
-            res = _public_call(op, args, kwargs, aliases)
-            if res is not _PROCEED:
-                return res
-        else:
-            for a in (args if not kwargs else (*args, *kwargs.values())):
-                if a.__class__ not in plain:
+    # Three bodies, chosen here so that each call runs only the branches its entry needs. When
+    # idle (``busy`` False: no mode and no __torch_function__ type met yet in this process) the
+    # body calls ``fn`` at once; an argument whose type overrides __torch_function__ cannot pass
+    # for a tensor, so the first one is noticed where ``fn`` fails on it (then ``busy`` stays
+    # True and later calls dispatch first).
+    if check is None and aliases is None:
+        def op(*args, **kwargs):
+            if busy:
+                res = _public_call(op, args, kwargs, None)
+                if res is not _PROCEED:
+                    return res
+                return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except Exception as e:
+                if not _unseen(args, kwargs):
+                    return _failed(fn, args, kwargs, e)
+            res = _public_call(op, args, kwargs, None)
+            return fn(*args, **kwargs) if res is _PROCEED else res
+    elif check is None:
+        def op(*args, **kwargs):
+            if busy:
+                res = _public_call(op, args, kwargs, aliases)
+                if res is not _PROCEED:
+                    return res
+            else:
+                try:
+                    return fn(*args, **kwargs)
+                except Exception as e:
                     if _unseen(args, kwargs):
                         res = _public_call(op, args, kwargs, aliases)
                         if res is not _PROCEED:
                             return res
-                    break
-        if check is not None:
-            args, kwargs = _aliased(fn, aliases, args, kwargs)
+                    elif not (kwargs and e.__class__ is TypeError and
+                              not aliases.keys().isdisjoint(kwargs)):
+                        return _failed(fn, args, kwargs, e)
+            try:
+                return fn(*args, **kwargs)
+            except TypeError:
+                if not kwargs or aliases.keys().isdisjoint(kwargs):
+                    raise
+            args, kwargs = _renamed(op, aliases, args, kwargs)
+            return fn(*args, **kwargs)
+    else:
+        def op(*args, **kwargs):
+            if busy:
+                res = _public_call(op, args, kwargs, aliases)
+                if res is not _PROCEED:
+                    return res
+            else:
+                try:
+                    a, k = _aliased(op, aliases, args, kwargs)
+                    check(a, k)
+                    return fn(*a, **k)
+                except Exception as e:
+                    if not _unseen(args, kwargs):
+                        return _failed(fn, args, kwargs, e)
+                res = _public_call(op, args, kwargs, aliases)
+                if res is not _PROCEED:
+                    return res
+            args, kwargs = _aliased(op, aliases, args, kwargs)
             check(args, kwargs)
             return fn(*args, **kwargs)
-        if aliases is None:
-            return fn(*args, **kwargs)
-        try:
-            return fn(*args, **kwargs)
-        except TypeError:
-            if not kwargs or aliases.keys().isdisjoint(kwargs):
-                raise
-        return fn(*args, **_renamed(op, aliases, kwargs))
 
     op.__name__ = name or fn.__name__
     op.__qualname__ = qualname or (name if name else fn.__qualname__)
@@ -359,29 +392,46 @@ def public(fn=None, *, name=None, qualname=None, module=None, aliases=None, chec
     return op
 
 
+def _failed(fn, args, kwargs, e):
+    """An idle entry's ``fn`` raised ``e``: PyTorch's mixed-device error when the arguments
+    are on different devices (or the call redone on their device), else ``e`` itself."""
+    if not isinstance(e, (TypeError, ValueError)):
+        raise e
+    from ..backend import retry_on_device
+
+    return retry_on_device(lambda a: fn(*a, **kwargs), args, e)
+
+
 def _public_call(op, args, kwargs, aliases):
     """The dispatching half of a public entry (its keyword aliases spelt as the entry's own)."""
     if aliases is not None and kwargs and not aliases.keys().isdisjoint(kwargs):
-        kwargs = _renamed(op, aliases, kwargs)
+        args, kwargs = _renamed(op, aliases, args, kwargs)
     return api_dispatch(op, args, kwargs)
 
 
 def _aliased(fn, aliases, args, kwargs):
     if aliases is not None and kwargs and not aliases.keys().isdisjoint(kwargs):
-        kwargs = _renamed(fn, aliases, kwargs)
+        return _renamed(fn, aliases, args, kwargs)
     return args, kwargs
 
 
-def _renamed(op, aliases, kwargs):
-    """``kwargs`` with the alias spellings replaced by the entry's own parameter names."""
+def _renamed(op, aliases, args, kwargs):
+    """The arguments with the alias spellings replaced by the entry's own: ``{alias: name}``
+    renames a keyword, ``{name: n}`` passes the keyword ``name`` as the variadic positional
+    arguments after the first ``n`` (``x.view(size=(2, 3))`` for ``view(input, *shape)``)."""
     out = {}
     for k, v in kwargs.items():
         own = aliases.get(k, k)
+        if own.__class__ is int:
+            if len(args) != own:
+                raise TypeError(f"{op.__name__}() got multiple values for argument '{k}'")
+            args = (*args, v)
+            continue
         if own in out or (own != k and own in kwargs):
             # PyTorch's argument parser: both spellings of one parameter
             raise TypeError(f"{op.__name__}() got an unexpected keyword argument '{k}'")
         out[own] = v
-    return out
+    return args, out
 
 
 def _unseen(args, kwargs=None):

@@ -146,7 +146,11 @@ def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, obser
             if node.__class__ is AccumulateGrad:
                 if captures is None:
                     if observers is None:
-                        _accumulate(node, grads[0], create_graph)
+                        try:
+                            _accumulate(node, grads[0], create_graph)
+                        except (TypeError, ValueError) as e:  # zero-cost unless raised
+                            _on_device(lambda gs: _accumulate(node, gs[0], create_graph),
+                                       (grads[0], node.variable), e)
                     else:
                         _observed_leaf(observers, node, grads[0], create_graph, True)
                 elif node in captures:
@@ -182,7 +186,11 @@ def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, obser
                 if missing and node.materialize_grads:
                     _materialize(node, grads)
                 if observers is None:
-                    out = node._forward_cls.backward(node, *grads)
+                    try:
+                        out = node._forward_cls.backward(node, *grads)
+                    except (TypeError, ValueError) as e:  # zero-cost unless raised
+                        out = _on_device(lambda gs: node._forward_cls.backward(node, *gs),
+                                         tuple(grads), e)
                 else:
                     out = _observed_backward(observers, node, grads)
             if out.__class__ is Tensor and len(edges) == 1:
@@ -362,6 +370,15 @@ def _hook_values(hook, new, old):
 
 def _hook_name(hook):
     return getattr(hook, "__name__", None) or type(hook).__name__
+
+
+def _on_device(run, grads, exc):
+    """A node that failed on a cuda device other than the current one runs again with that
+    device current (PyTorch runs each node on its device); a device mix raises PyTorch's
+    error; anything else re-raises ``exc``."""
+    from ..backend import retry_on_device
+
+    return retry_on_device(run, grads, exc)
 
 
 def _accumulate(node, g, create_graph):

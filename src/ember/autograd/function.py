@@ -12,7 +12,6 @@ with ``Tensor._make``; with grad off they get a shared do-nothing ctx and link n
 
 from __future__ import annotations
 
-import functools
 import inspect
 import itertools
 import re
@@ -665,60 +664,5 @@ def _finish_unrecorded(ctx, args, out):
     return res[0] if single else tuple(res)
 
 
-def once_differentiable(fn):
-    """Decorate a ``backward`` that is not itself differentiable: run it without recording,
-    and make a second differentiation through it raise a clear error."""
-
-    @functools.wraps(fn)
-    def wrapper(ctx, *args):
-        from .grad_mode import no_grad
-
-        with no_grad():
-            outputs = fn(ctx, *args)
-        if not _state.enabled:
-            return outputs
-        requires_grad = any(isinstance(a, Tensor) and a.requires_grad for a in args)
-        if not requires_grad:
-            return outputs
-        single = not isinstance(outputs, tuple)
-        outs = (outputs,) if single else outputs
-        err_fn = _DelayedError.make(
-            "trying to differentiate twice a function that was marked with "
-            "@once_differentiable", [a for a in args if isinstance(a, Tensor)]
-        )
-        res = tuple(err_fn(o) if isinstance(o, Tensor) else o for o in outs)
-        return res[0] if single else res
-
-    return wrapper
-
-
-class _DelayedError:
-    """Builds a Function whose backward raises ``msg`` (PyTorch's DelayedError node)."""
-
-    @staticmethod
-    def make(msg, inputs):
-        class Error(Function):
-            _builtin = True
-            _node_name = "Error"
-
-            @staticmethod
-            def forward(ctx, x, *rest):
-                return x._alias()
-
-            @staticmethod
-            def backward(ctx, *grads):
-                raise RuntimeError(msg)
-
-        return lambda o: Error.apply(o, *inputs)
-
-
-def __getattr__(name):
-    # Transitional names read by ops not yet moved to the dispatch module (removed when the
-    # ops reorganisation lands): whether this thread has graph-level or version-bump modes.
-    if name == "_hook":
-        return _door.apply_dispatch if _door.busy and _modes.apply else None
-    if name == "_watch":
-        return bool(_door.busy and _modes.bump)
-    if name == "_watch_bump":
-        return _door.version_bumped
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# ``torch.autograd.function.once_differentiable`` lives here too (defined in its own module)
+from .once_differentiable import _DelayedError, once_differentiable  # noqa: F401

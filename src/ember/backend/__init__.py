@@ -319,6 +319,15 @@ class _NoErrstate:
 _NO_ERRSTATE = _NoErrstate()
 
 
+def guard_of(array):
+    """A context manager making ``array``'s cuda device current (nothing for host arrays): the
+    autograd engine runs a backward pass on the device of its roots, as PyTorch does."""
+    if type(array) is np.ndarray or array is None:
+        return _NO_ERRSTATE
+    backend = backend_of(array)
+    return backend.device_guard(backend.device_of(array).index)
+
+
 def retry_on_device(run, args, exc):
     """The failure path of the dispatch point: an op raised ``exc`` (CuPy's TypeError for a
     host array, or its ValueError for an array off the current device). Returns ``run(args)``

@@ -145,9 +145,20 @@ def _wrap(r):
     return r
 
 
+class _Key:
+    """An index (a scatter's ``slices``): host index arrays allowed, as in ``a[key]``."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+
 def _raw(x, lists_ok):
     """The NumPy array inside a device array; plain NumPy arrays are refused as CuPy does."""
     t = type(x)
+    if t is _Key:
+        return _raw_key(x.key)
     if t is SimulatedCudaArray:
         _check_device(x._dev)
         return x._a
@@ -215,7 +226,8 @@ class _Ufunc:
     def at(self, a, indices, b=None):
         if self.__name__ not in _names.UFUNC_AT:  # CuPy has no scatter kernel for the rest
             raise NotImplementedError(f"ufunc.at is not supported for '{self.__name__}' on CuPy")
-        args = (a, indices) if b is None else (a, indices, b)
+        # index arrays may be host arrays, as in indexing (CuPy's scatter copies them over)
+        args = (a, _Key(indices)) if b is None else (a, _Key(indices), b)
         _call(self._uf.at, args, None)
 
     def __getattr__(self, name):  # nin, nout, nargs, identity, types
@@ -386,8 +398,10 @@ class SimulatedCudaArray:
     device = property(lambda self: Device(self._dev))
     T = property(lambda self: _call(np.transpose, (self,), None))
     mT = property(lambda self: _call(np.matrix_transpose, (self,), None))
-    real = property(lambda self: _call(np.real, (self,), None))
-    imag = property(lambda self: _call(np.imag, (self,), None))
+    real = property(lambda self: _call(np.real, (self,), None),
+                    lambda self, v: _set_part(self, "real", v))
+    imag = property(lambda self: _call(np.imag, (self,), None),
+                    lambda self, v: _set_part(self, "imag", v))
 
     @property
     def base(self):
@@ -397,6 +411,13 @@ class SimulatedCudaArray:
     def get(self, stream=None, order="C", out=None, blocking=True):
         """``cupy.ndarray.get``: a host copy."""
         return asnumpy(self, order=order, out=out)
+
+    # reads to the host run on the array's own device in CuPy (``with self.device``)
+    def tolist(self):
+        return self._a.tolist()
+
+    def item(self, *args):
+        return self._a.item(*args)
 
     def set(self, arr, stream=None):
         """``cupy.ndarray.set``: copy a host array in."""
@@ -409,13 +430,13 @@ class SimulatedCudaArray:
         self._a[...] = arr
 
     def scatter_add(self, slices, value):
-        _call(np.add.at, (self, slices, value), None)
+        _call(np.add.at, (self, _Key(slices), value), None)
 
     def scatter_max(self, slices, value):
-        _call(np.maximum.at, (self, slices, value), None)
+        _call(np.maximum.at, (self, _Key(slices), value), None)
 
     def scatter_min(self, slices, value):
-        _call(np.minimum.at, (self, slices, value), None)
+        _call(np.minimum.at, (self, _Key(slices), value), None)
 
     def __getattr__(self, name):
         if name not in _names.NDARRAY:
@@ -527,6 +548,17 @@ for _name, _uf in [("lt", np.less), ("le", np.less_equal), ("gt", np.greater),
 for _name, _uf in [("neg", np.negative), ("pos", np.positive), ("abs", np.absolute),
                    ("invert", np.invert)]:  # fmt: skip
     setattr(SimulatedCudaArray, f"__{_name}__", _unary(_uf))
+
+
+def _set_part(self, part, value):
+    """``a.real = v`` / ``a.imag = v``: CuPy copies a device array or a scalar in."""
+    _check_device(self._dev)
+    if type(value) is SimulatedCudaArray:
+        _check_device(value._dev)
+        value = value._a
+    elif type(value) is _ndarray:
+        raise _unsupported(value)
+    setattr(self._a, part, value)
 
 
 def _call_method(self, method, args, kwargs):

@@ -18,31 +18,51 @@ def _np_dtype(dtype):
     return dtype.np
 
 
-def uniform(shape, dtype, low=0.0, high=1.0):
-    """Uniform samples on ``[low, high)`` as a tensor of ``dtype``."""
+def _placed(arr, device=None):
+    """A tensor of ``arr`` (drawn on the host) on ``device`` (None: the cpu)."""
+    if device is not None and device.type != "cpu":
+        from ..backend import to_device
+
+        arr = to_device(arr, device)
+    return make(arr)
+
+
+def _host(t):
+    """The array of tensor ``t`` in host memory, for draws parametrised by it."""
+    d = t._data
+    if type(d).__module__ == "numpy":
+        return d
+    from ..backend import backend_of
+
+    return backend_of(d).to_host(d)
+
+
+def uniform(shape, dtype, low=0.0, high=1.0, device=None):
+    """Uniform samples on ``[low, high)`` as a tensor of ``dtype`` on ``device``."""
     u = _rng(None).random(tuple(shape))
-    return make((low + (high - low) * u).astype(_np_dtype(dtype)))
+    return _placed((low + (high - low) * u).astype(_np_dtype(dtype)), device)
 
 
-def standard_exponential(shape, dtype):
-    return make(_rng(None).standard_exponential(tuple(shape)).astype(_np_dtype(dtype)))
+def standard_exponential(shape, dtype, device=None):
+    return _placed(_rng(None).standard_exponential(tuple(shape)).astype(_np_dtype(dtype)), device)
 
 
-def standard_cauchy(shape, dtype):
-    return make(_rng(None).standard_cauchy(tuple(shape)).astype(_np_dtype(dtype)))
+def standard_cauchy(shape, dtype, device=None):
+    return _placed(_rng(None).standard_cauchy(tuple(shape)).astype(_np_dtype(dtype)), device)
 
 
 def poisson(rate):
-    """Poisson counts (no gradient) with the rates of the tensor ``rate``, same dtype."""
-    d = rate._data
-    return make(_rng(None).poisson(d.astype("float64")).astype(d.dtype))
+    """Poisson counts (no gradient) with the rates of the tensor ``rate``, same dtype and
+    device."""
+    d = _host(rate)
+    return _placed(_rng(None).poisson(d.astype("float64")).astype(d.dtype), rate.device)
 
 
 def binomial(total_count, probs):
     """Binomial counts (no gradient), broadcast ``total_count`` and ``probs``."""
-    n = total_count._data.astype("int64")
-    p = probs._data.astype("float64")
-    return make(_rng(None).binomial(n, p).astype(probs._data.dtype))
+    n = _host(total_count).astype("int64")
+    p = _host(probs).astype("float64")
+    return _placed(_rng(None).binomial(n, p).astype(probs._data.dtype), probs.device)
 
 
 def _dx_dalpha(x, a):
@@ -71,7 +91,11 @@ class StandardGamma(Function):
     def forward(ctx, alpha):
         d = alpha._data
         a = d.astype("float64")
-        x = _rng(None).standard_gamma(a)
+        x = _rng(None).standard_gamma(_host(alpha).astype("float64"))  # drawn on the host
+        if type(d).__module__ != "numpy":
+            from ..backend import to_device
+
+            x = to_device(x, alpha.device)
         xp = xp_of(x)
         tiny = xp.finfo(d.dtype).tiny
         x = xp.maximum(x.astype(d.dtype), tiny)  # as PyTorch: a sample is never exactly 0

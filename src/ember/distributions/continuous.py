@@ -52,7 +52,7 @@ class Normal(Distribution):
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)
-        eps = _standard_normal(shape, dtype=self.loc.dtype)
+        eps = _standard_normal(shape, dtype=self.loc.dtype, device=self.loc.device)
         return self.loc + eps * self.scale
 
     def log_prob(self, value):
@@ -111,7 +111,7 @@ class Uniform(Distribution):
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)
-        rand = _sampling.uniform(shape, self.low.dtype)
+        rand = _sampling.uniform(shape, self.low.dtype, device=self.low.device)
         return self.low + rand * (self.high - self.low)
 
     def log_prob(self, value):
@@ -164,7 +164,7 @@ class Exponential(Distribution):
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)
-        return _sampling.standard_exponential(shape, self.rate.dtype) / self.rate
+        return _sampling.standard_exponential(shape, self.rate.dtype, self.rate.device) / self.rate
 
     def log_prob(self, value):
         if self._validate_args:
@@ -214,7 +214,7 @@ class Laplace(Distribution):
 
         shape = self._extended_shape(sample_shape)
         eps = finfo(self.loc.dtype).eps
-        u = _sampling.uniform(shape, self.loc.dtype, eps - 1, 1)
+        u = _sampling.uniform(shape, self.loc.dtype, eps - 1, 1, self.loc.device)
         return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
 
     def log_prob(self, value):
@@ -264,7 +264,7 @@ class Cauchy(Distribution):
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)
-        eps = _sampling.standard_cauchy(shape, self.loc.dtype)
+        eps = _sampling.standard_cauchy(shape, self.loc.dtype, self.loc.device)
         return self.loc + eps * self.scale
 
     def log_prob(self, value):

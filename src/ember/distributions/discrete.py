@@ -557,7 +557,7 @@ class Geometric(_BinaryParams, Distribution):
         shape = self._extended_shape(sample_shape)
         tiny = finfo(self.probs.dtype).tiny
         with no_grad():
-            u = _sampling.uniform(shape, self.probs.dtype).clamp(min=tiny)
+            u = _sampling.uniform(shape, self.probs.dtype, device=self.probs.device).clamp(min=tiny)
             return (u.log() / (-self.probs).log1p()).floor()
 
     def log_prob(self, value):

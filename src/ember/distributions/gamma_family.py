@@ -264,7 +264,7 @@ class StudentT(Distribution):
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)
-        x = _standard_normal(shape, dtype=self.df.dtype)
+        x = _standard_normal(shape, dtype=self.df.dtype, device=self.df.device)
         z = self._chi2.rsample(sample_shape)
         y = x * (z / self.df).rsqrt()
         return self.loc + self.scale * y

@@ -37,19 +37,20 @@ def broadcast_all(*values):
         raise ValueError("Input arguments must all be instances of numbers.Number, "
                          "torch.Tensor or objects implementing __torch_function__.")
     if not all(isinstance(v, Tensor) for v in values):
-        dtype = _dt.get_default_dtype()
+        dtype, device = _dt.get_default_dtype(), None
         for v in values:
             if isinstance(v, Tensor):
-                dtype = v.dtype
+                dtype, device = v.dtype, v.device
                 break
-        values = [v if isinstance(v, Tensor) else tensor(v, dtype=dtype) for v in values]
+        values = [v if isinstance(v, Tensor) else tensor(v, dtype=dtype, device=device)
+                  for v in values]
     return tuple(broadcast_tensors(*values))
 
 
 def _standard_normal(shape, dtype, device=None):
     from .. import randn
 
-    return randn(tuple(shape), dtype=dtype)
+    return randn(tuple(shape), dtype=dtype, device=device)
 
 
 def _sum_rightmost(value, dim):

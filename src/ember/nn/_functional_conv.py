@@ -12,6 +12,8 @@ Example::
 
 from __future__ import annotations
 
+import numbers
+
 from ..ops.nn.conv import Col2Im, ConvTranspose, Convolution, Im2Col
 from ..ops.nn.resample import ConstantPad
 from ..tensor import Tensor
@@ -46,6 +48,17 @@ def _conv_input(x, nd, name, weight, bias):
     return x, unbatched
 
 
+def _conv_arg(v, nd, what):
+    """``v`` as an ``nd``-tuple; a sequence of another length than 1 or ``nd`` raises
+    PyTorch's RuntimeError."""
+    if not isinstance(v, numbers.Integral) and len(tuple(v)) not in (1, nd):
+        raise RuntimeError(
+            f"expected {what} to be a single integer value or a list of {nd} values to match the "
+            f"convolution dimensions, but got {what}={[int(a) for a in v]}"
+        )
+    return _ntuple(v, nd)
+
+
 def _conv(nd, name, input, weight, bias, stride, padding, dilation, groups):
     if not isinstance(input, Tensor):
         raise TypeError(
@@ -53,8 +66,8 @@ def _conv(nd, name, input, weight, bias, stride, padding, dilation, groups):
         )
     x, unbatched = _conv_input(input, nd, name, weight, bias)
     K = tuple(weight.shape[2:])
-    s = _ntuple(stride, nd)
-    d = _ntuple(dilation, nd)
+    s = _conv_arg(stride, nd, "stride")
+    d = _conv_arg(dilation, nd, "dilation")
     if isinstance(padding, str):
         if padding == "valid":
             p = (0,) * nd
@@ -72,7 +85,13 @@ def _conv(nd, name, input, weight, bias, stride, padding, dilation, groups):
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
-        p = _ntuple(padding, nd)
+        p = _conv_arg(padding, nd, "padding")
+    if any(v <= 0 for v in s):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v <= 0 for v in d):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(d)}")
+    if any(v < 0 for v in p):
+        raise RuntimeError("negative padding is not supported")
     cin = x.shape[1]
     if weight.shape[1] * groups != cin:
         raise RuntimeError(
@@ -136,8 +155,8 @@ def _conv_transpose(
             "instead"
         )
     K = tuple(weight.shape[2:])
-    s, p, d = _ntuple(stride, nd), _ntuple(padding, nd), _ntuple(dilation, nd)
-    op = _ntuple(output_padding, nd)
+    s, p = _conv_arg(stride, nd, "stride"), _conv_arg(padding, nd, "padding")
+    d, op = _conv_arg(dilation, nd, "dilation"), _conv_arg(output_padding, nd, "output_padding")
     for i in range(nd):
         if op[i] >= max(s[i], d[i]):
             raise RuntimeError(

@@ -47,19 +47,63 @@ def _pool_input(x, nd, name):
     return (x.unsqueeze(0), True) if x.dim() == nd + 1 else (x, False)
 
 
+_NTH = {2: "two", 3: "three"}
+_MAX1D_KINDS = {
+    "kernel_size": "an int, list of ints or tuple of ints",
+    "stride": "None, an int, list of ints, or tuple of ints",
+    "padding": "an int, list of ints, or tuple of ints",
+    "dilation": "an int, list of ints or tuple of ints",
+}
+
+
+def _pool_arg(v, nd, op, what):
+    """``v`` as an ``nd``-tuple; a sequence of another length than 1 or ``nd`` raises PyTorch's
+    RuntimeError (whose wording differs per op)."""
+    if not isinstance(v, numbers.Integral) and len(tuple(v)) not in (1, nd):
+        n = len(tuple(v))
+        if op == "avg_pool1d":
+            raise RuntimeError(f"avg_pool1d() argument '{what}' should contain one int (got {n})")
+        if op == "max_pool1d":
+            raise RuntimeError(
+                f"max_pool1d() {what} must be {_MAX1D_KINDS[what]} of size 1 but got size {n}"
+            )
+        either = "" if op == "avg_pool3d" else "either "
+        head = {"dilation": "must be either", "stride": f"must {either}be omitted,"}.get(
+            what, f"must {either}be"
+        )
+        raise RuntimeError(f"{op}: {what} {head} a single int, or a tuple of {_NTH[nd]} ints")
+    return _ntuple(v, nd)
+
+
 def _maxpool_op(nd):
     return named(MaxPool, f"MaxPool{max(nd, 2)}DWithIndicesBackward0")
 
 
+def _check_window(K, s, name):
+    """PyTorch's errors for a zero or negative pooling window or stride (before any division)."""
+    if len(K) == 1 and K[0] <= 0:
+        raise RuntimeError(f"{name}() kernel_size must be greater than zero, but got {K[0]}")
+    if any(v == 0 for v in s) or any(v == 0 for v in K):
+        raise RuntimeError("stride should not be zero")
+    if any(v < 0 for v in K):
+        raise RuntimeError("kernel size should be greater than zero, but got " +
+                           " ".join(f"k{a}: {v}" for a, v in zip("THW"[3 - len(K):], K)))
+
+
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    x, unbatched = _pool_input(input, nd, f"max_pool{nd}d")
-    K = _ntuple(kernel_size, nd)
+    op = f"max_pool{nd}d"
+    x, unbatched = _pool_input(input, nd, op)
+    K = _pool_arg(kernel_size, nd, op, "kernel_size")
     s = (
         K
         if stride is None or (not isinstance(stride, int) and len(stride) == 0)
-        else _ntuple(stride, nd)
+        else _pool_arg(stride, nd, op, "stride")
     )
-    p, d = _ntuple(padding, nd), _ntuple(dilation, nd)
+    p, d = _pool_arg(padding, nd, op, "padding"), _pool_arg(dilation, nd, op, "dilation")
+    _check_window(K, s, f"max_pool{nd}d")
+    if any(v <= 0 for v in d):
+        raise RuntimeError("dilation should be greater than zero, but got " +
+                           " ".join(f"dilation{a}: {v}" for a, v in zip("DHW"[3 - nd:], d)))
     for i in range(nd):
         if p[i] * 2 > K[i]:
             raise RuntimeError(
@@ -116,14 +160,16 @@ def max_pool3d_with_indices(
 def _avg_pool(
     nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
 ):
-    x, unbatched = _pool_input(input, nd, f"avg_pool{nd}d")
-    K = _ntuple(kernel_size, nd)
+    name = f"avg_pool{nd}d"
+    x, unbatched = _pool_input(input, nd, name)
+    K = _pool_arg(kernel_size, nd, name, "kernel_size")
     s = (
         K
         if stride is None or (not isinstance(stride, int) and len(stride) == 0)
-        else _ntuple(stride, nd)
+        else _pool_arg(stride, nd, name, "stride")
     )
-    p = _ntuple(padding, nd)
+    p = _pool_arg(padding, nd, name, "padding")
+    _check_window(K, s, f"avg_pool{nd}d")
     for i in range(nd):
         if p[i] * 2 > K[i]:
             raise RuntimeError(

@@ -26,7 +26,7 @@ from ..ops.pointwise.activation import (
     Elu, Gelu, Glu, Hardsigmoid, Hardswish, Hardtanh, LeakyRelu, LogSigmoid, Mish, RreluWithNoise,
     Silu, Softplus, Softshrink
 )
-from ..ops.random import _rng
+from ..ops.random import _rng_like
 from ..ops.nn.distance import _norm, cosine_similarity, pairwise_distance
 from ..ops.nn.dropout import _check_p, _keep_mask, dropout
 from ..ops.pointwise.activation import _act, _float_kernel, celu, hardshrink, prelu, selu, threshold
@@ -136,7 +136,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     _float_kernel(input, "leaky_relu_cpu")
     shape = input._data.shape
     if training:
-        slopes = _rng(None).uniform(lower, upper, size=shape)
+        slopes = _rng_like(None, input).uniform(lower, upper, size=shape)
     else:
         slopes = _xp(input).full(shape, (lower + upper) / 2)
     return _act(RreluWithNoise, input, inplace, slopes)
@@ -257,7 +257,8 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     """Samples from the Gumbel-softmax distribution: softmax((logits + g) / tau) with Gumbel
     noise g; ``hard=True`` returns one-hot samples with the soft sample's gradient
     (straight-through)."""
-    u = _rng(None).exponential(1.0, size=logits._data.shape).astype(logits._data.dtype)
+    u = _rng_like(None, logits).exponential(1.0, size=logits._data.shape)
+    u = u.astype(logits._data.dtype)
     gumbels = (logits + _make(-_xp(logits).log(u))) / tau
     y_soft = _softmax(gumbels, dim)
     if not hard:
@@ -375,7 +376,7 @@ def _alpha_dropout(input, p, training, shape):
     d = input._data
     if p == 1.0:
         return input * _make(d.dtype.type(0) * d[(0,) * d.ndim] if d.size else d[:0])
-    keep = (_rng(None).random(shape) >= p).astype(d.dtype)
+    keep = (_rng_like(None, input).random(shape) >= p).astype(d.dtype)
     a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
     b = (keep - 1.0) * (_ALPHA * a) + _ALPHA * a * p
     return input * _make((keep * a).astype(d.dtype)) + _make(b.astype(d.dtype))

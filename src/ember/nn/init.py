@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from ..backend import xp_of
+from ..backend import guard_of, xp_of
 from ..ops.random import _rng
 from ..tensor import Tensor
 
@@ -24,7 +24,8 @@ __all__ = [
 def _write(tensor: Tensor, arr) -> Tensor:
     """Store ``arr`` (any float array of the tensor's shape) into ``tensor`` in place."""
     data = tensor._data
-    data[...] = arr.astype(data.dtype, copy=False) if hasattr(arr, "astype") else arr
+    with guard_of(data):  # a cuda tensor's own device current
+        data[...] = arr.astype(data.dtype, copy=False) if hasattr(arr, "astype") else arr
     tensor._vc[0] += 1
     return tensor
 
@@ -107,9 +108,9 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
             "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of "
             "values may be incorrect.", stacklevel=2)
     rng = _rng(generator)
-    xp = xp_of(tensor._data)
     shape = tensor._data.shape
-    out = rng.normal(mean, std, size=shape)
+    out = rng.normal(mean, std, size=shape)  # drawn on the host, written to the tensor's device
+    xp = xp_of(out)
     bad = (out < a) | (out > b)
     tries = 0
     while bad.any() and tries < 100:
@@ -213,10 +214,10 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    xp = xp_of(tensor._data)
     rows = tensor.size(0)
     cols = tensor.numel() // rows
-    flattened = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
+    flattened = _rng(generator).normal(0.0, 1.0, size=(rows, cols))  # host, as every init draw
+    xp = xp_of(flattened)
     if rows < cols:
         flattened = flattened.T
     q, r = xp.linalg.qr(flattened)

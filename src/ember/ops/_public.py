@@ -49,10 +49,12 @@ def publish(namespace: dict, module: str) -> None:
             continue
         key = id(obj)
         if key not in made:
-            made[key] = _door.public(
-                obj, name=obj.__name__, qualname=obj.__qualname__, module=module,
-                aliases=_args.aliases(obj, module, obj.__name__),
-                check=_args.checks(obj, module, obj.__name__))
+            # the name the function has when the namespace exports it under that name (cat
+            # for cat/concat/concatenate), else this one (a function made by a factory)
+            own = obj.__name__ if namespace.get(obj.__name__) is obj else name
+            made[key] = _door.public(obj, name=own, qualname=own, module=module,
+                                     aliases=_args.aliases(obj, module, own),
+                                     check=_args.checks(obj, module, own))
         namespace[name] = made[key]
 
 

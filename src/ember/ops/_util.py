@@ -7,10 +7,42 @@ from .. import dtypes as _dt
 from ..autograd.grad_mode import _state
 from ..backend import errstate as _be_errstate
 from ..backend import quiet as _be_quiet
+from ..backend import as_strided as _as_strided
 from ..backend import xp_of
-from ..tensor import Tensor, _wrap_dim
+from ..tensor import Tensor, _ndarray, _wrap_dim
 
 make = Tensor._make
+
+
+def make_dense(arr, requires_grad=False):
+    """``make`` for the results PyTorch allocates contiguous whatever the input's layout
+    (reductions, scans, softmax, normalisation, masked_fill, tril/triu): NumPy's results
+    follow a transposed input's layout, so a later ``.view()`` would fail where PyTorch's works.
+    Elementwise ops keep ``make``: NumPy's K order already follows the input's layout, as
+    PyTorch's TensorIterator does. One flag test on the common contiguous path."""
+    flags = getattr(arr, "flags", None)  # (a Python number has none)
+    if flags is not None:
+        if not flags.c_contiguous:
+            arr = xp_of(arr).ascontiguousarray(arr)
+        elif 1 in arr.shape and arr.ndim > 1:  # NumPy's strides of size-1 dims are arbitrary
+            want = _contiguous_strides(arr.shape, arr.itemsize)
+            if arr.strides != want:
+                arr = _as_strided(arr, arr.shape, want)
+    return make(arr, requires_grad)
+
+
+def _contiguous_strides(shape, itemsize):
+    """PyTorch's contiguous strides in bytes (a size-1 dim's is the next dim's times its size)."""
+    out = [itemsize] * len(shape)
+    for i in range(len(shape) - 2, -1, -1):
+        out[i] = out[i + 1] * max(shape[i + 1], 1)
+    return tuple(out)
+
+
+def channels_last(arr):
+    """Whether a 4-d array is laid out channels-last (PyTorch's suggest_memory_format)."""
+    return arr.ndim == 4 and not arr.flags.c_contiguous and \
+        arr.transpose(0, 2, 3, 1).flags.c_contiguous
 
 
 __all__ = ["Tensor", "make", "pair", "xp_of", "wrap_dim", "dims_of", "_state", "as_tensor_arg"]
@@ -117,6 +149,11 @@ def broadcast_error(ashape, bshape):
                 f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
                 f"non-singleton dimension {i}"
             )
+    import sys
+
+    handling = sys.exc_info()[1]
+    if isinstance(handling, ValueError):
+        return handling  # the shapes broadcast: not a shape error (CuPy's device check)
     return RuntimeError(f"shapes {list(ashape)} and {list(bshape)} cannot be broadcast")
 
 
@@ -141,7 +178,10 @@ def _conj(t):
 def _binary(op, a, b):
     ad, bd = pair(a, b)
     try:
-        return op(ad, bd)
+        out = op(ad, bd)
+        if ad.__class__ is _ndarray and not ad.flags.c_contiguous:
+            return follow_first(out, ad)
+        return out
     except ValueError:
         sa, sb = shape_of(a), shape_of(b)
         if _broadcastable(sa, sb):
@@ -151,6 +191,24 @@ def _binary(op, a, b):
         return op(*_wrapped(ad, bd))
     except RuntimeWarning:  # warnings are errors: redo it quietly (costs nothing otherwise)
         return quiet_retry(op, ad, bd)
+
+
+def follow_first(out, a):
+    """The result of an elementwise op laid out as PyTorch's TensorIterator lays it out when
+    its first operand ``a`` (not contiguous) decides: the dims in the order of ``a``'s strides.
+    NumPy's K order agrees when the operands agree; where they disagree NumPy falls back to C
+    order, PyTorch follows the first operand. Only called when ``a`` is not contiguous."""
+    if out.__class__ is not _ndarray or out.shape != a.shape or a.ndim < 2 or \
+            not out.flags.c_contiguous:
+        return out
+    st = a.strides
+    perm = sorted(range(a.ndim), key=lambda i: (-abs(st[i]) if a.shape[i] != 1 else 0, i))
+    if perm == sorted(perm) or 0 in a.shape:
+        return out
+    res = xp_of(out).empty(tuple(a.shape[i] for i in perm), out.dtype).transpose(
+        tuple(perm.index(i) for i in range(a.ndim)))
+    res[...] = out
+    return res
 
 
 def _broadcastable(sa, sb):
@@ -334,7 +392,7 @@ def _check_float_binary(name, a, b):
         if isinstance(t, Tensor) and t._data.dtype.kind in "biu":
             from .inplace import _dtype_name
 
-            raise RuntimeError(f'"{name}" not implemented for '
+            raise NotImplementedError(f'"{name}" not implemented for '
                                f"'{_dtype_name(t._data.dtype)}'")
 
 

@@ -1,5 +1,6 @@
-"""dtype and device conversion: ``x.to(...)``, ``x.float()``/``x.double()``..., ``x.type()``,
-``x.cpu()``/``x.cuda()``."""
+"""A tensor converted: to another dtype or device (``x.to(...)``, ``x.float()``..., ``x.type()``,
+``x.cpu()``/``x.cuda()``), and to host data (``item``, ``tolist``, ``numpy``, ``__array__``,
+DLPack, ``bool``/``int``/``float``, pickling and deep copies)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,22 @@ from ..backend import device_index as _device_index
 from ..backend import to_device as _to_device
 from ..device import CPU as _CPU
 from ..device import device as _device
-from ..tensor import Tensor
-from ._util import make
+from ..backend import device_of
+from ..backend import numpy as _np
+from ..tensor import Tensor, _init, _rebuild
+from ._util import make, quiet_retry
+
+
+def _cast(a, np_dtype):
+    """``a.astype(np_dtype)``; NaN or inf cast to an integer (or past float16's range) is
+    silent, as in PyTorch, even with warnings as errors."""
+    try:
+        return a.astype(np_dtype)
+    except RuntimeWarning:
+        return quiet_retry(a.astype, np_dtype)
+
+
+_ndarray = _np.ndarray
 
 
 # ------------------------------------------------------------------------------- dtype casts
@@ -24,7 +39,7 @@ class ToCopy(Function):
     @staticmethod
     def forward(ctx, x, np_dtype):
         ctx.dtype = x.dtype
-        return make(x._data.astype(np_dtype))
+        return make(_cast(x._data, np_dtype))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -34,17 +49,27 @@ class ToCopy(Function):
 
 
 def _parse_to(args, kwargs):
+    """``(dtype, device, copy)`` from PyTorch's three signatures: ``to(dtype, non_blocking,
+    copy)``, ``to(device, dtype, non_blocking, copy)``, ``to(other, non_blocking, copy)``."""
     dtype = kwargs.get("dtype")
     dev = kwargs.get("device")
+    flags = []  # positional non_blocking, copy
     for a in args:
-        if isinstance(a, _dt.dtype):
+        if isinstance(a, bool):
+            flags.append(a)
+        elif isinstance(a, _dt.dtype):
             dtype = a
         elif isinstance(a, Tensor):
             dtype = a.dtype
             dev = a.device
-        elif isinstance(a, (str, _device)) or (isinstance(a, int) and not isinstance(a, bool)):
+        elif isinstance(a, (str, _device, int)):
             dev = a
-    return dtype, dev
+        elif a is not None:
+            t = type(a)
+            name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+            raise TypeError(f"to() received an invalid combination of arguments - got ({name})")
+    copy = flags[1] if len(flags) > 1 else kwargs.get("copy", False)
+    return dtype, dev, copy
 
 
 # ------------------------------------------------------------------------------- devices
@@ -85,8 +110,7 @@ def to(self, *args, **kwargs):
     Returns ``self`` when nothing changes (``copy=True`` forces a copy). A device move is
     differentiable: the gradient flows back to the source device. ``non_blocking`` is accepted
     (copies complete before ``to`` returns)."""
-    dtype, dev = _parse_to(args, kwargs)
-    copy = kwargs.get("copy", False)
+    dtype, dev, copy = _parse_to(args, kwargs)
     out = self
     if dev is not None:
         dev = target_device(dev)
@@ -96,7 +120,7 @@ def to(self, *args, **kwargs):
     if dtype is None or dtype.np == out._data.dtype:
         return out.clone() if copy else out
     if out._requires_grad and not (dtype.is_floating_point or dtype.is_complex):
-        return make(out._data.astype(dtype.np))
+        return make(_cast(out._data, dtype.np))
     return ToCopy.apply(out, dtype.np)
 
 
@@ -138,3 +162,159 @@ def cpu(self, memory_format=None):
 def cuda(self, device=None, non_blocking=False, memory_format=None):
     """This tensor on cuda device ``device`` (the current one by default)."""
     return to(self, "cuda" if device is None else device)
+
+
+# ------------------------------------------------------------------- a tensor as host data
+# Python numbers and sequences, NumPy arrays, DLPack capsules, pickles and deep copies; with
+# ``device``/``is_cuda``. ``tensor_methods`` puts these on Tensor (``HOST_METHODS``).
+def _not_host(t):
+    return (f"can't convert {t.device} device type tensor to numpy. Use Tensor.cpu() to copy "
+            "the tensor to host memory first.")
+
+
+def device_(self):
+    return device_of(self._data)
+
+
+def is_cuda_(self) -> bool:
+    return self.device.type == "cuda"
+
+
+def item(self):
+    """The value of a one-element tensor as a Python number."""
+    if self._data.size != 1:
+        raise RuntimeError(
+            f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+        )
+    return self._data.item()  # a one-element array of any shape (and any cuda device)
+
+
+def tolist(self):
+    return self._data.tolist()
+
+
+def numpy_(self, *, force=False):
+    """The array itself (shared memory); refused when the tensor requires grad, and for a
+    cuda tensor (``force=True`` copies either to host memory)."""
+    d = self._data
+    if d.__class__ is not _ndarray:
+        if not force:
+            raise TypeError(_not_host(self))
+        from ..backend import backend_of
+
+        return backend_of(d).to_host(d)
+    if self._requires_grad and not force:
+        raise RuntimeError(
+            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+            "instead."
+        )
+    if force:
+        return d.copy()
+    return d
+
+
+def array_(self, dtype=None, copy=None):
+    d = self._data
+    if d.__class__ is not _ndarray and not isinstance(d, _np.ndarray):
+        raise TypeError(_not_host(self))
+    if dtype is not None:
+        return d.astype(dtype, copy=False)
+    return d
+
+
+def dlpack(self, *args, **kwargs):
+    """DLPack export of the array (zero-copy; NumPy on the cpu, CuPy on cuda)."""
+    if self._requires_grad:
+        raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+    return self._data.__dlpack__(*args, **kwargs)
+
+
+def dlpack_device(self):
+    return self._data.__dlpack_device__()
+
+
+def len_(self):
+    if self._data.ndim == 0:
+        raise TypeError("len() of a 0-d tensor")
+    return self._data.shape[0]
+
+
+def iter_(self):
+    if self._data.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (self[i] for i in range(self._data.shape[0]))
+
+
+def bool_(self):
+    if self._data.size != 1:
+        raise RuntimeError(
+            "Boolean value of Tensor with no values is ambiguous" if self._data.size == 0
+            else "Boolean value of Tensor with more than one value is ambiguous"
+        )
+    return bool(self._data.reshape(()))
+
+
+def float_(self):
+    if self._data.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    return float(self.item())
+
+
+def int_(self):
+    if self._data.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    return int(self.item())
+
+
+def complex_(self):
+    return complex(self.item())
+
+
+def index_(self):
+    if self._data.dtype.kind not in "iub" or self._data.size != 1:
+        raise TypeError("only integer tensors of a single element can be converted to an index")
+    return int(self.item())
+
+
+def contains(self, element):
+    if isinstance(element, Tensor):
+        element = element._data
+    elif not isinstance(element, (int, float, complex, bool, _np.generic)):
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you "
+                           f"passed in a {type(element)}.")
+    return bool((self._data == element).any())
+
+
+def format_(self, spec):
+    if self._data.ndim == 0:
+        return self.item().__format__(spec)
+    return object.__format__(self, spec)
+
+
+def reduce_ex(self, proto):
+    return (_rebuild, (self._data, self._requires_grad))
+
+
+def deepcopy(self, memo):
+    if not self.is_leaf:
+        raise RuntimeError(
+            "Only Tensors created explicitly by the user (graph leaves) support the "
+            "deepcopy protocol at the moment."
+        )
+    new = type(self).__new__(type(self))
+    _init(new, self._data.copy())
+    new._requires_grad = self._requires_grad
+    if self._grad is not None:
+        new._grad = Tensor._make(self._grad._data.copy())
+    new.__dict__.update({k: v for k, v in self.__dict__.items()})
+    memo[id(self)] = new
+    return new
+
+
+HOST_METHODS = {
+    "device": property(device_), "is_cuda": property(is_cuda_), "item": item, "tolist": tolist,
+    "numpy": numpy_, "__array__": array_, "__dlpack__": dlpack, "__dlpack_device__": dlpack_device,
+    "__len__": len_, "__iter__": iter_, "__bool__": bool_, "__float__": float_, "__int__": int_,
+    "__complex__": complex_, "__index__": index_, "__contains__": contains,
+    "__format__": format_, "__reduce_ex__": reduce_ex, "__deepcopy__": deepcopy,
+}

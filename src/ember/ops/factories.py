@@ -13,6 +13,7 @@ import numpy as _np
 from .. import dtypes as _dt
 from ..backend import as_strided as _be_as_strided
 from ..backend import numpy as __np
+from ..backend import guard_of
 from ..backend import to_device as _to_device
 from ..backend import xp_for_device
 from ..device import default_device as _default_device
@@ -153,17 +154,29 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     Python floats give the default dtype (float32), ints int64, bools bool; a NumPy array keeps
     its dtype. Example: ``ember.tensor([[1., 2.], [3., 4.]], requires_grad=True)``.
     """
+    _dtype_arg(dtype, "tensor")
+    if pin_memory:
+        return _pinned(tensor(data, dtype=dtype, device=device, requires_grad=requires_grad),
+                       True)
     xp = __np
     if isinstance(data, Tensor):
-        arr = data._data.copy()
-        if dtype is not None:
-            arr = arr.astype(dtype.np)
+        with guard_of(data._data):
+            arr = data._data.copy()
+            if dtype is not None:
+                arr = arr.astype(dtype.np)
         return _finish(arr, requires_grad, data.device if device is None else device)
     if isinstance(data, _np.ndarray) or isinstance(data, _np.generic):
         src = _np.asarray(data)
         _dt.from_numpy_dtype(src.dtype)
         arr = xp.array(src, dtype=dtype.np if dtype is not None else None, copy=True)
         return _finish(arr, requires_grad, device)
+    if hasattr(data, "__dlpack_device__") and not isinstance(data, (list, tuple)):
+        from ..backend import NUMPY, backend_of, device_of
+
+        if backend_of(data) is not NUMPY:  # a device array (CuPy): copied on its device
+            with guard_of(data):
+                arr = data.astype(dtype.np) if dtype is not None else data.copy()
+            return _finish(arr, requires_grad, device_of(data) if device is None else device)
     if dtype is None:
         dtype = _infer_dtype(data)
     try:
@@ -199,42 +212,85 @@ def from_numpy(ndarray):
     return make(ndarray)
 
 
-def _dtype_or_default(dtype):
-    return (dtype or _dt.get_default_dtype()).np
+def allocation_error(shape, itemsize):
+    """PyTorch's RuntimeError for a tensor too large to allocate (NumPy raises ValueError or
+    MemoryError): the storage size overflows int64, or the allocator has not the memory."""
+    n = 1
+    for s in shape:
+        n *= s
+    if n * itemsize >= 2 ** 63:
+        return RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    return RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: "
+                        f"can't allocate memory: you tried to allocate {n * itemsize} bytes. "
+                        "Error code 12 (Cannot allocate memory)")
+
+
+def _allocate(fn, shape, np_dtype):
+    try:
+        return fn(shape, np_dtype)
+    except (ValueError, MemoryError):
+        raise allocation_error(shape, _np.dtype(np_dtype).itemsize) from None
+
+
+def _dtype_arg(dtype, name):
+    """``dtype`` when it is an ember dtype (or None); else PyTorch's TypeError (a NumPy dtype
+    or a string is no torch.dtype)."""
+    if dtype is None or dtype.__class__ is _dt.dtype:
+        return dtype
+    raise TypeError(f"{name}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
+
+
+def _dtype_or_default(dtype, name="zeros"):
+    return (_dtype_arg(dtype, name) or _dt.get_default_dtype()).np
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """A tensor of zeros of the given size (default dtype float32)."""
-    return _finish(__np.zeros(_size(size), _dtype_or_default(dtype)), requires_grad, device)
+    shape, dt = _size(size), _dtype_or_default(dtype)
+    return _finish(_allocate(__np.zeros, shape, dt), requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """A tensor of ones of the given size."""
-    return _finish(__np.ones(_size(size, "ones"), _dtype_or_default(dtype)), requires_grad,
-                   device)
+    shape, dt = _size(size, "ones"), _dtype_or_default(dtype, "ones")
+    return _finish(_allocate(__np.ones, shape, dt), requires_grad, device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False):
     """An uninitialised tensor (ember fills it with zeros)."""
-    return _finish(__np.zeros(_size(size, "empty"), _dtype_or_default(dtype)),
-                   requires_grad, device)
+    shape, dt = _size(size, "empty"), _dtype_or_default(dtype, "empty")
+    t = _finish(_allocate(__np.zeros, shape, dt), requires_grad, device)
+    return _pinned(t, pin_memory) if pin_memory else t
+
+
+def _pinned(t, pin_memory):
+    from .storage import mark_pinned
+
+    return mark_pinned(t, pin_memory)
+
+
+def _on_device(buf, device):
+    """A host buffer moved to ``device`` (the default device when None)."""
+    dev = place_device(device)
+    return buf if dev is None else _to_device(buf, dev)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
     """A tensor filled with ``fill_value`` (its dtype inferred from the value when not given)."""
     if isinstance(fill_value, _np.generic):  # a NumPy scalar fills like a Python number
         fill_value = fill_value.item()
-    if dtype is None:
+    if _dtype_arg(dtype, "full") is None:
         dtype = _infer_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _finish(__np.full(_size((size,), "full"), fill_value, dtype.np), requires_grad,
-                   device)
+    shape = _size((size,), "full")
+    return _finish(_allocate(lambda sh, dt: __np.full(sh, fill_value, dt), shape, dtype.np),
+                   requires_grad, device)
 
 
-def _like(input, dtype):
-    return (dtype or input.dtype).np, input._data.shape
+def _like(input, dtype, name="zeros_like"):
+    return (_dtype_arg(dtype, name) or input.dtype).np, input._data.shape
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
@@ -245,7 +301,7 @@ def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
               layout=None):
-    dt, shape = _like(input, dtype)
+    dt, shape = _like(input, dtype, "ones_like")
     return _finish(__np.ones(shape, dt), requires_grad, _like_device(input, device))
 
 
@@ -256,7 +312,7 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None):
-    dt, shape = _like(input, dtype)
+    dt, shape = _like(input, dtype, "full_like")
     return _finish(__np.full(shape, fill_value, dt), requires_grad,
                    _like_device(input, device))
 
@@ -274,8 +330,18 @@ def _xp(t):
     return xp_of(t._data)
 
 
+def _no_bool(dtype, name):
+    """PyTorch's range factories have no bool kernel."""
+    if dtype is not None and dtype == _dt.bool:
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Bool\'')
+
+
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
     """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
+    if dtype is not None and dtype.__class__ is not _dt.dtype:
+        got = ", ".join(type(v).__name__ for v in (start, end, step)[:1 if end is None else 3])
+        raise TypeError(f"arange() received an invalid combination of arguments - got ({got}, "
+                        f"dtype={type(dtype).__name__}), but expected one of:")
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -284,6 +350,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0 and end != start:
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    _no_bool(dtype, "arange")
     if dtype is None:
         dtype = _dt.int64 if all(isinstance(v, numbers.Integral) for v in vals) else \
             _dt.get_default_dtype()
@@ -323,6 +390,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
     Example: ``ember.linspace(0, 1, 5)`` -> ``tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])``."""
+    _no_bool(dtype, "linspace")
     start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
     cplx = isinstance(start, complex) or isinstance(end, complex)
     dtype = dtype or (_dt.complex64 if cplx else _dt.get_default_dtype())
@@ -333,6 +401,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
              out=None, layout=None):
     """``base ** linspace(start, end, steps)``."""
+    _no_bool(dtype, "logspace")
     dtype = dtype or _dt.get_default_dtype()
     steps = int(steps)
     if steps < 0:
@@ -428,6 +497,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
         if copy is False and dtype is not None and dtype != obj.dtype:
             raise ValueError("can't alias tensor with a different dtype without a copy")
         res = obj if dtype is None or dtype == obj.dtype else obj.to(dtype)
+        if device is not None:  # else the tensor's own device, as PyTorch's asarray
+            res = res.to(device)
         if copy and res is obj:
             res = obj.clone()
         return res.requires_grad_(requires_grad) if requires_grad else res
@@ -441,10 +512,12 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
             arr = arr.astype(dtype.np)
         elif copy:
             arr = arr.copy()
+        if device is not None and str(device) != "cpu":  # onto the device: a copy
+            return _finish(arr, requires_grad, device)
         return make(arr, requires_grad)
     if copy is False:
         raise ValueError("can't alias arbitrary sequence into a tensor")
-    return tensor(obj, dtype=dtype, requires_grad=requires_grad)
+    return tensor(obj, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
@@ -476,33 +549,34 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
                   pin_memory=False):
     """An uninitialised tensor of ``size`` with the given element ``stride``s (zero-filled in
     ember)."""
-    xp = xp_for_device(device)
     dtype = dtype or _dt.get_default_dtype()
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
     n = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(s > 0 for s in size) else 0
-    buf = xp.zeros(n, dtype.np)
-    arr = _be_as_strided(buf, size, tuple(st * buf.itemsize for st in stride))
-    return make(arr, requires_grad)
+    buf = _on_device(__np.zeros(n, dtype.np), device)
+    with guard_of(buf):
+        arr = _be_as_strided(buf, size, tuple(st * buf.itemsize for st in stride))
+    return _pinned(make(arr, requires_grad), pin_memory)
 
 
 def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
                    requires_grad=False, pin_memory=False):
     """An uninitialised tensor of ``size`` whose memory holds its dims in the order
     ``physical_layout`` (zero-filled in ember)."""
-    xp = xp_for_device(device)
     dtype = dtype or _dt.get_default_dtype()
     size, perm = tuple(size), tuple(physical_layout)
     if sorted(perm) != list(_builtin_range(len(size))):
         raise RuntimeError("Number of dimensions in size does not match the length of the "
                            "physical_layout" if len(perm) != len(size) else
                            "physical_layout must be a permutation")
-    buf = xp.zeros(tuple(size[p] for p in perm), dtype.np)
+    buf = _on_device(__np.zeros(tuple(size[p] for p in perm), dtype.np), device)
     inv = [0] * len(perm)
     for i, p in enumerate(perm):
         inv[p] = i
-    return make(buf.transpose(inv), requires_grad)
+    with guard_of(buf):
+        arr = buf.transpose(inv)
+    return _pinned(make(arr, requires_grad), pin_memory)
 
 
 # ------------------------------------------------------------------------------------ windows

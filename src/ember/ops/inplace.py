@@ -4,14 +4,19 @@ views' history) onto the op's node, with PyTorch's dtype and leaf checks; ``zero
 
 from __future__ import annotations
 
+import numbers
+
 from .. import dtypes as _dt
-from ..autograd import function as _af
+from ..autograd import dispatch as _door
 from ..autograd.function import _NULL_CTX, Function
 from ..autograd.grad_mode import _state, check_inference_inplace
-from ..backend import xp_of
+from ..backend import guard_of, xp_of
+from ..backend import numpy as _np
 from ..tensor import Tensor
 from ._util import broadcast_error, make, shape_of
 from .shape.aliasing import as_strided_node, multi_view_error, refresh_views
+
+_ndarray = _np.ndarray
 
 
 class CopySlices(Function):
@@ -154,9 +159,9 @@ def inplace(self, op, *args):
         check_write(self, res._data)
         self._data[...] = res._data
         self._vc[0] += 1
-        if _af._watch:
-            _af._watch_bump(self)
-        if _af._hook is not None:  # forward AD: self takes the result's tangent
+        if _door.busy and _door.tls.bump:
+            _door.version_bumped(self)
+        if _door.busy and _door.tls.apply:  # forward AD: self takes the result's tangent
             _take_tangent(self, res)
         return self
     check_leaf(self)
@@ -178,9 +183,9 @@ def inplace(self, op, *args):
         node._saved_ver = vers
     self._data[...] = res._data
     self._vc[0] += 1
-    if _af._watch:
-        _af._watch_bump(self)
-    if _af._hook is not None:  # forward AD: self takes the result's tangent
+    if _door.busy and _door.tls.bump:
+        _door.version_bumped(self)
+    if _door.busy and _door.tls.apply:  # forward AD: self takes the result's tangent
         _take_tangent(self, res)
     saved = node._saved
     if saved is not None and any(_is_result(s, res) for s in saved):
@@ -246,7 +251,8 @@ def _fast(ufunc_name, op_cls):
         recording = _state.enabled and (
             self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
         )
-        if recording or _af._hook is not None:  # (a transform is on: forward AD tangents)
+        # (a transform is on: forward AD tangents)
+        if recording or (_door.busy and _door.tls.apply):
             return inplace(self, op_cls, other)
         if self._vc.__class__ is not list:
             check_inference_inplace(self)
@@ -268,8 +274,8 @@ def _fast(ufunc_name, op_cls):
         except RuntimeWarning:  # warnings are errors: NumPy warned after writing the result
             pass
         self._vc[0] += 1
-        if _af._watch:
-            _af._watch_bump(self)
+        if _door.busy and _door.tls.bump:
+            _door.version_bumped(self)
         return self
 
     method.__name__ = ufunc_name + "_"
@@ -352,12 +358,16 @@ def zero_(self):
         return inplace(self, Zero, 0)
     self._data[...] = 0
     self._vc[0] += 1
-    if _af._watch:
-        _af._watch_bump(self)
+    if _door.busy and _door.tls.bump:
+        _door.version_bumped(self)
     return self
 
 
 def fill_(self, value):
+    if not isinstance(value, (Tensor, numbers.Number)):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({type(value).__name__}), but expected one of:\n * (Tensor value)\n"
+                        " * (Number value)")
     if self._vc.__class__ is not list:
         check_inference_inplace(self)
     if _state.enabled and (self._requires_grad or (isinstance(value, Tensor)
@@ -365,8 +375,8 @@ def fill_(self, value):
         return inplace(self, Fill, value)
     self._data[...] = value._data if isinstance(value, Tensor) else value
     self._vc[0] += 1
-    if _af._watch:
-        _af._watch_bump(self)
+    if _door.busy and _door.tls.bump:
+        _door.version_bumped(self)
     return self
 
 
@@ -377,7 +387,19 @@ def copy_(self, src, non_blocking=False):
                         f"{type(src).__name__}")
     if self._vc.__class__ is not list:
         check_inference_inplace(self)
-    if _state.enabled and (self._requires_grad or src._requires_grad) or _af._hook is not None:
+    d = self._data
+    if d.__class__ is not _ndarray or src._data.__class__ is not _ndarray:
+        if src.device != self.device:
+            src = src.to(self.device)  # a copy across devices, as PyTorch's copy_ makes
+        if d.__class__ is not _ndarray:
+            with guard_of(d):
+                return _copy(self, src)
+    return _copy(self, src)
+
+
+def _copy(self, src):
+    if _state.enabled and (self._requires_grad or src._requires_grad) or \
+            (_door.busy and _door.tls.apply):
         return inplace(self, Copy, src)
     try:
         self._data[...] = src._data
@@ -389,6 +411,6 @@ def copy_(self, src, non_blocking=False):
             f"{list(src._data.shape)}"
         ) from None
     self._vc[0] += 1
-    if _af._watch:
-        _af._watch_bump(self)
+    if _door.busy and _door.tls.bump:
+        _door.version_bumped(self)
     return self

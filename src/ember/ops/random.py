@@ -4,9 +4,12 @@ bernoulli, multinomial, poisson, binomial, and the in-place samplers (uniform_, 
 from __future__ import annotations
 
 from ..autograd import dispatch as _door
+import functools
+
 import numpy as _np
 
 from .. import dtypes as _dt
+from ..backend import guard_of
 from ..backend import numpy as __np
 from ..tensor import Tensor
 from ._util import make
@@ -148,11 +151,28 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
                    device=input.device if device is None else device)
 
 
+_FN = {"normal_kernel_cpu": "randn", "check_uniform_bounds": "rand"}
+
+
 def _float_dtype(dtype, name):
+    if dtype is not None and dtype.__class__ is not _dt.dtype:
+        raise TypeError(f"{_FN.get(name, name)}() received an "
+                        f"invalid combination of arguments - got (dtype={type(dtype).__name__}), "
+                        "but expected one of:")
     dtype = dtype or _dt.get_default_dtype()
     if not (dtype.is_floating_point or dtype.is_complex):
-        raise RuntimeError(f'"{name}" not implemented for \'{_dt._TYPE_NAMES[dtype.name]}\'')
+        raise NotImplementedError(f'"{name}" not implemented for \'{_dt._TYPE_NAMES[dtype.name]}\'')
     return dtype
+
+
+def _allocate(draw, shape, work, np_dtype):
+    """``draw(shape, work)`` cast to ``np_dtype``, with PyTorch's error when too large."""
+    try:
+        return draw(shape, work).astype(np_dtype)
+    except (ValueError, MemoryError):
+        from .factories import allocation_error
+
+        raise allocation_error(shape, _np.dtype(np_dtype).itemsize) from None
 
 
 @_door.primitive("random")
@@ -160,8 +180,9 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
     """Uniform random numbers in [0, 1)."""
     dtype = _float_dtype(dtype, "check_uniform_bounds")
     with _guard(generator, device):
-        arr = _draws(generator, device).random(_size(size, "rand"), dtype=_np.float64)
-        arr = arr.astype(dtype.np)
+        shape = _size(size, "rand")
+        arr = _allocate(lambda sh, dt: _draws(generator, device).random(sh, dtype=dt), shape,
+                        _np.float64, dtype.np)
     return _finish(arr, requires_grad, device)
 
 
@@ -170,8 +191,9 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
     """Standard normal random numbers."""
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
     with _guard(generator, device):
-        arr = _draws(generator, device).standard_normal(_size(size, "randn"), dtype=_np.float64)
-        arr = arr.astype(dtype.np)
+        shape = _size(size, "randn")
+        arr = _allocate(lambda sh, dt: _draws(generator, device).standard_normal(sh, dtype=dt),
+                        shape, _np.float64, dtype.np)
     return _finish(arr, requires_grad, device)
 
 
@@ -183,6 +205,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         size, high, low = high, low, 0
     elif high is None:
         low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
     with _guard(generator, device):
         arr = _draws(generator, device).integers(low, high, size=_size((size,), "randint"),
                                                  dtype=_np.int64)
@@ -226,6 +251,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         with _guard(generator, device):
             arr = (mean + std * rng.standard_normal(_size((size,)))).astype(dtype.np)
         return _out_or(_finish(arr, requires_grad, device), out)
+    src = mean if tm else std
+    if src._data.__class__ is not _np.ndarray:
+        with guard_of(src._data):  # a cuda tensor's own device current
+            return _normal_tensors(mean, std, tm, ts, rng, out)
+    return _normal_tensors(mean, std, tm, ts, rng, out)
+
+
+def _normal_tensors(mean, std, tm, ts, rng, out):
     md = mean._data if tm else mean
     sd = std._data if ts else std
     if ts and bool((sd < 0).any()):
@@ -234,7 +267,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     src = mean if tm else std
     if src._data.dtype.kind not in "fc":
-        raise RuntimeError(f'"normal_kernel_cpu" not implemented for '
+        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for '
                            f"'{_dt_title(src)}'")
     from .shape.views import broadcast_shapes
 
@@ -252,7 +285,23 @@ def _dt_title(t):
     return _dtype_name(t._data.dtype)
 
 
+def _on_input_device(fn):
+    """Run a sampler parametrised by a cuda tensor with that tensor's device current (CuPy
+    computes on the current device)."""
+
+    @functools.wraps(fn)
+    def run(input, *args, **kwargs):
+        d = input._data
+        if d.__class__ is _np.ndarray:
+            return fn(input, *args, **kwargs)
+        with guard_of(d):
+            return fn(input, *args, **kwargs)
+
+    return run
+
+
 @_door.primitive("random")
+@_on_input_device
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draw 0/1 with probability ``input`` (or ``p``) elementwise; same dtype as ``input``."""
     probs = input._data if p is None else __np.full(input._data.shape, p, _np.float64)
@@ -261,8 +310,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
         probs = to_device(probs, input.device)
     if input._data.dtype.kind not in "fc" and p is None:
-        raise RuntimeError(f'"bernoulli_tensor_cpu_self_" not implemented for '
-                           f"'{_dt_title(input)}'")
+        raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for '
+                                  f"'{_dt_title(input)}'")
     if probs.size and bool((probs < 0).any() or (probs > 1).any()):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
                            "(Could this error message be improved?  If so, please report an "
@@ -272,9 +321,12 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 
 @_door.primitive("random")
+@_on_input_device
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    """Sample category indices (int64) from the rows of ``input`` (non-negative weights)."""
-    d = input._data
+    """Sample category indices (int64) from the rows of ``input`` (non-negative weights).
+    On cuda the draws come from the device's stream and the sampling runs on the host (as
+    PyTorch's CUDA kernel synchronises); the indices go back to the device."""
+    d = _host(input._data)
     if d.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if d.dtype.kind != "f":
@@ -292,27 +344,49 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     tot = w.sum(axis=1, keepdims=True)
     if (tot <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _rng(generator)
+    rng = _rng_like(generator, input)
     if replacement:
         cdf = _np.cumsum(w / tot, axis=1)
-        u = rng.random((w.shape[0], num_samples))
+        u = _host(rng.random((w.shape[0], num_samples)))
         idx = _np.stack([_np.searchsorted(c, ui, side="right") for c, ui in zip(cdf, u)])
         idx = _np.minimum(idx, n - 1)
     else:
         # Gumbel top-k: the order of w / Exp(1) draws is sampling without replacement
         with _np.errstate(divide="ignore"):
-            keys = _np.log(w) - _np.log(rng.standard_exponential(w.shape))
+            keys = _np.log(w) - _np.log(_host(rng.standard_exponential(w.shape)))
         if ((w > 0).sum(axis=1) < num_samples).any():
             raise RuntimeError("invalid multinomial distribution (with replacement=False, not "
                                "enough non-negative category to sample)")
         idx = _np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
-    idx = idx.astype(_np.int64)
-    return _out_or(make(idx.reshape(d.shape[:-1] + (num_samples,))), out)
+    idx = idx.astype(_np.int64).reshape(d.shape[:-1] + (num_samples,))
+    if input._data.__class__ is not _np.ndarray:
+        from ..backend import to_device
+
+        idx = to_device(idx, input.device)
+    return _out_or(make(idx), out)
 
 
+@_on_input_device
 def poisson(input, generator=None):
     """Poisson samples with rates ``input`` (same dtype)."""
-    return make(_rng(generator).poisson(input._data).astype(input._data.dtype))
+    rng = _rng_like(generator, input)
+    d = input._data
+    if d.__class__ is _np.ndarray:
+        return make(rng.poisson(d).astype(d.dtype))
+    from ..backend import to_device
+
+    if generator is not None:  # a host generator's draws, copied to the device
+        return make(to_device(rng.poisson(_host(d)).astype(d.dtype), input.device))
+    return make(rng.poisson(d).astype(d.dtype))
+
+
+def _host(a):
+    """``a`` in host memory (itself when it is a NumPy array)."""
+    if a.__class__ is _np.ndarray:
+        return a
+    from ..backend import backend_of
+
+    return backend_of(a).to_host(a)
 
 
 # ------------------------------------------------------------------------ in-place samplers
@@ -333,11 +407,24 @@ def _fill_random(self, arr):
     return self
 
 
+def _continuous(self, what):
+    """PyTorch's error for a continuous distribution asked to fill an integer tensor (its
+    exponential_ names the dtype as a torch title, its cauchy_ as a C type)."""
+    d = self._data.dtype
+    if d.kind not in "fc" and d.name != "bfloat16":
+        names = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                 "uint8": "unsigned char", "bool": "bool"}
+        name = _dt_title(self) if what == "Exponential" else names.get(d.name, d.name)
+        raise RuntimeError(f"{what} distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified {name}")
+
+
 def _float_self(self, name):
     if self._data.dtype.kind not in "fc" and self._data.dtype.name != "bfloat16":
-        raise RuntimeError(f'"{name}" not implemented for \'{_dt_title(self)}\'')
+        raise NotImplementedError(f'"{name}" not implemented for \'{_dt_title(self)}\'')
 
 
+@_on_input_device
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     """Fill with uniform samples from ``[from_, to)``."""
     from_ = kw.pop("from", from_)
@@ -349,6 +436,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw):
     return _fill_random(self, from_ + (to - from_) * u)
 
 
+@_on_input_device
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fill with normal samples."""
     _float_self(self, "normal_kernel_cpu")
@@ -358,6 +446,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     return _fill_random(self, mean + std * z)
 
 
+@_on_input_device
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 0/1 draws of probability ``p`` (a number or a tensor)."""
     pd = p._data if isinstance(p, Tensor) else p
@@ -367,14 +456,16 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return _fill_random(self, u < pd)
 
 
+@_on_input_device
 def exponential_(self, lambd=1.0, *, generator=None):
     """Fill with exponential samples of rate ``lambd``."""
-    _float_self(self, "exponential_cpu")
+    _continuous(self, "Exponential")
     if lambd <= 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     return _fill_random(self, _rng(generator).standard_exponential(self._data.shape) / lambd)
 
 
+@_on_input_device
 def geometric_(self, p, *, generator=None):
     """Fill with geometric samples (number of trials to the first success)."""
     if not 0 < p < 1:
@@ -382,19 +473,23 @@ def geometric_(self, p, *, generator=None):
     return _fill_random(self, _rng(generator).geometric(p, self._data.shape))
 
 
+@_on_input_device
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fill with log-normal samples."""
     _float_self(self, "log_normal_cpu")
-    return _fill_random(self, _np.exp(mean + std * _rng(generator).standard_normal(
-        self._data.shape)))
+    with _np.errstate(over="ignore"):  # PyTorch overflows to inf silently
+        return _fill_random(self, _np.exp(mean + std * _rng(generator).standard_normal(
+            self._data.shape)))
 
 
+@_on_input_device
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill with Cauchy samples."""
-    _float_self(self, "cauchy_cpu")
+    _continuous(self, "Cauchy")
     return _fill_random(self, median + sigma * _rng(generator).standard_cauchy(self._data.shape))
 
 
+@_on_input_device
 def random_(self, from_=None, to=None, *, generator=None, **kw):
     """Fill with integers: ``random_(to)`` from ``[0, to)``, ``random_(from_, to)`` from
     ``[from_, to)``, ``random_()`` from ``[0, 2**mantissa]`` (floats) or the dtype's range."""
@@ -421,7 +516,9 @@ def binomial(count, prob, generator=None):
     the same shape; the result has their dtype)."""
 
     c, p = count._data, prob._data
-    if c.dtype.kind != "f" or p.dtype.kind != "f":
-        raise RuntimeError('"binomial_cpu" not implemented for \'Long\'')
+    for what, a, t in (("count", c, count), ("prob", p, prob)):
+        if a.dtype.kind != "f":
+            raise ValueError(f"binomial only supports floating-point dtypes for {what}, got: "
+                             f"{_dt_title(t)}")
     draws = _rng(generator).binomial(c.astype(__np.int64), __np.clip(p, 0, 1))
     return make(draws.astype(c.dtype))

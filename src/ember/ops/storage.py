@@ -61,14 +61,43 @@ def is_shared(self) -> bool:
 
 
 def pin_memory(self, device=None):
-    """``self``: ember's host arrays are ordinary NumPy memory (not page-locked); copies to cuda
-    work from it all the same. Without a cuda device PyTorch's CPU build raises, and so does
-    ember."""
+    """A copy of this cpu tensor marked pinned (``is_pinned()``), or itself when it is pinned
+    already; differentiable, as PyTorch's. ember's host arrays are ordinary NumPy memory (not
+    page-locked); copies to cuda work from it all the same. Without a cuda device PyTorch's
+    CPU build raises, and so does ember."""
     from .. import cuda
 
     if not cuda.is_available():
         raise RuntimeError("Cannot access accelerator device when none is available.")
-    return self
+    if self.device.type != "cpu":
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    if self.__dict__.get("_pinned"):
+        return self
+    out = self.clone()
+    out.__dict__["_pinned"] = True
+    return out
+
+
+def is_pinned(self, device=None) -> bool:
+    """Whether ``pin_memory()`` (or ``pin_memory=True``) made this tensor."""
+    return self.__dict__.get("_pinned", False)
+
+
+def mark_pinned(t, pin_memory):
+    """``t`` marked pinned for a factory's ``pin_memory=True`` (PyTorch's error without an
+    accelerator)."""
+    if pin_memory:
+        from .. import cuda
+
+        if not cuda.is_available():
+            raise RuntimeError(
+                "pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+                "allocator is available on this system."
+            )
+        if t.device.type != "cpu":
+            raise RuntimeError("Only dense CPU tensors can be pinned")
+        t.__dict__["_pinned"] = True
+    return t
 
 
 def dim_order(self, *, ambiguity_check=False):
@@ -88,28 +117,27 @@ def new(self, *args, **kwargs):
     ``FloatTensor(...)``."""
     from .factories import empty, tensor
 
-    if kwargs.pop("device", None) not in (None, "cpu"):
-        from ..backend import xp_for_device
-
-        xp_for_device("cuda")
+    dev = kwargs.pop("device", None)
+    dev = self.device if dev is None else dev  # the legacy constructor builds on self's device
     if not args:
-        return empty(0, dtype=self.dtype)
+        return empty(0, dtype=self.dtype, device=dev)
     if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
-        return empty(*args, dtype=self.dtype)
+        return empty(*args, dtype=self.dtype, device=dev)
     data = args[0]
     if isinstance(data, Tensor):
         return data
     if isinstance(data, tuple) and all(isinstance(a, int) for a in data) and \
             type(data).__name__ == "Size":
-        return empty(*data, dtype=self.dtype)
-    return tensor(data, dtype=self.dtype)
+        return empty(*data, dtype=self.dtype, device=dev)
+    return tensor(data, dtype=self.dtype, device=dev)
 
 
 def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False,
                       layout=None, pin_memory=False):
     from .factories import empty_strided
 
-    return empty_strided(size, stride, dtype=dtype or self.dtype, device=device,
+    return empty_strided(size, stride, dtype=dtype or self.dtype,
+                         device=self.device if device is None else device,
                          requires_grad=requires_grad)
 
 

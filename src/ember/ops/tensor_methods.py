@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import _public
-from .conversion import _caster, cpu, cuda, to, type_, type_as
+from .conversion import HOST_METHODS, _caster, cpu, cuda, to, type_, type_as
 from .factories import empty, ones, zeros
 from .index.gather_scatter import (
     gather, index_select, scatter, scatter_, scatter_add, scatter_add_, scatter_reduce,
@@ -97,7 +97,8 @@ from .shape.views import (
 )
 from .storage import (
     _false, apply_, data_ptr, dim_order, fill_diagonal_, get_device, is_nonzero, is_same_size,
-    is_set_to, is_shared, is_signed, map_, new, new_empty_strided, pin_memory, resize_, resize_as_,
+    is_pinned, is_set_to, is_shared, is_signed, map_, new, new_empty_strided, pin_memory, resize_,
+    resize_as_,
     share_memory_, to_dense
 )
 from .._api_aliases import conj_physical, unsafe_chunk, unsafe_split, unsafe_split_with_sizes
@@ -180,7 +181,7 @@ METHODS = {
     "is_cpu": property(lambda self: self.device.type == "cpu"), "is_ipu": property(_false),
     "is_maia": property(_false), "is_meta": property(_false), "is_mkldnn": property(_false),
     "is_mps": property(_false), "is_mtia": property(_false), "is_neg": _false,
-    "is_nested": property(_false), "is_nonzero": is_nonzero, "is_pinned": _false,
+    "is_nested": property(_false), "is_nonzero": is_nonzero, "is_pinned": is_pinned,
     "is_quantized": property(_false), "is_same_size": is_same_size, "is_set_to": is_set_to,
     "is_shared": is_shared, "is_signed": is_signed, "is_sparse_csr": property(_false),
     "_is_view": _is_view, "is_vulkan": property(_false), "is_xla": property(_false),
@@ -257,6 +258,8 @@ METHODS = {
     "view_as": lambda self, other: view(self, other._data.shape), "vsplit": vsplit,
     "where": where_m, "xlogy": xlogy, "xlogy_": _xlogy_, "zero_": zero_,
 }
+
+METHODS.update(HOST_METHODS)
 
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _public.method(_name, _fn))

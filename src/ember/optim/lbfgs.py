@@ -298,11 +298,11 @@ class LBFGS(Optimizer):
                 q = -flat_grad
                 for i in range(num_old - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]
-                    q += old_dirs[i] * q.dtype.type(-al[i])
-                d = r = q * q.dtype.type(H_diag)
+                    q += old_dirs[i] * _scalar(q.dtype, -al[i])
+                d = r = q * _scalar(q.dtype, H_diag)
                 for i in range(num_old):
                     be_i = old_dirs[i].dot(r) * ro[i]
-                    r += old_stps[i] * r.dtype.type(al[i] - be_i)
+                    r += old_stps[i] * _scalar(r.dtype, al[i] - be_i)
 
             if prev_flat_grad is None:
                 prev_flat_grad = flat_grad.copy()
@@ -365,3 +365,8 @@ class LBFGS(Optimizer):
         if al is not None:
             state["al"] = _wrap(al)
         return orig_loss
+
+
+def _scalar(dtype, x):
+    """``x`` (a number, or a 0-d array of any device) as a host scalar of ``dtype``."""
+    return dtype.type(x.item() if hasattr(x, "item") else x)

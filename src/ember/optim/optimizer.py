@@ -19,9 +19,13 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import enable_grad
+from ..backend import guard_of as _guard_of
+from ..backend import numpy as _np
 from ..backend import xp_of
 from ..tensor import Tensor
 from ..utils.hooks import RemovableHandle
+
+_ndarray = _np.ndarray
 
 __all__ = [
     "Optimizer",
@@ -85,7 +89,12 @@ def _hook_step(step):
                             f"{step} must return None or a tuple of (new_args, new_kwargs), "
                             f"but got {result}."
                         )
-        out = step(self, *args, **kwargs)
+        first = self.param_groups[0]["params"] if self.param_groups else ()
+        if first and type(first[0]._data) is not _ndarray:
+            with _guard_of(first[0]._data):  # cuda parameters: their device is current
+                out = step(self, *args, **kwargs)
+        else:
+            out = step(self, *args, **kwargs)
         post = self._optimizer_step_post_hooks
         if post or _global_optimizer_post_hooks:
             for hook in chain(post.values(), _global_optimizer_post_hooks.values()):
@@ -254,11 +263,9 @@ class Optimizer:
         cpu, as PyTorch keeps it) and, for floating point parameters, same dtype."""
         if key == "step":
             return value
-        if value.device != param.device:
-            value = value.to(param.device)
-        if param.is_floating_point() and value._data.dtype != param._data.dtype:
-            return Tensor._make(value._data.astype(param._data.dtype))
-        return value
+        if param.is_floating_point():
+            return value.to(device=param.device, dtype=param.dtype)
+        return value.to(device=param.device)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state produced by ``state_dict()`` (parameters are matched by position)."""
@@ -502,7 +509,14 @@ def _check_common(defaults):
 
 
 def _zeros_like(arr, fill=0):
-    xp = xp_of(arr)
+    """State of ``arr``'s shape and dtype, on its device (CuPy allocates on the current one)."""
+    if type(arr) is not _ndarray:
+        with _guard_of(arr):
+            return _new_state(xp_of(arr), arr, fill)
+    return _new_state(_np, arr, fill)
+
+
+def _new_state(xp, arr, fill):
     if fill == 0:
         return Tensor._make(xp.zeros(arr.shape, arr.dtype))
     return Tensor._make(xp.full(arr.shape, fill, arr.dtype))

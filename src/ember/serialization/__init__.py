@@ -20,9 +20,13 @@ writes a temporary file and renames it, so a crash mid-save keeps the old file.
 Also read: ember's earlier format (``ember/manifest.json``) and PyTorch's legacy pre-1.6
 format. A path ending in ``.safetensors`` is read and written as safetensors.
 
-Differences from PyTorch: every tensor loads on the CPU (``map_location`` is checked, not
-needed); ``mmap=True`` maps storages copy-on-write with NumPy; ``save`` always writes the zip
-format (``_use_new_zipfile_serialization=False`` is accepted and ignored).
+Devices: ``save`` records each storage's device (``'cpu'``, ``'cuda:1'``) and writes its bytes
+from a host copy; ``load`` puts storages back there, or where ``map_location`` says (a str, a
+device, a dict of locations or a callable; see ``_map_location``). Differences from PyTorch:
+views of one cuda tensor are saved as separate storages; PyTorch's legacy pre-1.6 files load
+on the CPU whatever the saved location (``map_location`` is checked); ``mmap=True`` maps
+storages copy-on-write with NumPy; ``save`` always writes the zip format
+(``_use_new_zipfile_serialization=False`` is accepted and ignored).
 
 Example::
 
@@ -165,8 +169,9 @@ def load(
 
     ``weights_only`` (default True unless ``pickle_module`` is given, as in PyTorch) builds
     only tensors, containers and allow-listed globals; ``weights_only=False`` unpickles
-    anything (trusted files only). ``map_location`` may be None, 'cpu', a device, a dict or a
-    callable ``(storage, location) -> storage``; tensors always load on the CPU.
+    anything (trusted files only). ``map_location`` may be None (each storage back on the
+    device it was saved from), 'cpu'/'cuda:1', a device, a dict of saved locations to new ones,
+    or a callable ``(storage, location) -> storage or None``.
     ``mmap=True`` (a path) maps the storages copy-on-write instead of reading them.
 
     Raises ``pickle.UnpicklingError`` for a disallowed global or a malformed pickle, and

@@ -18,6 +18,7 @@ from collections import OrderedDict
 
 from .. import dtypes as _dt
 from ..tensor import Size, Tensor
+from . import _map_location
 from ._zip import Archive
 
 MANIFEST = "ember/manifest.json"
@@ -58,11 +59,12 @@ class _Reader:
             raise _corrupt(str(e)) from None
         arr = raw.view(dt.np.newbyteorder("<") if dt.itemsize > 1 else dt.np)
         t = Tensor._make(arr.astype(dt.np, copy=False).reshape(shape))
-        if callable(self.map_location):
-            out = self.map_location(t, "cpu")
+        ml = self.map_location
+        if callable(ml) and not isinstance(ml, dict):
+            out = ml(t, "cpu")
             t = out if isinstance(out, Tensor) else t
-        else:
-            _check_map_location(self.map_location)
+        else:  # this format holds cpu tensors only
+            t = Tensor._make(_map_location.move(t._data, _map_location.target("cpu", ml)))
         if d.get("parameter"):
             from ..nn.parameter import Parameter
 
@@ -135,14 +137,7 @@ def _pair(val):
 
 
 def _check_map_location(map_location):
-    if map_location is None or callable(map_location):
-        return
-    if isinstance(map_location, dict):
-        map_location = map_location.get("cpu", "cpu")
-    from ..backend import xp_for_device
-    from ..device import device
-
-    xp_for_device(device(map_location) if isinstance(map_location, str) else map_location)
+    _map_location.check(map_location)
 
 
 def load_ember_v1(archive: Archive, map_location, weights_only, pickle_module, load_args):

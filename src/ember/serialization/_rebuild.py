@@ -48,7 +48,8 @@ class StorageType:
 
 
 class Storage:
-    """A loaded storage: the flat array a checkpoint's tensors are views of."""
+    """A loaded storage: the flat array a checkpoint's tensors are views of. ``location`` is
+    where it was saved until ``map_location`` places it (``to``/``cuda``/``cpu``)."""
 
     __slots__ = ("array", "dtype", "location")
 
@@ -62,6 +63,33 @@ class Storage:
 
     def __len__(self):
         return self.array.shape[0]
+
+    @property
+    def device(self):
+        from ..backend import device_of
+
+        return device_of(self.array)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    def to(self, device=None, non_blocking=False):
+        """This storage on ``device`` (itself when it is there)."""
+        from ._map_location import location_of, move
+
+        arr = move(self.array, device)
+        return self if arr is self.array else Storage(arr, self.dtype, location_of(arr))
+
+    def cuda(self, device=None, non_blocking=False):
+        if device is None:
+            device = "cuda"
+        elif isinstance(device, int):
+            device = f"cuda:{device}"
+        return self.to(device)
+
+    def cpu(self):
+        return self.to("cpu")
 
 
 def _ints(name, value, n=None):
@@ -101,6 +129,13 @@ def _view(storage, storage_offset, size, stride) -> np.ndarray:
             f"{needed * itemsize} are out of bounds for storage of size "
             f"{arr.shape[0] * itemsize}"
         )
+    if type(arr) is not np.ndarray:  # a storage on a cuda device: a view there
+        from ..backend import as_strided, guard_of
+
+        with guard_of(arr):
+            if 0 in size:
+                return arr[:0].reshape(size)
+            return as_strided(arr[storage_offset:], size, tuple(s * itemsize for s in stride))
     if 0 in size:
         return np.empty(size, dtype=arr.dtype)
     return np.lib.stride_tricks.as_strided(

@@ -30,7 +30,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..device import device as _device
 from ..tensor import Size, Tensor
-from . import _rebuild
+from . import _map_location, _rebuild
 from ._unpickler import FullUnpickler, WeightsUnpickler
 from ._zip import Archive, ArchiveWriter, reader_error
 
@@ -83,7 +83,7 @@ class _TorchPickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
-            return ("storage", _g("torch", obj.storage_name), obj.key, "cpu", obj.numel)
+            return ("storage", _g("torch", obj.storage_name), obj.key, obj.location, obj.numel)
         return None
 
     def reducer_override(self, obj):
@@ -112,6 +112,12 @@ class _TorchPickler(pickle._Pickler):
 
     def _storage_of(self, t):
         arr = t._data
+        location = "cpu"
+        if type(arr) is not np.ndarray:  # a cuda tensor: its bytes from a host copy
+            from ..backend import backend_of
+
+            location = _map_location.location_of(arr)
+            arr = backend_of(arr).to_host(arr)
         dtype = t.dtype
         storage_name = _rebuild.STORAGE_OF_DTYPE.get(dtype.name)
         if storage_name is None:
@@ -150,14 +156,15 @@ class _TorchPickler(pickle._Pickler):
             stride = tuple(s // itemsize for s in block.strides)
         entry = self.storages.get(id(owner))
         if entry is None:
-            entry = _StorageRef(str(len(self.storages)), owner, block, storage_name)
+            entry = _StorageRef(str(len(self.storages)), owner, block, storage_name, location)
             self.storages[id(owner)] = entry
         return entry, offset, tuple(int(n) for n in arr.shape), stride
 
 
 class _StorageRef:
-    def __init__(self, key, owner, block, storage_name):
+    def __init__(self, key, owner, block, storage_name, location="cpu"):
         self.key = key
+        self.location = location
         self.owner = owner  # keeps id(owner) unique while saving
         self.block = block
         self.storage_name = storage_name
@@ -249,11 +256,9 @@ def load_torch_zip(
             if order == b"big" and dtype.itemsize > 1:
                 arr = arr.byteswap()
             st = _rebuild.Storage(arr, dtype, _ascii(location))
-            _check_location(st.location, map_location)
-            if callable(map_location):
-                out = map_location(st, st.location)
-                st = out if isinstance(out, _rebuild.Storage) else st
-            storages[key] = st
+            if type(st.location) is not str:
+                raise pickle.UnpicklingError(f"invalid storage location {location!r:.80}")
+            st = storages[key] = _map_location.place(st, map_location)
         elif st.dtype is not dtype:
             raise pickle.UnpicklingError(f"storage {key} is loaded with two dtypes")
         return st

@@ -155,7 +155,7 @@ def main():
 
     path = os.path.join(os.environ.get("EXAMPLE_DIR", "."), "mnist_cnn.pt")
     torch.save(model.state_dict(), path)
-    model2 = Net()
+    model2 = Net().to(device)
     model2.load_state_dict(torch.load(path))
     reload_loss, _ = test(model2, device, test_loader)
 

@@ -274,8 +274,9 @@ class RNNBase(Module):
         H = self.hidden_size
         Hr = self.proj_size if self.proj_size > 0 else H
         if hx is None:
-            h0 = zeros(self.num_layers * D, N, Hr, dtype=dtype)
-            c0 = zeros(self.num_layers * D, N, H, dtype=dtype) if is_lstm else None
+            dev = self.weight_ih_l0.device  # the zeros go where the weights are
+            h0 = zeros(self.num_layers * D, N, Hr, dtype=dtype, device=dev)
+            c0 = zeros(self.num_layers * D, N, H, dtype=dtype, device=dev) if is_lstm else None
             return h0, c0
         if is_lstm:
             h0, c0 = hx

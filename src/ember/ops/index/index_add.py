@@ -17,6 +17,7 @@ def _check_index_src(name, input, dim, idx, source):
     n = idx.size
     s = source._data if isinstance(source, Tensor) else None
     if s is not None:
+        _check_source(name, d, dim, s)
         ssize = s.shape[dim] if s.ndim else 1
         if ssize != n:
             raise RuntimeError(
@@ -27,6 +28,38 @@ def _check_index_src(name, input, dim, idx, source):
     if n and ((idx < -size).any() or (idx >= size).any()):
         raise IndexError(f"{name}(): index out of range in self" if name != "index_add_" else
                          "index out of range in self")
+
+
+def _check_source(name, d, dim, s):
+    """PyTorch's dtype and slice-shape checks of index_add_/index_copy_'s source."""
+    from ..inplace import _dtype_name
+
+    if s.dtype != d.dtype:
+        if name == "index_add_":
+            raise RuntimeError(f"index_add_(): self ({_dtype_name(d.dtype)}) and source "
+                               f"({_dtype_name(s.dtype)}) must have the same scalar type")
+        if name == "index_copy_":
+            raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
+                               f"but got (self) {_dtype_name(d.dtype)} and (source) "
+                               f"{_dtype_name(s.dtype)}")
+    if not d.ndim or not s.ndim:
+        return
+    if name == "index_add_" and (s.ndim != d.ndim or any(
+            a != b for i, (a, b) in enumerate(zip(d.shape, s.shape)) if i != dim)):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(d.shape)} source.shape "
+                           f"= {list(s.shape)}")
+    if name == "index_copy_":
+        for i in range(max(d.ndim, s.ndim)):
+            if i == dim:
+                continue
+            a = d.shape[i] if i < d.ndim else 1
+            b = s.shape[i] if i < s.ndim else 1
+            if a != b:
+                raise RuntimeError(
+                    "index_copy_(): Source/destination tensor must have same slice shapes. "
+                    f"Destination slice shape: {a} at dimension {i} and source slice shape: "
+                    f"{b} at dimension {i}.")
 
 
 class IndexAdd(Function):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...autograd.function import Function
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make
+from .._util import make_dense as make
 from ..inplace import inplace
 from ..pointwise.clamp import where
 from .gather_scatter import _pad_to
@@ -29,6 +29,7 @@ def masked_fill(input, mask, value):
     elif value._data.dtype != input._data.dtype:
         value = value.to(input.dtype)
     out = where(mask, value, input)
+    out._data = make(out._data)._data  # (make is make_dense here) contiguous, as PyTorch
     fn = out._grad_fn
     if fn is not None and fn.__class__ is _WhereNode:
         fn.__class__ = _MaskedFillNode  # where's maths, PyTorch's node name
@@ -113,6 +114,12 @@ def masked_scatter(input, mask, source):
                            f"dtype {mask.dtype}")
     from ..shape.views import broadcast_shapes, expand
 
+    if source._data.dtype != input._data.dtype:
+        from ..inplace import _dtype_name
+
+        raise RuntimeError("masked_scatter: expected self and source to have same dtypes but got"
+                           f"{_dtype_name(input._data.dtype)} and "
+                           f"{_dtype_name(source._data.dtype)}")
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     if tuple(shape) != input._data.shape:
         input = expand(input, shape)

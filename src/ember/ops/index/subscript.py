@@ -3,7 +3,7 @@ their Functions and PyTorch's error messages."""
 
 from __future__ import annotations
 
-from ...autograd import function as _af
+from ...autograd import dispatch as _door
 from ...autograd.function import Function
 from ...autograd.grad_mode import _state
 from ...backend import xp_of
@@ -55,6 +55,8 @@ def _norm_key(key):
             out.append(k)
         elif hasattr(k, "__index__"):
             out.append(k.__index__())
+        elif isinstance(k, str):  # PyTorch tries to make a tensor of it
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
         else:
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -324,8 +326,8 @@ def setitem(x, key, value):
                 pass  # fall through to the general path for PyTorch's error message
             else:
                 x._vc[0] += 1
-                if _af._watch:
-                    _af._watch_bump(x)
+                if _door.busy and _door.tls.bump:
+                    _door.version_bumped(x)
                 return
     if key.__class__ is Tensor and key._data.dtype.name == "uint8" and (
             not isinstance(value, Tensor) or value._data.ndim == 0):
@@ -357,8 +359,8 @@ def setitem(x, key, value):
                 ) from None
             raise _shape_mismatch(v, x._data[nkey].shape, nkey) from None
         x._vc[0] += 1
-        if _af._watch:
-            _af._watch_bump(x)
+        if _door.busy and _door.tls.bump:
+            _door.version_bumped(x)
         return
     from ..inplace import _NO_GRAD_VIEW_MSG, inplace
 

@@ -316,7 +316,7 @@ def matrix_exp(A):
         else 0
     from ..factories import eye
 
-    eye_n = eye(n, dtype=A.dtype)
+    eye_n = eye(n, dtype=A.dtype, device=A.device)
     X = A / (2.0 ** s) if s else A
     E = eye_n + X / 18.0
     for k in range(17, 0, -1):

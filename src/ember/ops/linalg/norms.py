@@ -64,7 +64,7 @@ class VectorNorm(Function):
             return x.sign() * ((grad / mask.sum(ctx.dims, keepdim=True)) * mask), None, None, \
                 None
         if p < 1:
-            scaled = x.sign() * where(x == 0, 0.0, x.abs() ** (p - 1))
+            scaled = x.sign() * where(x == 0, 0.0, where(x == 0, 1.0, x.abs()) ** (p - 1))
             return scaled * grad * norm ** (1 - p), None, None, None
         if p < 2:
             scaled = x.sign() * x.abs() ** (p - 1)

@@ -213,6 +213,9 @@ def dot(input, tensor):
 
 
 def outer(input, vec2):
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
@@ -369,7 +372,11 @@ def _einsum_bmm(eq, arrays, xp):
         prod(batch), prod(left), prod(contract))
     b2 = b.transpose([tb.index(c) for c in batch + contract + right]).reshape(
         prod(batch), prod(contract), prod(right))
-    res = xp.matmul(a2, b2).reshape([size[c] for c in batch + left + right])
+    try:
+        res = xp.matmul(a2, b2)
+    except RuntimeWarning:  # inf * 0 with warnings as errors (free otherwise)
+        res = quiet_retry(xp.matmul, a2, b2)
+    res = res.reshape([size[c] for c in batch + left + right])
     order = batch + left + right
     return res.transpose([order.index(c) for c in out])
 

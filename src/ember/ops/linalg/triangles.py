@@ -7,8 +7,8 @@ import numpy as _np
 from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...backend import xp_of
-from .._util import make
-from ..factories import _out_or
+from .._util import make_dense as make
+from ..factories import _finish, _out_or
 
 
 # --------------------------------------------------------------------------------------- triangles
@@ -75,10 +75,10 @@ def triu_(self, diagonal=0):
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """The (2, N) indices of the lower triangle of a ``row`` x ``col`` matrix."""
     r, c = _np.tril_indices(row, offset, col)
-    return make(_np.stack([r, c]).astype((dtype or _dt.int64).np))
+    return _finish(_np.stack([r, c]).astype((dtype or _dt.int64).np), False, device)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """The (2, N) indices of the upper triangle of a ``row`` x ``col`` matrix."""
     r, c = _np.triu_indices(row, offset, col)
-    return make(_np.stack([r, c]).astype((dtype or _dt.int64).np))
+    return _finish(_np.stack([r, c]).astype((dtype or _dt.int64).np), False, device)

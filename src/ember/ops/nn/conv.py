@@ -8,6 +8,7 @@ import threading
 from ...autograd.function import _NULL_CTX, Function
 from ...backend import as_strided as _be_as_strided
 from ...backend import xp_of
+from .._util import _quiet as quiet
 from .._util import make
 
 _local = threading.local()
@@ -297,7 +298,8 @@ class Convolution(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, spec):
-        y = _conv_forward(x._data, w._data, None if b is None else b._data, spec)
+        with quiet(xp_of(x._data)):  # inf * 0 is nan, silently
+            y = _conv_forward(x._data, w._data, None if b is None else b._data, spec)
         ctx.save_for_backward(x, w)
         ctx.spec = spec
         return make(y)
@@ -327,11 +329,12 @@ class ConvTranspose(Function):
     def forward(ctx, y, w, b, spec, out_size):
         ctx.save_for_backward(y, w)
         ctx.spec = spec
-        return make(
-            _conv_transpose_forward(
-                y._data, w._data, None if b is None else b._data, spec, out_size
+        with quiet(xp_of(y._data)):
+            return make(
+                _conv_transpose_forward(
+                    y._data, w._data, None if b is None else b._data, spec, out_size
+                )
             )
-        )
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -359,7 +362,8 @@ class ConvWeight(Function):
     def forward(ctx, x, gy, spec, K):
         ctx.save_for_backward(x, gy)
         ctx.spec = spec
-        return make(_conv_weight(x._data, gy._data, spec, K))
+        with quiet(xp_of(x._data)):
+            return make(_conv_weight(x._data, gy._data, spec, K))
 
     @staticmethod
     def backward(ctx, grad_output):

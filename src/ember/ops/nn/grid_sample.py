@@ -168,11 +168,11 @@ def grid_sample(
     )
 
 
-def _linspace_from_neg_one(steps: int, align_corners: bool, dtype) -> Tensor:
+def _linspace_from_neg_one(steps: int, align_corners: bool, dtype, device=None) -> Tensor:
     """The pixel centres in [-1, 1] coordinates (PyTorch's ``linspace_from_neg_one``)."""
     if steps <= 1:
-        return tensor([0.0], dtype=dtype)
-    r = linspace(-1, 1, steps, dtype=dtype)
+        return tensor([0.0], dtype=dtype, device=device)
+    r = linspace(-1, 1, steps, dtype=dtype, device=device)
     return r if align_corners else r * (steps - 1) / steps
 
 
@@ -222,7 +222,7 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     elif min(size) <= 0:  # PyTorch's elif: unit-size grids with align_corners skip this check
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
     N = size[0]
-    axes = [_linspace_from_neg_one(s, align_corners, theta.dtype) for s in spatial]
+    axes = [_linspace_from_neg_one(s, align_corners, theta.dtype, theta.device) for s in spatial]
     shape = spatial
     k = len(spatial)
     # coordinates x (last spatial dim), y, (z), then 1: base (*spatial, k + 1)
@@ -231,7 +231,7 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
         view = [1] * k
         view[k - 1 - j] = axes[k - 1 - j].shape[0]
         coords.append(axes[k - 1 - j].reshape(*view).expand(*shape))
-    coords.append(ones(*shape, dtype=theta.dtype))
+    coords.append(ones(*shape, dtype=theta.dtype, device=theta.device))
     base = stack(coords, -1).reshape(1, -1, k + 1)
     grid = base.matmul(theta.transpose(1, 2))  # (N, prod(spatial), k)
     return grid.reshape(N, *shape, k)

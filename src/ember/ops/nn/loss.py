@@ -80,9 +80,9 @@ class SmoothL1Loss(Function):
     def forward(ctx, x, y, reduction, beta):
         xd, yd = x._data, y._data
         xp = xp_of(xd)
-        d = xd - yd
-        z = xp.abs(d)
         with _be_errstate(xp, invalid="ignore", over="ignore"):
+            d = xd - yd
+            z = xp.abs(d)
             loss = xp.where(z < beta, 0.5 * d * d / (beta if beta else 1.0), z - 0.5 * beta)
         ctx.save_for_backward(x, y)
         ctx.reduction, ctx.n, ctx.beta = reduction, loss.size, beta
@@ -93,7 +93,7 @@ class SmoothL1Loss(Function):
         x, y = ctx.saved_tensors
         beta = ctx.beta
         d = x - y
-        inside = make(xp_of(d._data).abs(d._data) < beta)
+        inside = make(~(xp_of(d._data).abs(d._data) > beta))  # NaN inside, as PyTorch
         ge = where(inside, d / (beta if beta else 1.0), sign(d))
         g = _scale_grad(ge, grad_output, ctx.reduction, ctx.n)
         need_x, need_y = ctx.needs_input_grad[:2]
@@ -111,9 +111,9 @@ class HuberLoss(Function):
     def forward(ctx, x, y, reduction, delta):
         xd, yd = x._data, y._data
         xp = xp_of(xd)
-        d = xd - yd
-        z = xp.abs(d)
         with _be_errstate(xp, invalid="ignore", over="ignore"):
+            d = xd - yd
+            z = xp.abs(d)
             loss = xp.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
         ctx.save_for_backward(x, y)
         ctx.reduction, ctx.n, ctx.delta = reduction, loss.size, delta
@@ -124,7 +124,7 @@ class HuberLoss(Function):
         x, y = ctx.saved_tensors
         delta = ctx.delta
         d = x - y
-        inside = make(xp_of(d._data).abs(d._data) < delta)
+        inside = make(~(xp_of(d._data).abs(d._data) > delta))  # NaN inside, as PyTorch
         ge = where(inside, d, sign(d) * delta)
         g = _scale_grad(ge, grad_output, ctx.reduction, ctx.n)
         need_x, need_y = ctx.needs_input_grad[:2]
@@ -187,14 +187,15 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(ctx, x, y, weight, pos_weight, reduction):
         xd, yd = x._data, y._data
         xp = xp_of(xd)
-        sp_neg = xp.log1p(xp.exp(-xp.abs(xd))) + xp.maximum(-xd, 0)  # softplus(-x), stable
-        if pos_weight is not None:
-            lw = 1.0 + (pos_weight._data - 1.0) * yd
-            loss = (1.0 - yd) * xd + lw * sp_neg
-        else:
-            loss = (1.0 - yd) * xd + sp_neg
-        if weight is not None:
-            loss = loss * weight._data
+        with _be_errstate(xp, invalid="ignore", over="ignore"):
+            sp_neg = xp.log1p(xp.exp(-xp.abs(xd))) + xp.maximum(-xd, 0)  # softplus(-x), stable
+            if pos_weight is not None:
+                lw = 1.0 + (pos_weight._data - 1.0) * yd
+                loss = (1.0 - yd) * xd + lw * sp_neg
+            else:
+                loss = (1.0 - yd) * xd + sp_neg
+            if weight is not None:
+                loss = loss * weight._data
         ctx.save_for_backward(x, y, weight, pos_weight)
         ctx.reduction, ctx.n = reduction, loss.size
         return make(_reduce_array(xp, loss.astype(xd.dtype, copy=False), reduction))

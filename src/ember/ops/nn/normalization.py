@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state
 from ...backend import xp_of
-from .._util import make
+from .._util import make_dense as make
 from .._util import _quiet as quiet
 
 

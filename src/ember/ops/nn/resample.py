@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ...autograd.function import _NULL_CTX, Function
 from ...backend import xp_of
+from .._util import _quiet as quiet
 from .._util import make
 from .pool import _adaptive_bounds
 
@@ -71,7 +72,8 @@ class SeparableLinear(Function):
         ms = [None if m is None else m.astype(xd.dtype, copy=False) for m in mats]
         if ctx is not _NULL_CTX:
             ctx.mats = ms
-        return make(_apply_mats(xd, ms))
+        with quiet(xp_of(xd)):
+            return make(_apply_mats(xd, ms))
 
     @staticmethod
     def backward(ctx, grad_output):

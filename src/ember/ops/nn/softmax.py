@@ -6,7 +6,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import _scalar_type_name as _type_name
-from .._util import make, wrap_dim
+from .._util import make_dense as make, wrap_dim
 
 
 # ---------------------------------------------------------------------------- softmax family
@@ -25,7 +25,8 @@ class LogSoftmax(Function):
         d = x._data
         xp = xp_of(d)
         if d.ndim == 0:
-            out = d - d
+            with _be_errstate(xp, invalid="ignore"):
+                out = d - d  # NaN for inf, as PyTorch
         elif d.size == 0:  # nothing to normalise (an empty batch or an empty dim)
             out = d.copy()
         else:
@@ -41,8 +42,8 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        if ctx.dim is None:
-            return grad_output - grad_output, None
+        if ctx.dim is None:  # a 0-d input: the sum over the dim is the element itself
+            return grad_output - y.exp() * grad_output, None
         return grad_output - y.exp() * grad_output.sum(ctx.dim, keepdim=True), None
 
 
@@ -74,8 +75,9 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        if ctx.dim is None:
-            return grad_output - grad_output, None
+        if ctx.dim is None:  # 0 for a finite 0-d input, NaN for inf or NaN, as PyTorch
+            gy = grad_output * y
+            return gy - y * gy, None
         gy = grad_output * y
         return gy - y * gy.sum(ctx.dim, keepdim=True), None
 

@@ -63,8 +63,9 @@ class Relu(Function):
         xd = x._data
         # maximum, not x * (x > 0): a negative input gives +0. (as PyTorch), NaN stays NaN;
         # same values as where(x <= 0, 0, x), ~10x faster on NumPy (where is slow on random masks)
-        y = make(xp_of(xd).maximum(xd, xd.dtype.type(0)) if xd.dtype.kind != "b"
-                 else xd.copy())
+        if xd.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
+        y = make(xp_of(xd).maximum(xd, xd.dtype.type(0)))
         ctx.save_for_backward(y)
         return y
 
@@ -207,7 +208,7 @@ class Elu(Function):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         alpha, scale, input_scale = ctx.params
-        pos = make(x._data > 0)
+        pos = make(~(x._data <= 0))  # NaN takes the positive branch, as PyTorch
         neg = clamp(x, None, 0) * input_scale
         d = where(pos, grad_output * scale,
                     grad_output * neg.exp() * (scale * alpha * input_scale))
@@ -245,8 +246,8 @@ class Hardtanh(_MaskedGrad):
         d = x._data
         xp = xp_of(d)
         dt = d.dtype.type
-        return _masked(ctx, xp.clip(d, dt(lo), dt(hi)), ((d > lo) & (d < hi)).astype(d.dtype),
-                       2)
+        # PyTorch's mask is "not at or past a bound": NaN passes the gradient
+        return _masked(ctx, xp.clip(d, dt(lo), dt(hi)), ~((d <= lo) | (d >= hi)), 2)
 
 
 class LeakyRelu(_MaskedGrad):
@@ -273,7 +274,7 @@ class Threshold(_MaskedGrad):
     def forward(ctx, x, threshold, value):
         d = x._data
         xp = xp_of(d)
-        keep = d > threshold
+        keep = ~(d <= threshold)  # NaN is kept, as PyTorch
         return _masked(ctx, xp.where(keep, d, d.dtype.type(value)), keep.astype(d.dtype), 2)
 
 
@@ -302,9 +303,10 @@ class Softshrink(_MaskedGrad):
         d = x._data
         xp = xp_of(d)
         dt = d.dtype.type
+        inside = (d >= -lambd) & (d <= lambd)  # NaN is outside, as PyTorch
         with _be_errstate(xp, invalid="ignore", over="ignore"):
-            out = xp.where(d > lambd, d - dt(lambd), xp.where(d < -lambd, d + dt(lambd), dt(0)))
-        return _masked(ctx, out, ((d > lambd) | (d < -lambd)).astype(d.dtype), 1)
+            out = xp.where(inside, dt(0), d - xp.copysign(dt(lambd), d))
+        return _masked(ctx, out, (~inside).astype(d.dtype), 1)
 
 
 class Hardshrink(_MaskedGrad):
@@ -315,8 +317,8 @@ class Hardshrink(_MaskedGrad):
     @staticmethod
     def forward(ctx, x, lambd):
         d = x._data
-        keep = (d > lambd) | (d < -lambd)
-        return _masked(ctx, d * keep, keep.astype(d.dtype), 1)
+        keep = ~((d >= -lambd) & (d <= lambd))  # NaN is kept, as PyTorch
+        return _masked(ctx, xp_of(d).where(keep, d, d.dtype.type(0)), keep.astype(d.dtype), 1)
 
 
 class RreluWithNoise(_MaskedGrad):
@@ -329,7 +331,7 @@ class RreluWithNoise(_MaskedGrad):
     def forward(ctx, x, slopes):
         d = x._data
         xp = xp_of(d)
-        noise = xp.where(d >= 0, d.dtype.type(1), slopes.astype(d.dtype, copy=False))
+        noise = xp.where(d > 0, d.dtype.type(1), slopes.astype(d.dtype, copy=False))
         return _masked(ctx, d * noise, noise, 1)
 
 
@@ -352,9 +354,10 @@ class Hardswish(Function):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         d = x._data
-        mid = make(((d > -3) & (d < 3)).astype(d.dtype))
-        hi = make((d >= 3).astype(d.dtype))
-        return grad_output * (mid * (x / 3.0 + 0.5) + hi)
+        # PyTorch: 0 up to -3, x/3 + 1/2 below 3, else 1 (NaN included)
+        mid = make((d > -3) & (d < 3))
+        hi = make((~((d <= -3) | (d < 3))).astype(d.dtype))
+        return grad_output * where(mid, x / 3.0 + 0.5, hi)
 
 
 class Silu(Function):

@@ -8,8 +8,10 @@ from ...backend import errstate as _be_errstate
 from ...autograd.grad_mode import _state
 from ...tensor import Tensor
 from .._util import (
-    _binary, _c, _kind, _ret, _wrapped, _xp, broadcast_error, make, pair, quiet_retry, shape_of
+    _binary, _c, _kind, _ret, _wrapped, _xp, broadcast_error, follow_first, make, pair, quiet_retry,
+    shape_of
 )
+from ...tensor import _ndarray
 from .clamp import where
 from .division import DivFloor, _int_zero_div
 from .exp_log import log
@@ -93,6 +95,8 @@ class Mul(Function):
             out = ad * bd
         except RuntimeWarning:  # warnings are errors (costs nothing otherwise)
             out = quiet_retry(_mul, ad, bd)
+        if ad.__class__ is _ndarray and not ad.flags.c_contiguous:
+            out = follow_first(out, ad)  # PyTorch's layout when the operands disagree
         if ctx is not _NULL_CTX:
             # save only what a wanted gradient reads (as PyTorch): y * 3 or y * const keeps
             # y out of the saved set, so a later in-place change of y is no error
@@ -135,6 +139,8 @@ class Div(Function):
             out = quiet_retry(_xp(a, b).true_divide, ad, bd)
         except RuntimeWarning:  # warnings are errors (costs nothing otherwise)
             out = quiet_retry(_div, ad, bd)
+        if ad.__class__ is _ndarray and not ad.flags.c_contiguous:
+            out = follow_first(out, ad)
         if ctx is not _NULL_CTX:
             ctx.save_for_backward(a if ctx._next[1] is not None else None, b)  # as Mul
         return make(out)
@@ -143,7 +149,7 @@ class Div(Function):
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
         ga = grad_output / _c(b) if ctx.needs_input_grad[0] else None
-        gb = -grad_output * _c(a / (b * b)) if ctx.needs_input_grad[1] else None
+        gb = -grad_output * _c(a / b / b) if ctx.needs_input_grad[1] else None  # b*b underflows
         return ga, gb
 
 

@@ -19,7 +19,7 @@ def _int_only(name, ad, bd=None):
         k = _kind(x) if x is not None else "b"
         if k in "fc":
             t = _dtype_title(make(x)) if hasattr(x, "dtype") else _TITLE[k]
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{t}\'')
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{t}\'')
 
 
 def _bitwise(name, ufunc_name, doc):
@@ -55,10 +55,21 @@ bitwise_xor = _door.primitive("elementwise")(
 def _shift(name, left):
     def f(input, other, *, out=None):
         ad, bd = pair(input, other)
-        _int_only(name, ad, bd)
+        kernel = "lshift" if left else "rshift"  # PyTorch's kernel names in its messages
+        _int_only(kernel, ad, bd)
         xp = _xp(input, other)
         a = xp.asarray(ad)
         b = xp.asarray(bd)
+        def _int(v):
+            return isinstance(v, int) and not isinstance(v, bool)
+
+        scalar = _int(other)
+        dt = a.dtype if scalar else xp.result_type(a, b)
+        if dt.kind == "b":
+            if not (scalar or _int(input)):
+                raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'Bool\'')
+            dt = xp.dtype("int64")  # bool << int: the int scalar promotes bool to int64
+        a = a.astype(dt)
         bits = a.dtype.itemsize * 8
         # PyTorch: shifting by >= the bit width (or a negative amount) gives 0 (or -1 for a
         # right shift of a negative number); NumPy leaves this undefined
@@ -71,8 +82,7 @@ def _shift(name, left):
             r = xp.right_shift(a, bs)
             r = xp.where(big, xp.where(a < 0, -1, 0), r) if a.dtype.kind == "i" else \
                 xp.where(big, 0, r)
-        res = make(xp.asarray(r).astype(xp.result_type(a, b) if not isinstance(other, (int,))
-                                        else a.dtype))
+        res = make(xp.asarray(r).astype(dt))
         return res if out is None else write_out(res, out)
 
     f.__name__ = name
@@ -102,7 +112,7 @@ def _int_binary(name, np_name, a, b):
     if kind not in "iub" or kind == "b":
         from ..inplace import _dtype_name
 
-        raise RuntimeError(f'"{name}" not implemented for '
+        raise NotImplementedError(f'"{name}" not implemented for '
                            f"'{_dtype_name(xp.result_type(ad, bd))}'")
     return make(xp.asarray(_shape_checked(xp, getattr(xp, np_name), ad, bd)))
 

@@ -47,7 +47,7 @@ def ne(input, other, *, out=None):
 
 def _ordered(ad, bd, input, other):
     if _kind(ad) == "c" or _kind(bd) == "c":
-        raise RuntimeError('"lt_cpu" not implemented for \'ComplexFloat\'')
+        raise NotImplementedError('"lt_cpu" not implemented for \'ComplexFloat\'')
 
 
 @_door.primitive("elementwise")

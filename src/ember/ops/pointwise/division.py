@@ -73,7 +73,7 @@ class Remainder(Function):
         ga = grad_output if ctx.needs_input_grad[0] else None
         gb = None
         if isinstance(b, Tensor) and ctx.needs_input_grad[1]:
-            gb = -grad_output * floor(a / b)
+            gb = -grad_output * DivFloor.apply(a, b)  # PyTorch's floor division (1 // -inf = -1)
         return ga, gb
 
 

@@ -118,7 +118,7 @@ class RoundDecimals(Function):
     def forward(ctx, x, decimals):
         d = x._data
         if d.dtype.kind in "biu":
-            raise RuntimeError('"round_cpu" not implemented for integer dtypes with decimals')
+            raise NotImplementedError(f'"round_cpu" not implemented for \'{_type_name(x)}\'')
         xp = xp_of(d)
         # PyTorch's kernel: scale by 10**|decimals|, round to nearest even, scale back
         if decimals >= 0:
@@ -304,7 +304,8 @@ def signbit(input, *, out=None):
 
 
 class Nextafter(Function):
-    """y = the next float after x towards other;  no derivative (PyTorch has none)"""
+    """y = the next float after x towards other;  dy/dx = 1 where x != other (else 0),
+    dy/dother = 0, as PyTorch 2.13"""
 
     _builtin = True
     _node_name = "NextafterBackward0"
@@ -315,13 +316,15 @@ class Nextafter(Function):
         if x._data.dtype.kind != "f":
             from ..inplace import _dtype_name
 
-            raise RuntimeError(f"\"nextafter_cpu\" not implemented for "
+            raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
                                f"'{_dtype_name(x._data.dtype)}'")
+        ctx.save_for_backward(x, other)
         return make(xp.asarray(_binary(xp.nextafter, x, other)))
 
     @staticmethod
     def backward(ctx, grad_output):
-        raise RuntimeError("the derivative for 'nextafter' is not implemented.")
+        x, other = ctx.saved_tensors
+        return grad_output * (x != other), (grad_output * 0 if ctx.needs_input_grad[1] else None)
 
 
 def nextafter(input, other, *, out=None):

@@ -298,10 +298,11 @@ class Acosh(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        if x._data.dtype.kind != "c":  # PyTorch's 1 / sqrt(x**2 - 1): inf at x = -1 too
-            return grad_output * rsqrt(x * x - 1)
-        # sqrt(x - 1) sqrt(x + 1), not sqrt(x**2 - 1): the right branch for complex x
-        return grad_output * _c(rsqrt(x - 1) * rsqrt(x + 1))
+        if x.is_complex():
+            # sqrt(x - 1) sqrt(x + 1), not sqrt(x**2 - 1): the right branch for complex x
+            return grad_output * _c(rsqrt(x - 1) * rsqrt(x + 1))
+        # real x: 1 / sqrt(x**2 - 1), finite for x < -1 (as PyTorch), though acosh is nan there
+        return grad_output * rsqrt(x * x - 1)
 
 
 class Atanh(Function):

@@ -73,6 +73,11 @@ def bincount(input, weights=None, minlength=0):
     ``weights``, as float64 like PyTorch)."""
     d = input._data
     xp = xp_of(d)
+    if d.dtype.kind not in "iub":
+        from ..inplace import _dtype_name
+
+        raise NotImplementedError(f'"bincount_cpu" not implemented for '
+                                  f"'{_dtype_name(d.dtype)}'")
     if d.ndim != 1 or d.dtype.kind not in "iu":
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if d.size and d.min() < 0:

@@ -7,7 +7,7 @@ from ...autograd import dispatch as _door
 from ...autograd.function import Function
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make, wrap_dim
+from .._util import make_dense as make, wrap_dim
 from ..return_types import _named, return_type
 from .dims import _unsqueeze_to, dims_of, max_
 from .sum_prod import _ScatterIntoZeros, _write, sum

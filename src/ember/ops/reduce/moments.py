@@ -10,7 +10,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make
+from .._util import make_dense as make
 from .dims import _reduced_shape, _unsqueeze_to, dims_of, max_
 from .sum_prod import _write, mean
 
@@ -27,7 +27,8 @@ def _correction(unbiased, correction, name):
     return 1 if unbiased else 0
 
 
-def _moments(x, dims, keepdim, correction, name):
+def _moments(x, dims, keepdim, correction, name, root=False):
+    """(var, or std with ``root``; mean; degrees of freedom), computed in double precision."""
     d = x._data
     xp = xp_of(d)
     if d.dtype.kind not in "fc":
@@ -42,15 +43,24 @@ def _moments(x, dims, keepdim, correction, name):
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
-    with _be_errstate(xp, invalid="ignore", divide="ignore"):
+    out_dtype = d.dtype
+    if d.dtype.kind == "f" and d.itemsize < 8:  # PyTorch accumulates in double on the CPU:
+        d = d.astype(xp.float64)  # var([100., 1e30]) must not overflow in float32
+    elif d.dtype.kind == "c" and d.itemsize < 16:
+        d = d.astype(xp.complex128)
+    with _be_errstate(xp, invalid="ignore", divide="ignore", over="ignore"):
         mean_k = d.mean(axis=dims, keepdims=True) if n else xp.full(
             _reduced_shape(d.shape, dims, True), xp.nan, d.dtype)
         dev = d - mean_k
         sq = (dev * dev.conj()).real if d.dtype.kind == "c" else dev * dev
         var = sq.sum(axis=dims, keepdims=keepdim) / max_(dof, 0)
+        if root:
+            var = xp.sqrt(var)
     mean = mean_k if keepdim else mean_k.reshape(_reduced_shape(d.shape, dims, False))
-    real = var.dtype
-    return xp.asarray(var).astype(real, copy=False), xp.asarray(mean), dof
+    real = xp.empty(0, out_dtype).real.dtype
+    with _be_errstate(xp, over="ignore"):
+        return (xp.asarray(var).astype(real, copy=False),
+                xp.asarray(mean).astype(out_dtype, copy=False), dof)
 
 
 class Var(Function):
@@ -100,8 +110,8 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, correction):
-        var, _, dof = _moments(x, dims, keepdim, correction, "std")
-        y = make(xp_of(var).sqrt(var))
+        var, _, dof = _moments(x, dims, keepdim, correction, "std", root=True)
+        y = make(var)
         ctx.save_for_backward(x, y)
         ctx.dims, ctx.keepdim, ctx.dof = dims, keepdim, dof
         return y
@@ -148,8 +158,8 @@ class StdMean(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, correction):
-        var, m, dof = _moments(x, dims, keepdim, correction, "std_mean")
-        s = make(xp_of(var).sqrt(var))
+        var, m, dof = _moments(x, dims, keepdim, correction, "std_mean", root=True)
+        s = make(var)
         ctx.save_for_backward(x, s)
         ctx.dims, ctx.keepdim, ctx.dof = dims, keepdim, dof
         n = 1

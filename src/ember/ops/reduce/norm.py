@@ -8,7 +8,7 @@ import math as _math
 from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
-from .._util import make
+from .._util import make_dense as make
 from .dims import _unsqueeze_to, dims_of
 from .sum_prod import _title, _write, sum
 
@@ -78,7 +78,8 @@ class VectorNorm(Function):
             count = sum(mask, ctx.dims, True)
             return g * sgn(x) * mask / count, None, None, None
         a = _abs(x)
-        scale = a ** (p - 2) if p >= 2 else where(a == 0, 0.0, a ** (p - 2))
+        # a safe base where |x| = 0 (no 0 ** negative, finite in double backward)
+        scale = a ** (p - 2) if p >= 2 else where(a == 0, 0.0, where(a == 0, 1.0, a) ** (p - 2))
         safe = where(yk == 0, 1.0, yk)
         return where(yk == 0, 0.0, g / safe ** (p - 1)) * x * scale, None, None, None
 

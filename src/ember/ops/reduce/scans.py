@@ -7,7 +7,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make, wrap_dim
+from .._util import make_dense as make, wrap_dim
 from ..pointwise.compare import logical_xor
 from ..shape.join import cat
 from ..shape.views import narrow, select
@@ -183,11 +183,11 @@ class Logcumsumexp(Function):
         xp = xp_of(d)
         if d.ndim == 0:
             y = make(d.copy())
-        elif d.dtype.kind == "f" and xp.__name__ == "numpy":
+        elif d.dtype.kind == "f" and hasattr(xp.logaddexp, "accumulate"):
             # a running logaddexp: exact at every step (one global shift loses the small
             # terms: logcumsumexp([0, 100]) would start at 0.0169, not 0)
             with _be_errstate(xp, invalid="ignore", over="ignore"):
-                y = make(xp.logaddexp.accumulate(d, axis=dim))
+                y = make(xp.logaddexp.accumulate(d, axis=dim).astype(d.dtype))
         else:
             m = d.max(axis=dim, keepdims=True) if d.size else d
             m = xp.where(xp.isfinite(m), m, 0)
@@ -209,7 +209,8 @@ class Logcumsumexp(Function):
         # shift by the last (largest) running value so neither exponential overflows
         top = y.narrow(ctx.dim, y.shape[ctx.dim] - 1, 1) if y.shape[ctx.dim] else y
         top = top.detach()
-        return RevCumsum.apply(grad_output * exp(top - y), ctx.dim) * exp(x - top), None
+        dx = RevCumsum.apply(grad_output * exp(top - y), ctx.dim) * exp(x - top)
+        return dx, None
 
 
 def _logcumsumexp_grad(g, x, y, dim):

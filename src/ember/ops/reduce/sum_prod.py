@@ -7,7 +7,7 @@ from ...autograd import dispatch as _door
 from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
-from .._util import make, wrap_dim
+from .._util import make_dense as make, wrap_dim
 from .._util import quiet_retry
 from ..shape.views import Expand
 from .dims import _INT_KINDS, _reduced_shape, _unsqueeze_to, dims_of, max_
@@ -85,6 +85,12 @@ class Mean(Function):
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {_title(x)}"
             )
+        if dtype is not None and xp_of(d).dtype(dtype).kind not in "fc":
+            from ..inplace import _dtype_name
+
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "
+                               "either a floating point or complex dtype. Got: "
+                               f"{_dtype_name(xp_of(d).dtype(dtype))}")
         ctx.shape = d.shape
         ctx.dims = dims
         ctx.keepdim = keepdim

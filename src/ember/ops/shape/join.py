@@ -9,7 +9,7 @@ from ... import dtypes as _dt
 from ...autograd.function import Function
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make, wrap_dim
+from .._util import channels_last, make, make_dense, wrap_dim
 from .views import reshape, unsqueeze
 
 
@@ -25,7 +25,11 @@ class Cat(Function):
         arrays = [x._data for x in xs]
         ctx.dim = dim
         ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
-        return make(xp_of(arrays[0]).concatenate(arrays, axis=dim))
+        out = xp_of(arrays[0]).concatenate(arrays, axis=dim)
+        if all(channels_last(a) for a in arrays):  # PyTorch keeps a layout all inputs share
+            xp = xp_of(out)
+            return make(xp.ascontiguousarray(out.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2))
+        return make_dense(out)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -35,6 +39,19 @@ class Cat(Function):
             grads.append(grad_output.narrow(ctx.dim, start, n))
             start += n
         return (None, *grads)
+
+
+def _stack_channels_last(out, a, dim):
+    """``out`` laid out as PyTorch stacks channels-last inputs: the memory order of the
+    inputs unsqueezed at ``dim``, the new dim inside an old one of equal stride."""
+    st = list(a.strides)
+    st.insert(dim, a.shape[dim] * a.strides[dim])
+    order = sorted(range(out.ndim), key=lambda i: (-st[i], i == dim))
+    xp = xp_of(out)
+    res = xp.empty(tuple(out.shape[i] for i in order), out.dtype).transpose(
+        tuple(order.index(i) for i in range(out.ndim)))
+    res[...] = out
+    return res
 
 
 class Stack(Function):
@@ -48,7 +65,10 @@ class Stack(Function):
     def forward(ctx, dim, *xs):
         arrays = [x._data for x in xs]
         ctx.dim = dim
-        return make(xp_of(arrays[0]).stack(arrays, axis=dim))
+        out = xp_of(arrays[0]).stack(arrays, axis=dim)
+        if dim < 4 and all(channels_last(a) for a in arrays):
+            return make(_stack_channels_last(out, arrays[0], dim))
+        return make_dense(out)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -194,8 +214,8 @@ def block_diag(*tensors):
     rows, left = [], 0
     for m in mats:
         r, c = m._data.shape
-        parts = [zeros(r, left, dtype=dtype), m.to(dtype), zeros(r, cols - left - c,
-                                                                   dtype=dtype)]
+        parts = [zeros(r, left, dtype=dtype, device=m.device), m.to(dtype),
+                 zeros(r, cols - left - c, dtype=dtype, device=m.device)]
         rows.append(cat(parts, 1))
         left += c
     return cat(rows, 0)
@@ -223,14 +243,16 @@ def combinations(input, r=2, with_replacement=False):
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    dev = input.device
     if r == 0:
-        return empty(0, dtype=input.dtype)
+        return empty(0, dtype=input.dtype, device=dev)
     gen = itertools.combinations_with_replacement if with_replacement else \
         itertools.combinations
     idx = list(gen(range(input._data.shape[0]), r))
     if not idx:
-        return empty(0, r, dtype=input.dtype) if r > 1 else empty(0, dtype=input.dtype)
-    cols = tensor(idx, dtype=_dt.int64).t()
+        return empty(0, r, dtype=input.dtype, device=dev) if r > 1 else \
+            empty(0, dtype=input.dtype, device=dev)
+    cols = tensor(idx, dtype=_dt.int64, device=dev).t()
     if r == 1:
         return input.index_select(0, cols[0])
     return stack([input.index_select(0, c) for c in cols.unbind(0)], 1)

@@ -8,6 +8,7 @@ from ...backend import as_strided as _be_as_strided
 from ...backend import broadcast_to as _broadcast_view
 from ...backend import xp_of
 from ...dtypes import dtype as _dtype_cls
+from ...tensor import Tensor
 from .._util import make, wrap_dim
 from .aliasing import as_view
 
@@ -18,7 +19,16 @@ def _shape_arg(shape):
     return tuple(shape)
 
 
-def _infer(shape, numel):
+def _infer(shape, numel, name="reshape"):
+    for i, s in enumerate(shape):
+        if not hasattr(s, "__index__") or s.__class__ is bool:  # 2.0 is no size (PyTorch)
+            if name == "view":
+                got = ", ".join(type(v).__name__ for v in shape)
+                raise TypeError(f"view() received an invalid combination of arguments - got "
+                                f"({got}), but expected one of:\n * (torch.dtype dtype)\n"
+                                " * (tuple of ints size)")
+            raise TypeError(f"{name}(): argument 'shape' (position 1) must be tuple of ints, but "
+                            f"found element of type {type(s).__name__} at pos {i}")
     shape = [int(s) for s in shape]
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
@@ -197,7 +207,7 @@ def view(input, *shape):
     if len(shape) == 1 and shape[0].__class__ is _dtype_cls:
         return _view_dtype(input, shape[0])
     d = input._data
-    shape = _infer(_shape_arg(shape), d.size)
+    shape = _infer(_shape_arg(shape), d.size, "view")
     if not d.flags.c_contiguous and d.size > 1:
         out = d.reshape(shape)
         if not xp_of(d).may_share_memory(out, d):
@@ -227,6 +237,9 @@ def _view_dtype(input, dt):
 
 def reshape(input, *shape):
     """The data with another shape: a view when possible, else a copy."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"reshape(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     d = input._data
     shape = _infer(_shape_arg(shape), d.size)
     if d.flags.c_contiguous or d.size <= 1:
@@ -338,7 +351,8 @@ def squeeze(input, dim=None):
     if dim is None:
         return Squeeze.apply(input, tuple(i for i, s in enumerate(input._data.shape) if s == 1))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    return SqueezeDim.apply(input, tuple(wrap_dim(d, n) for d in dims) if n else ())
+    wrapped = tuple(wrap_dim(d, n) for d in dims)  # a 0-d tensor takes dims 0 and -1 only
+    return SqueezeDim.apply(input, wrapped if n else ())
 
 
 def unsqueeze(input, dim):
@@ -438,7 +452,8 @@ class AsStrided(Function):
         idx = _be_as_strided(base[offset:], tuple(size),
                                               tuple(st * 8 for st in stride))
         flat_idx = tensor(xp.ascontiguousarray(idx).reshape(-1))
-        g = zeros(n, dtype=grad_output.dtype).index_add(0, flat_idx, grad_output.reshape(-1))
+        g = zeros(n, dtype=grad_output.dtype, device=grad_output.device)
+        g = g.index_add(0, flat_idx, grad_output.reshape(-1))
         return g.reshape(shape), None, None, None
 
 

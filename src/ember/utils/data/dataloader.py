@@ -301,11 +301,27 @@ class DataLoader:
 
 
 def _accelerator_available() -> bool:
-    """Whether a cuda device exists for ``pin_memory`` (ember's batches stay in ordinary host
-    memory either way: NumPy arrays cannot be page-locked, and ``.to("cuda")`` copies them)."""
+    """Whether a cuda device exists for ``pin_memory`` (then batches come out pinned:
+    ``is_pinned()`` is True; ember's host memory is ordinary NumPy memory, not page-locked)."""
     from ... import cuda
 
     return cuda.is_available()
+
+
+def _pin(data):
+    """``data`` with every tensor pinned (``Tensor.pin_memory``), containers rebuilt, as
+    PyTorch's pin-memory step does; objects with their own ``pin_memory()`` use it."""
+    if isinstance(data, (str, bytes)):
+        return data
+    if hasattr(data, "pin_memory"):
+        return data.pin_memory()
+    if isinstance(data, dict):
+        return type(data)((k, _pin(v)) for k, v in data.items())
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(_pin(v) for v in data))
+    if isinstance(data, (list, tuple)):
+        return type(data)(_pin(v) for v in data)
+    return data
 
 
 class _BaseDataLoaderIter:
@@ -317,7 +333,8 @@ class _BaseDataLoaderIter:
         self._drop_last = loader.drop_last
         self._index_sampler = loader._index_sampler
         self._num_workers = loader.num_workers
-        if loader.pin_memory and not _accelerator_available():
+        self._pin_memory = loader.pin_memory and _accelerator_available()
+        if loader.pin_memory and not self._pin_memory:
             warnings.warn(
                 "'pin_memory' argument is set as true but no accelerator is found, "
                 "then device pinned memory won't be used.",
@@ -345,6 +362,8 @@ class _BaseDataLoaderIter:
         if self._sampler_iter is None:
             self._reset()
         data = self._next_data()
+        if self._pin_memory:
+            data = _pin(data)
         self._num_yielded += 1
         if (
             self._dataset_kind_iterable
