@@ -45,16 +45,13 @@ def _norm_backward(ctx, grad_output):
     gshape, axes, wshape, eps = ctx.geom
     need = ctx.needs_input_grad
     xshape = x.shape
-    if not _state.enabled:
+    if not _state.enabled:  # no create_graph: the array path
         return _norm_backward_arrays(ctx, grad_output, x, w, b)
-    if _state.enabled:  # create_graph: keep the dependence of mean and invstd on x
-        xg = x.reshape(gshape)
-        xc = xg - xg.mean(axes, keepdim=True)
-        invstd = 1.0 / ((xc * xc).mean(axes, keepdim=True) + eps).sqrt()
-        xhat_g = xc * invstd
-    else:
-        xhat_g = make(ctx.xhat.reshape(gshape))
-        invstd = make(ctx.invstd)
+    # create_graph: keep the dependence of mean and invstd on x
+    xg = x.reshape(gshape)
+    xc = xg - xg.mean(axes, keepdim=True)
+    invstd = 1.0 / ((xc * xc).mean(axes, keepdim=True) + eps).sqrt()
+    xhat_g = xc * invstd
     rdims = tuple(i for i, n in enumerate(wshape) if n == 1)
     gx = gw = gb = None
     if need[0]:
