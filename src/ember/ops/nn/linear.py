@@ -19,9 +19,16 @@ class Addmm(Function):
 
     @staticmethod
     def forward(ctx, x, w, b):
-        xd = x._data
-        out = xp_of(xd).matmul(xd, w._data.T)
-        out += b._data
+        xd, wd = x._data, w._data
+        xp = xp_of(xd)
+        if 4 * xd.shape[0] <= wd.shape[0] and xd.dtype.kind == "f":
+            # few rows, many outputs: OpenBLAS runs w @ x^T ~10% faster than x @ w^T (the
+            # same products and sums); the bias add makes the C-ordered result in one pass
+            out = xp.empty((xd.shape[0], wd.shape[0]), xd.dtype)
+            xp.add(xp.matmul(wd, xd.T).T, b._data, out=out)
+        else:
+            out = xp.matmul(xd, wd.T)
+            out += b._data
         ctx.save_for_backward(x, w)
         return make(out)
 

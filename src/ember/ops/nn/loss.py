@@ -235,6 +235,11 @@ class NllLoss(Function):
         x = logp._data
         t = target._data
         xp = xp_of(x)
+        if x.ndim == 2 and weight is None and t.dtype == "int64" and x.shape[0] and not (
+                0 <= ignore_index < x.shape[1]):
+            out = _nll_rows(ctx, xp, x, t, reduction)
+            if out is not None:
+                return out
         if x.ndim == 1:
             x3 = x.reshape(1, -1, 1)
             t2 = t.reshape(1, 1)
@@ -283,6 +288,30 @@ class NllLoss(Function):
         if ctx.reduction == 0 and ctx.ndim > 1:
             g = g.unsqueeze(1)
         return ctx.m * g, None, None, None, None
+
+
+def _nll_rows(ctx, xp, x, t, reduction):
+    """NllLoss.forward for (N, C) log-probabilities, no class weights, every target a class
+    (none can equal ``ignore_index``): the general path's values in fewer passes. ``None``
+    when some target is out of range (the general path raises or ignores it)."""
+    n, c = x.shape
+    if (t.view("uint64") >= c).any():  # negative targets wrap to huge
+        return None
+    tc = t[:, None]
+    picked = xp.take_along_axis(x, tc, axis=1)
+    if reduction == 0:
+        out = -picked[:, 0]
+    else:
+        s = -picked.sum()
+        out = xp.asarray(s if reduction == 2 else s / x.dtype.type(n), dtype=x.dtype)
+    if ctx is not _NULL_CTX:
+        one = x.dtype.type(-1)
+        m = xp.zeros(x.shape, x.dtype)  # dl/dlogp: a constant array
+        xp.put_along_axis(m, tc, one / x.dtype.type(n) if reduction == 1 else one, axis=1)
+        ctx.m = make(m)
+        ctx.reduction = reduction
+        ctx.ndim = 2
+    return make(out)
 
 
 class NllLoss2d(NllLoss):

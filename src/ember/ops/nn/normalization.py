@@ -45,14 +45,13 @@ def _norm_backward(ctx, grad_output):
     gshape, axes, wshape, eps = ctx.geom
     need = ctx.needs_input_grad
     xshape = x.shape
-    if _state.enabled:  # create_graph: keep the dependence of mean and invstd on x
-        xg = x.reshape(gshape)
-        xc = xg - xg.mean(axes, keepdim=True)
-        invstd = 1.0 / ((xc * xc).mean(axes, keepdim=True) + eps).sqrt()
-        xhat_g = xc * invstd
-    else:
-        xhat_g = make(ctx.xhat.reshape(gshape))
-        invstd = make(ctx.invstd)
+    if not _state.enabled:  # no create_graph: the array path
+        return _norm_backward_arrays(ctx, grad_output, x, w, b)
+    # create_graph: keep the dependence of mean and invstd on x
+    xg = x.reshape(gshape)
+    xc = xg - xg.mean(axes, keepdim=True)
+    invstd = 1.0 / ((xc * xc).mean(axes, keepdim=True) + eps).sqrt()
+    xhat_g = xc * invstd
     rdims = tuple(i for i, n in enumerate(wshape) if n == 1)
     gx = gw = gb = None
     if need[0]:
@@ -68,6 +67,36 @@ def _norm_backward(ctx, grad_output):
         gw = (grad_output * xhat_g.reshape(xshape)).sum(rdims).reshape(w.shape)
     if b is not None and need[2]:
         gb = grad_output.sum(rdims).reshape(b.shape)
+    return gx, gw, gb
+
+
+def _norm_backward_arrays(ctx, grad_output, x, w, b):
+    """``_norm_backward`` without create_graph: the same formulas on arrays, in place where
+    a temporary can be reused."""
+    gshape, axes, wshape, eps = ctx.geom
+    need = ctx.needs_input_grad
+    go = grad_output._data
+    xp = xp_of(go)
+    xhat = ctx.xhat
+    rdims = tuple(i for i, n in enumerate(wshape) if n == 1)
+    gx = gw = gb = None
+    with quiet(xp):
+        if need[0]:
+            gxhat = go * w._data.reshape(wshape) if w is not None else go.copy()
+            gxhat = gxhat.reshape(gshape)
+            xhat_g = xhat.reshape(gshape)
+            m1 = _mean(gxhat, axes)
+            t = gxhat * xhat_g
+            m2 = _mean(t, axes)
+            xp.multiply(xhat_g, m2, out=t)
+            gxhat -= m1
+            gxhat -= t
+            gxhat *= ctx.invstd
+            gx = make(gxhat.reshape(x.shape))
+        if w is not None and need[1]:
+            gw = make((go * xhat.reshape(x.shape)).sum(rdims).reshape(w.shape))
+        if b is not None and need[2]:
+            gb = make(go.sum(rdims).reshape(b.shape))
     return gx, gw, gb
 
 
