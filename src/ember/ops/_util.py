@@ -179,7 +179,7 @@ def _binary(op, a, b):
     ad, bd = pair(a, b)
     try:
         out = op(ad, bd)
-        if ad.__class__ is _ndarray and not ad.flags.c_contiguous:
+        if ad.__class__ is _ndarray and ad.ndim > 1 and not ad.flags.c_contiguous:
             return follow_first(out, ad)
         return out
     except ValueError:
