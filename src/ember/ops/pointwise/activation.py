@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 
-from ...autograd.function import _NULL_CTX, Function
 from ...autograd import dispatch as _door
+from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
