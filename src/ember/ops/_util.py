@@ -65,6 +65,17 @@ def _weak_ok(kind, s):
 
 def pair(a, b):
     """The arrays (or Python scalars) of a binary op, promoted as PyTorch promotes them."""
+    if a.__class__ is Tensor:  # the common cases first: two tensors of one dtype, a tensor
+        ad = a._data           # and a Python float or int that keeps its dtype
+        if b.__class__ is Tensor:
+            bd = b._data
+            if ad.dtype == bd.dtype:
+                return ad, bd
+        elif b.__class__ is float:
+            if ad.dtype.kind in "fc":
+                return ad, b
+        elif b.__class__ is int:
+            return ad, b
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
     if ta and tb:
