@@ -139,6 +139,7 @@ def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, obser
     prev_mode = _state.enabled
     _state.enabled = create_graph
     heappop, heappush = heapq.heappop, heapq.heappush
+    freed = None if retain_graph else _fn.FREED  # what a run node's saved tensors become
     try:
         while ready:
             node = heappop(ready)[1]
@@ -202,12 +203,11 @@ def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, obser
                         new = hook(out, tuple(grads))
                         if new is not None:
                             out = _hook_values(hook, new, out)
-            if not retain_graph and node._saved is not None:
-                node._saved = _fn.FREED
+            if freed is not None and node._saved is not None:
+                node._saved = freed
             i = -1
-            for e in edges:
+            for e, g in zip(edges, out):
                 i += 1
-                g = out[i]
                 if e is None:
                     if g is not None and node._in_meta is not None and not node._in_meta[i]:
                         _validate(node, out, Tensor)  # raises PyTorch's error

@@ -111,9 +111,8 @@ class Node:
             vers = self._saved_ver
         except AttributeError:  # read inside forward: PyTorch gives () until forward returns
             return ()
-        for i, t in enumerate(saved):
+        for t, v in zip(saved, vers):
             # built-in ops may also keep Python scalars here (their version is None)
-            v = vers[i]
             if v is not None and t._vc[0] != v:
                 raise RuntimeError(self._modified_message(t, v))
         if self._saves_output:
@@ -293,7 +292,10 @@ class BuiltinNode(BackwardCFunction):
 
     @property
     def needs_input_grad(self):
-        return tuple([e is not None for e in self._next])
+        nxt = self._next
+        if len(nxt) == 2:  # a binary op, the most common
+            return (nxt[0] is not None, nxt[1] is not None)
+        return tuple([e is not None for e in nxt])
 
 
 class Function(metaclass=FunctionMeta):
@@ -409,12 +411,11 @@ def _apply(cls, *args):
     tensors' versions."""
     if _door.busy and _modes.apply:
         return _door.apply_dispatch(cls, args, None)
-    builtin = cls._builtin
     if _state.enabled:
         nxt = []
         record = False
         for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
+            if (a.__class__ is Tensor or isinstance(a, Tensor)) and a._requires_grad:
                 d = a._data
                 fn = a._grad_fn
                 if fn is None:
@@ -428,7 +429,7 @@ def _apply(cls, *args):
             else:
                 nxt.append(None)
         if record:
-            if not builtin:
+            if not cls._builtin:
                 return _run_custom(cls, args, nxt)[1]
             ctx = _new(cls._backward_cls)
             ctx._next = nxt
@@ -438,11 +439,16 @@ def _apply(cls, *args):
                 out = cls.forward(ctx, *args)
             except (TypeError, ValueError) as e:  # zero-cost unless raised: maybe a device mix
                 return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
-            _link_builtin(ctx, out)
-            if ctx._saved is not None:
-                ctx._saved_ver = _versions(ctx, True)
+            if out.__class__ is tuple:
+                _link_builtin(ctx, out)
+            elif out._data.dtype.kind in "fc":  # one output (``_link_builtin``, inlined)
+                out._grad_fn = ctx
+                out._requires_grad = True
+            saved = ctx._saved
+            if saved is not None:
+                ctx._saved_ver = _builtin_versions(ctx, saved)
             return out
-    if builtin:
+    if cls._builtin:
         try:
             return cls.forward(_NULL_CTX, *args)
         except (TypeError, ValueError) as e:
@@ -499,6 +505,30 @@ def _link_builtin(ctx, out):
     elif out._data.dtype.kind in "fc":
         out._grad_fn = ctx
         out._requires_grad = True
+
+
+def _builtin_versions(ctx, saved):
+    """``_versions`` for a built-in op's node, whose saved tensors are plain Tensors (a
+    subclass goes to ``_versions``), Python scalars or None."""
+    vers = []
+    kept = None
+    k = -1
+    for t in saved:
+        k += 1
+        if t.__class__ is Tensor:
+            vers.append(t._vc[0])
+            if t._grad_fn is ctx:  # a saved output: kept without its node (see _versions)
+                if kept is None:
+                    kept = list(saved)
+                kept[k] = _unowned(t)
+        elif t is None or not isinstance(t, Tensor):
+            vers.append(None)
+        else:
+            return _versions(ctx, True)
+    if kept is not None:
+        ctx._saved = tuple(kept)
+        ctx._saves_output = True
+    return vers
 
 
 def _versions(ctx, builtin):

@@ -64,6 +64,17 @@ def _weak_ok(kind, s):
 
 def pair(a, b):
     """The arrays (or Python scalars) of a binary op, promoted as PyTorch promotes them."""
+    if a.__class__ is Tensor:  # the common cases first: two tensors of one dtype, a tensor
+        ad = a._data           # and a Python float or int that keeps its dtype
+        if b.__class__ is Tensor:
+            bd = b._data
+            if ad.dtype == bd.dtype:
+                return ad, bd
+        elif b.__class__ is float:
+            if ad.dtype.kind in "fc":
+                return ad, b
+        elif b.__class__ is int:
+            return ad, b
     ta = isinstance(a, Tensor)
     tb = isinstance(b, Tensor)
     if ta and tb:
@@ -178,7 +189,7 @@ def _binary(op, a, b):
     ad, bd = pair(a, b)
     try:
         out = op(ad, bd)
-        if ad.__class__ is _ndarray and not ad.flags.c_contiguous:
+        if ad.__class__ is _ndarray and ad.ndim > 1 and not ad.flags.c_contiguous:
             return follow_first(out, ad)
         return out
     except ValueError:

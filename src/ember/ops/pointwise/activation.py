@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from ...autograd import dispatch as _door
 from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state
 from ...backend import errstate as _be_errstate
@@ -72,7 +73,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return where(y <= 0, 0.0, grad_output)  # PyTorch's threshold_backward: NaN passes
+        if _state.enabled or _door.busy:  # create_graph, or a mode sees the ops: Tensor ops
+            return where(y <= 0, 0.0, grad_output)  # PyTorch's threshold_backward: NaN passes
+        yd = y._data
+        return make(xp_of(yd).where(yd <= 0, 0.0, grad_output._data))
 
 
 sigmoid = _unary_fn(Sigmoid, "``1 / (1 + exp(-input))``, computed without overflow.")

@@ -3,6 +3,8 @@ Function with its backward, and their public forms with PyTorch's type promotion
 
 from __future__ import annotations
 
+import operator
+
 from ...autograd.function import _NULL_CTX, Function
 from ...backend import errstate as _be_errstate
 from ...autograd.grad_mode import _state
@@ -95,7 +97,7 @@ class Mul(Function):
             out = ad * bd
         except RuntimeWarning:  # warnings are errors (costs nothing otherwise)
             out = quiet_retry(_mul, ad, bd)
-        if ad.__class__ is _ndarray and not ad.flags.c_contiguous:
+        if ad.__class__ is _ndarray and ad.ndim > 1 and not ad.flags.c_contiguous:
             out = follow_first(out, ad)  # PyTorch's layout when the operands disagree
         if ctx is not _NULL_CTX:
             # save only what a wanted gradient reads (as PyTorch): y * 3 or y * const keeps
@@ -139,7 +141,7 @@ class Div(Function):
             out = quiet_retry(_xp(a, b).true_divide, ad, bd)
         except RuntimeWarning:  # warnings are errors (costs nothing otherwise)
             out = quiet_retry(_div, ad, bd)
-        if ad.__class__ is _ndarray and not ad.flags.c_contiguous:
+        if ad.__class__ is _ndarray and ad.ndim > 1 and not ad.flags.c_contiguous:
             out = follow_first(out, ad)
         if ctx is not _NULL_CTX:
             ctx.save_for_backward(a if ctx._next[1] is not None else None, b)  # as Mul
@@ -304,16 +306,7 @@ def _math_log(v):
     return math.log(v) if v > 0 else float("nan") if v < 0 else float("-inf")
 
 
-def _add(a, b):
-    return a + b
-
-
-def _sub(a, b):
-    return a - b
-
-
-def _mul(a, b):
-    return a * b
+_add, _sub, _mul = operator.add, operator.sub, operator.mul  # the kernels (C, no Python frame)
 
 
 class Lerp(Function):

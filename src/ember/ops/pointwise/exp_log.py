@@ -4,8 +4,11 @@ reciprocal, square, logaddexp, logaddexp2."""
 from __future__ import annotations
 
 import math
+import operator
 
 from ...autograd.function import Function
+from ...autograd import dispatch as _door
+from ...autograd.grad_mode import _state
 from ...backend import errstate as _be_errstate
 from ...backend import threads as _threads
 from ...backend import xp_of
@@ -45,7 +48,14 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return grad_output * _c(y)
+        yd = y._data
+        if _state.enabled or _door.busy or yd.dtype.kind == "c":  # create_graph, or a mode
+            # sees the ops: Tensor ops; else the arrays directly
+            return grad_output * _c(y)
+        try:
+            return make(grad_output._data * yd)
+        except RuntimeWarning:  # inf * 0 with warnings as errors
+            return make(quiet_retry(operator.mul, grad_output._data, yd))
 
 
 class Log(Function):

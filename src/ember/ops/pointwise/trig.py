@@ -7,6 +7,8 @@ import math
 
 from ... import dtypes as _dt
 from ...autograd.function import Function
+from ...autograd import dispatch as _door
+from ...autograd.grad_mode import _state
 from ...backend import xp_of
 from .._util import (
     _binary, _c, _float, _kind, _quiet, _ret, _unary, _unary_fn, broadcast_error, make, pair,
@@ -32,7 +34,16 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        return grad_output * _c(1 - y * y)
+        yd = y._data
+        if _state.enabled or _door.busy or yd.dtype.kind == "c":  # create_graph, or a mode
+            # sees the ops: Tensor ops; else the arrays directly
+            return grad_output * _c(1 - y * y)
+        d = 1 - yd * yd
+        try:
+            d *= grad_output._data
+        except RuntimeWarning:  # inf * 0 with warnings as errors: the product is written
+            pass
+        return make(d)
 
 
 class Sin(Function):
