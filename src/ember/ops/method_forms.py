@@ -251,7 +251,7 @@ def rshift(fn):
     def r(self, other):
         from .factories import tensor
 
-        return fn(tensor(other, dtype=self.dtype), self)
+        return fn(tensor(other, dtype=self.dtype, device=self.device), self)
 
     return r
 

@@ -25,7 +25,7 @@ from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state, enable_grad
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
-from .._util import make
+from .._util import broadcast_error, make
 
 _CAUSAL = {}  # (L, S, dtype, xp) -> the additive causal bias
 
@@ -181,6 +181,10 @@ def scaled_dot_product_attention(
             raise RuntimeError(
                 "Number of heads in key and value must divide the number of heads in ")
         groups = hq // hk
+    elif query.shape[:-2] != key.shape[:-2]:
+        err = broadcast_error(query.shape[:-2], key.shape[:-2])
+        if isinstance(err, RuntimeError) and "must match" in str(err):
+            raise err  # batch or head dims that do not broadcast (PyTorch's matmul error)
     sc = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     if dropout_p > 0.0 or (attn_mask is not None and attn_mask.requires_grad):
         return _composite(query, key, value, attn_mask, is_causal, sc, groups, dropout_p)
