@@ -22,6 +22,7 @@ from .._util import (
     make,
     write_out,
 )
+from .float_unary import FloatUnary
 
 
 # ---------------------------------------------------------------------------------- exp, log, sqrt
@@ -105,120 +106,63 @@ _LN10 = math.log(10.0)
 
 
 # ---------------------------------------------- exp2, expm1, log2, log10, log1p, reciprocal, rsqrt
-class Exp2(Function):
+class Exp2(FloatUnary):
     """y = 2**x;  dy/dx = y * ln 2"""
 
-    _builtin = True
-    _node_name = "Exp2Backward0"
+    _node_name, _kernel, _saves_result = "Exp2Backward0", "exp2", True
 
     @staticmethod
-    def forward(ctx, x):
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            y = make(xp_of(xd).exp2(xd))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
+    def derivative(grad_output, y):
         return grad_output * _c(y * _LN2)
 
 
-class Expm1(Function):
+class Expm1(FloatUnary):
     """y = exp(x) - 1;  dy/dx = y + 1"""
 
-    _builtin = True
-    _node_name = "Expm1Backward0"
+    _node_name, _kernel, _saves_result = "Expm1Backward0", "expm1", True
 
     @staticmethod
-    def forward(ctx, x):
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            y = make(xp_of(xd).expm1(xd))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
+    def derivative(grad_output, y):
         return grad_output * _c(y + 1)
 
 
-class Log2(Function):
+class Log2(FloatUnary):
     """y = log2(x);  dy/dx = 1 / (x ln 2)"""
 
-    _builtin = True
-    _node_name = "Log2Backward0"
+    _node_name, _kernel = "Log2Backward0", "log2"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).log2(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output / _c(x * _LN2)
 
 
-class Log10(Function):
+class Log10(FloatUnary):
     """y = log10(x);  dy/dx = 1 / (x ln 10)"""
 
-    _builtin = True
-    _node_name = "Log10Backward0"
+    _node_name, _kernel = "Log10Backward0", "log10"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).log10(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output / _c(x * _LN10)
 
 
-class Log1p(Function):
+class Log1p(FloatUnary):
     """y = log(1 + x);  dy/dx = 1 / (1 + x)"""
 
-    _builtin = True
-    _node_name = "Log1pBackward0"
+    _node_name, _kernel = "Log1pBackward0", "log1p"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).log1p(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output / _c(x + 1)
 
 
-class Reciprocal(Function):
+class Reciprocal(FloatUnary):
     """y = 1 / x;  dy/dx = -y**2"""
 
-    _builtin = True
-    _node_name = "ReciprocalBackward0"
+    _node_name, _kernel, _saves_result = "ReciprocalBackward0", "reciprocal", True
 
     @staticmethod
-    def forward(ctx, x):
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            y = make(xp_of(xd).reciprocal(xd))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
+    def derivative(grad_output, y):
         return -grad_output * _c(y * y)
 
 

@@ -12,6 +12,7 @@ from .._util import (
 )
 from .clamp import where
 from .exp_log import exp
+from .float_unary import FloatUnary
 from .special_kernels import (
     _TWO_OVER_SQRT_PI, digamma_array, erf_array, erfc_array, erfinv_array, i0_array, i1_array,
     lgamma_array, polygamma_array
@@ -26,89 +27,64 @@ def _special(kernel, d, *args):
         return kernel(*args, d.astype("float64", copy=False)).astype(d.dtype, copy=False)
 
 
-class Erf(Function):
+class SpecialUnary(FloatUnary):
+    """A ``FloatUnary`` whose values come from a ``special_kernels`` array kernel (``_array``),
+    computed in float64 and rounded to the input's dtype."""
+
+    _array = None
+
+    @classmethod
+    def compute(cls, xd):
+        return _special(cls._array, xd)
+
+
+class Erf(SpecialUnary):
     """y = erf(x);  dy/dx = 2/sqrt(pi) exp(-x**2)"""
 
-    _builtin = True
-    _node_name = "ErfBackward0"
+    _node_name, _array = "ErfBackward0", staticmethod(erf_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(erf_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * (_TWO_OVER_SQRT_PI * exp(-(x * x)))
 
 
-class Erfc(Function):
+class Erfc(SpecialUnary):
     """y = erfc(x) = 1 - erf(x);  dy/dx = -2/sqrt(pi) exp(-x**2)"""
 
-    _builtin = True
-    _node_name = "ErfcBackward0"
+    _node_name, _array = "ErfcBackward0", staticmethod(erfc_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(erfc_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * (-_TWO_OVER_SQRT_PI * exp(-(x * x)))
 
 
-class Erfinv(Function):
+class Erfinv(SpecialUnary):
     """y = erfinv(x);  dy/dx = sqrt(pi)/2 exp(y**2)"""
 
-    _builtin = True
-    _node_name = "ErfinvBackward0"
+    _node_name, _array, _saves_result = "ErfinvBackward0", staticmethod(erfinv_array), True
 
     @staticmethod
-    def forward(ctx, x):
-        y = make(_special(erfinv_array, _float(x)))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
+    def derivative(grad_output, y):
         return grad_output * (exp(y * y) * (math.sqrt(math.pi) / 2))
 
 
-class Lgamma(Function):
+class Lgamma(SpecialUnary):
     """y = log|gamma(x)|;  dy/dx = digamma(x)"""
 
-    _builtin = True
-    _node_name = "LgammaBackward0"
+    _node_name, _array = "LgammaBackward0", staticmethod(lgamma_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(lgamma_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * digamma(x)
 
 
-class Digamma(Function):
+class Digamma(SpecialUnary):
     """y = digamma(x) = d/dx lgamma(x);  dy/dx = polygamma(1, x)"""
 
-    _builtin = True
-    _node_name = "DigammaBackward0"
+    _node_name, _array = "DigammaBackward0", staticmethod(digamma_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(digamma_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * polygamma(1, x)
 
 
@@ -269,20 +245,13 @@ def xlog1py(input, other, *, out=None):
 
 
 # ------------------------------------------------------------------------ Bessel i0 and i1
-class I0(Function):
+class I0(SpecialUnary):
     """y = I0(x), the modified Bessel function of order 0;  dy/dx = I1(x)"""
 
-    _builtin = True
-    _node_name = "I0Backward0"
+    _node_name, _array = "I0Backward0", staticmethod(i0_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(i0_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * i1(x)
 
 
