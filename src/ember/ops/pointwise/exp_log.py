@@ -218,51 +218,44 @@ def square(input, *, out=None):
     return res if out is None else write_out(res, out, input)
 
 
-class LogAddExp(Function):
+class _LogAddExpBase(Function):
+    """y = log_b(b**a + b**c) by the array kernel ``_kernel``; its gradients are sigmoids of the
+    differences scaled by ``ln b`` (``_ln_base``; None for base e, which needs no scaling)."""
+
+    _builtin = True
+    _ln_base = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        xp = xp_of(a._data)
+        with _quiet(xp):
+            return make(_binary(getattr(xp, cls._kernel), a, b))
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        from .activation import sigmoid
+
+        a, b = ctx.saved_tensors
+        ln_b = cls._ln_base
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = grad_output * sigmoid(a - b if ln_b is None else (a - b) * ln_b)
+        if ctx.needs_input_grad[1]:
+            gb = grad_output * sigmoid(b - a if ln_b is None else (b - a) * ln_b)
+        return ga, gb
+
+
+class LogAddExp(_LogAddExpBase):
     """y = log(exp(a) + exp(b));  dy/da = sigmoid(a - b), dy/db = sigmoid(b - a)"""
 
-    _builtin = True
-    _node_name = "LogaddexpBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        xp = xp_of(a._data)
-        with _quiet(xp):
-            return make(_binary(xp.logaddexp, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        from .activation import sigmoid
-
-        a, b = ctx.saved_tensors
-        ga = grad_output * sigmoid(a - b) if ctx.needs_input_grad[0] else None
-        gb = grad_output * sigmoid(b - a) if ctx.needs_input_grad[1] else None
-        return ga, gb
+    _node_name, _kernel = "LogaddexpBackward0", "logaddexp"
 
 
-class LogAddExp2(Function):
+class LogAddExp2(_LogAddExpBase):
     """y = log2(2**a + 2**b);  dy/da = sigmoid((a - b) ln 2), dy/db = sigmoid((b - a) ln 2)"""
 
-    _builtin = True
-    _node_name = "Logaddexp2Backward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        xp = xp_of(a._data)
-        with _quiet(xp):
-            return make(_binary(xp.logaddexp2, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        from .activation import sigmoid
-
-        a, b = ctx.saved_tensors
-        ln2 = math.log(2.0)
-        ga = grad_output * sigmoid((a - b) * ln2) if ctx.needs_input_grad[0] else None
-        gb = grad_output * sigmoid((b - a) * ln2) if ctx.needs_input_grad[1] else None
-        return ga, gb
+    _node_name, _kernel, _ln_base = "Logaddexp2Backward0", "logaddexp2", _LN2
 
 
 def logaddexp(input, other, *, out=None):
