@@ -166,36 +166,46 @@ def logit(input, eps=None, *, out=None):
 
 
 # ---------------------------------------------------------------------------------- xlogy
-class Xlogy(Function):
-    """y = x * log(other), 0 where x == 0 (NaN if other is NaN);
-    dy/dx = log(other) (0 where x == 0 and other <= 0), dy/dother = x / other"""
+class _XLogBase(Function):
+    """y = x * log(other + s), 0 where x == 0 (NaN if other is NaN), computed by the array
+    kernel ``_log`` (log for s = 0, log1p for s = 1; ``_shift`` is s);
+    dy/dx = log(other + s) (0 where x == 0 and other <= -s), dy/dother = x / (other + s)"""
 
     _builtin = True
-    _node_name = "XlogyBackward0"
+    _shift = 0
 
-    @staticmethod
-    def forward(ctx, x, other):
+    @classmethod
+    def forward(cls, ctx, x, other):
         ad, bd = _float_pair(x, other)
         xp = _xp(x, other)
+        log = getattr(xp, cls._log)
 
         def f(a, b):
             with _quiet(xp):
-                r = a * xp.log(b)
+                r = a * log(b)
             return xp.where(xp.isnan(b), xp.nan, xp.where(a == 0, 0, r)).astype(
                 xp.result_type(a, b), copy=False)
 
         ctx.save_for_backward(x, other)
         return make(xp.asarray(_shape_checked(xp, f, ad, bd)))
 
-    @staticmethod
-    def backward(ctx, grad_output):
+    @classmethod
+    def backward(cls, ctx, grad_output):
         x, other = ctx.saved_tensors
+        s = cls._shift
         gx = go = None
-        if ctx.needs_input_grad[0]:
-            gx = where((x == 0) & (other <= 0), 0.0, xlogy(grad_output, other))
+        if ctx.needs_input_grad[0]:  # grad_output * log(other + s), 0 where x == 0
+            gx = where((x == 0) & (other <= -s), 0.0, cls.apply(grad_output, other))
         if ctx.needs_input_grad[1]:
-            go = grad_output * x / other
+            go = grad_output * x / (other + s if s else other)
         return gx, go
+
+
+class Xlogy(_XLogBase):
+    """y = x * log(other), 0 where x == 0 (NaN if other is NaN);
+    dy/dx = log(other) (0 where x == 0 and other <= 0), dy/dother = x / other"""
+
+    _node_name, _log = "XlogyBackward0", "log"
 
 
 def xlogy(input, other, *, out=None):
@@ -206,36 +216,11 @@ def xlogy(input, other, *, out=None):
     return _ret(Xlogy.apply(input, other), out, input, other)
 
 
-class Xlog1py(Function):
+class Xlog1py(_XLogBase):
     """y = x * log1p(other), 0 where x == 0 (NaN if other is NaN);
     dy/dx = log1p(other) (0 where x == 0 and other <= -1), dy/dother = x / (1 + other)"""
 
-    _builtin = True
-    _node_name = "SpecialXlog1pyBackward0"
-
-    @staticmethod
-    def forward(ctx, x, other):
-        ad, bd = _float_pair(x, other)
-        xp = _xp(x, other)
-
-        def f(a, b):
-            with _quiet(xp):
-                r = a * xp.log1p(b)
-            return xp.where(xp.isnan(b), xp.nan, xp.where(a == 0, 0, r)).astype(
-                xp.result_type(a, b), copy=False)
-
-        ctx.save_for_backward(x, other)
-        return make(xp.asarray(_shape_checked(xp, f, ad, bd)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, other = ctx.saved_tensors
-        gx = go = None
-        if ctx.needs_input_grad[0]:
-            gx = where((x == 0) & (other <= -1), 0.0, xlog1py(grad_output, other))
-        if ctx.needs_input_grad[1]:
-            go = grad_output * x / (other + 1)
-        return gx, go
+    _node_name, _log, _shift = "SpecialXlog1pyBackward0", "log1p", 1
 
 
 def xlog1py(input, other, *, out=None):
