@@ -3,6 +3,8 @@ where, nan_to_num."""
 
 from __future__ import annotations
 
+import operator
+
 from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
@@ -189,94 +191,61 @@ class Where(Function):
         return None, ga, gb
 
 
-class Maximum(Function):
+class _Extremum(Function):
+    """Base of maximum and minimum (NaN propagates; ties split the gradient evenly) and of fmax
+    and fmin (``_ignores_nan``: NaN only where both are NaN; ties give ``a`` the gradient), all
+    computed by the array function ``_kernel``. ``_loses(a, b)`` is where ``a`` is not picked
+    over ``b`` (maximum: ``a < b``); ``_takes_a(a, b)``, for fmax and fmin, where ``a`` is
+    picked unless ``b`` is NaN (fmax: ``a >= b``)."""
+
+    _builtin = True
+    _edges = (0, 1)
+    _ignores_nan = False
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        if not cls._ignores_nan:
+            _no_complex(a, b, cls._kernel)
+        ctx.save_for_backward(a, b)
+        return make(_binary(getattr(xp_of(a._data), cls._kernel), a, b))
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if cls._ignores_nan:
+            take_a = cls._takes_a(a, b) | isnan(b)
+            ga = where(take_a, grad_output, 0.0) if need[0] else None
+            gb = where(take_a, 0.0, grad_output) if need[1] else None
+            return ga, gb
+        half = grad_output * 0.5
+        ga = where(a == b, half, where(cls._loses(a, b), 0.0, grad_output)) if need[0] else None
+        gb = where(a == b, half, where(cls._loses(b, a), 0.0, grad_output)) if need[1] else None
+        return ga, gb
+
+
+class Maximum(_Extremum):
     """y = max(a, b);  dy/da = 1 where a > b, 1/2 where a == b (dy/db alike)"""
 
-    _builtin = True
-    _edges = (0, 1)
-    _node_name = "MaximumBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _no_complex(a, b, "maximum")
-        ctx.save_for_backward(a, b)
-        return make(_binary(xp_of(a._data).maximum, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        half = grad_output * 0.5
-        ga = where(a == b, half, where(a < b, 0.0, grad_output)) if ctx.needs_input_grad[0] \
-            else None
-        gb = where(a == b, half, where(a > b, 0.0, grad_output)) if ctx.needs_input_grad[1] \
-            else None
-        return ga, gb
+    _node_name, _kernel, _loses = "MaximumBackward0", "maximum", operator.lt
 
 
-class Minimum(Function):
+class Minimum(_Extremum):
     """y = min(a, b);  dy/da = 1 where a < b, 1/2 where a == b (dy/db alike)"""
 
-    _builtin = True
-    _edges = (0, 1)
-    _node_name = "MinimumBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _no_complex(a, b, "minimum")
-        ctx.save_for_backward(a, b)
-        return make(_binary(xp_of(a._data).minimum, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        half = grad_output * 0.5
-        ga = where(a == b, half, where(a > b, 0.0, grad_output)) if ctx.needs_input_grad[0] \
-            else None
-        gb = where(a == b, half, where(a < b, 0.0, grad_output)) if ctx.needs_input_grad[1] \
-            else None
-        return ga, gb
+    _node_name, _kernel, _loses = "MinimumBackward0", "minimum", operator.gt
 
 
-class Fmax(Function):
+class Fmax(_Extremum):
     """y = max(a, b) ignoring NaN;  dy/da = 1 where a >= b or b is NaN, dy/db elsewhere"""
 
-    _builtin = True
-    _edges = (0, 1)
-    _node_name = "FmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return make(_binary(xp_of(a._data).fmax, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        take_a = (a >= b) | isnan(b)
-        ga = where(take_a, grad_output, 0.0) if ctx.needs_input_grad[0] else None
-        gb = where(take_a, 0.0, grad_output) if ctx.needs_input_grad[1] else None
-        return ga, gb
+    _node_name, _kernel, _takes_a, _ignores_nan = "FmaxBackward0", "fmax", operator.ge, True
 
 
-class Fmin(Function):
+class Fmin(_Extremum):
     """y = min(a, b) ignoring NaN;  dy/da = 1 where a <= b or b is NaN, dy/db elsewhere"""
 
-    _builtin = True
-    _edges = (0, 1)
-    _node_name = "FminBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return make(_binary(xp_of(a._data).fmin, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        take_a = (a <= b) | isnan(b)
-        ga = where(take_a, grad_output, 0.0) if ctx.needs_input_grad[0] else None
-        gb = where(take_a, 0.0, grad_output) if ctx.needs_input_grad[1] else None
-        return ga, gb
+    _node_name, _kernel, _takes_a, _ignores_nan = "FminBackward0", "fmin", operator.le, True
 
 
 def _no_complex(a, b, name):
