@@ -23,6 +23,15 @@ from .._util import (
 from .compare import isfinite, isnan
 
 
+def _in_bounds(x, lo, hi):
+    """Where ``lo <= x <= hi`` (either bound may be None): where clamp passes the gradient."""
+    if lo is None:
+        return x <= hi
+    if hi is None:
+        return x >= lo
+    return (x >= lo) & (x <= hi)
+
+
 class Clamp(Function):
     """y = min(max(x, lo), hi) for number bounds;  dy/dx = 1 where lo <= x <= hi, else 0"""
 
@@ -48,13 +57,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        lo, hi = ctx.lo, ctx.hi
-        if lo is None:
-            mask = x <= hi
-        elif hi is None:
-            mask = x >= lo
-        else:
-            mask = (x >= lo) & (x <= hi)
+        mask = _in_bounds(x, ctx.lo, ctx.hi)
         return where(mask, grad_output, 0.0), None, None  # +0. outside, as PyTorch
 
 
@@ -85,13 +88,7 @@ class ClampTensor(Function):
         need = ctx.needs_input_grad
         gx = glo = ghi = None
         if need[0]:
-            if lo is None:
-                m = x <= hi
-            elif hi is None:
-                m = x >= lo
-            else:
-                m = (x >= lo) & (x <= hi)
-            gx = where(m, grad_output, 0.0)
+            gx = where(_in_bounds(x, lo, hi), grad_output, 0.0)
         if lo is not None and need[1]:
             m = x < lo
             if hi is not None:
@@ -105,42 +102,35 @@ class ClampTensor(Function):
         return gx, glo, ghi
 
 
-class ClampMin(Function):
+class _ClampBound(Function):
+    """Base of clamp_min and clamp_max with a number bound: y = ``_kernel``(x, bound) by the
+    array function; dy/dx = 1 where ``_keeps(x, bound)``, else 0."""
+
+    _builtin = True
+
+    @classmethod
+    def forward(cls, ctx, x, bound):
+        ctx.save_for_backward(x)
+        ctx.bound = bound
+        ad, bd = pair(x, bound)
+        return make(getattr(xp_of(x._data), cls._kernel)(ad, bd))
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return where(cls._keeps(x, ctx.bound), grad_output, 0.0), None
+
+
+class ClampMin(_ClampBound):
     """y = max(x, lo);  dy/dx = 1 where x >= lo"""
 
-    _builtin = True
-    _node_name = "ClampMinBackward0"
-
-    @staticmethod
-    def forward(ctx, x, lo):
-        ctx.save_for_backward(x)
-        ctx.lo = lo
-        ad, bd = pair(x, lo)
-        return make(xp_of(x._data).maximum(ad, bd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return where(x >= ctx.lo, grad_output, 0.0), None
+    _node_name, _kernel, _keeps = "ClampMinBackward0", "maximum", operator.ge
 
 
-class ClampMax(Function):
+class ClampMax(_ClampBound):
     """y = min(x, hi);  dy/dx = 1 where x <= hi"""
 
-    _builtin = True
-    _node_name = "ClampMaxBackward0"
-
-    @staticmethod
-    def forward(ctx, x, hi):
-        ctx.save_for_backward(x)
-        ctx.hi = hi
-        ad, bd = pair(x, hi)
-        return make(xp_of(x._data).minimum(ad, bd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return where(x <= ctx.hi, grad_output, 0.0), None
+    _node_name, _kernel, _keeps = "ClampMaxBackward0", "minimum", operator.le
 
 
 class Where(Function):
