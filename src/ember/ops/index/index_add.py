@@ -86,6 +86,22 @@ def _selected(grad_output, dim, index):
     return IndexSelect.apply(g, dim, index)
 
 
+class _OverwriteSlices(_IntoSlices):
+    """Base of index_copy and index_fill, which overwrite the slices: dy/dx = grad with those
+    slices zeroed; what was written gets ``written_grad(ctx, selected)`` of the gradient's
+    slices ``selected``."""
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        (index,) = ctx.saved_tensors
+        gx = gw = None
+        if ctx.needs_input_grad[0]:
+            gx = IndexFill.apply(grad_output, ctx.dim, index, 0.0)
+        if ctx.needs_input_grad[3]:
+            gw = cls.written_grad(ctx, _selected(grad_output, ctx.dim, index))
+        return gx, None, None, gw
+
+
 class IndexAdd(_IntoSlices):
     """y = x.index_add(dim, index, source, alpha);  dy/dx = grad,
     dy/dsource = alpha * grad.index_select(dim, index)"""
@@ -111,7 +127,7 @@ class IndexAdd(_IntoSlices):
         return grad_output, None, None, gs, None
 
 
-class IndexCopy(_IntoSlices):
+class IndexCopy(_OverwriteSlices):
     """y = x with source copied into the slices index along dim;
     dy/dx = grad with those slices zeroed, dy/dsource = grad.index_select(dim, index)"""
 
@@ -124,17 +140,11 @@ class IndexCopy(_IntoSlices):
         ctx.src_shape = source._data.shape
 
     @staticmethod
-    def backward(ctx, grad_output):
-        (index,) = ctx.saved_tensors
-        gx = gs = None
-        if ctx.needs_input_grad[0]:
-            gx = IndexFill.apply(grad_output, ctx.dim, index, 0.0)
-        if ctx.needs_input_grad[3]:
-            gs = _selected(grad_output, ctx.dim, index).reshape(ctx.src_shape)
-        return gx, None, None, gs
+    def written_grad(ctx, selected):
+        return selected.reshape(ctx.src_shape)
 
 
-class IndexFill(_IntoSlices):
+class IndexFill(_OverwriteSlices):
     """y = x with value in the slices index along dim;
     dy/dx = grad with those slices zeroed, dy/dvalue = their sum"""
 
@@ -145,14 +155,8 @@ class IndexFill(_IntoSlices):
         out[key] = value._data if isinstance(value, Tensor) else value
 
     @staticmethod
-    def backward(ctx, grad_output):
-        (index,) = ctx.saved_tensors
-        gx = gv = None
-        if ctx.needs_input_grad[0]:
-            gx = IndexFill.apply(grad_output, ctx.dim, index, 0.0)
-        if ctx.needs_input_grad[3]:
-            gv = _selected(grad_output, ctx.dim, index).sum()
-        return gx, None, None, gv
+    def written_grad(ctx, selected):
+        return selected.sum()
 
 
 class IndexFillTensor(IndexFill):
