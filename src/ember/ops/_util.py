@@ -347,16 +347,7 @@ def _type_name(x):
 
 
 # ----------------------------------------------------------------- helpers of the public functions
-def _unary(cls, doc):
-    apply = cls.apply
-
-    def f(input, *, out=None):
-        if out is None:
-            return apply(input)
-        return write_out(apply(input), out, input)
-
-    f.__doc__ = doc
-    return f
+_unary = _unary_fn  # the public function of a one-input Function: f(input, *, out=None)
 
 
 def _float_pair(a, b):

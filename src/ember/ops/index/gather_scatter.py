@@ -71,53 +71,76 @@ def _src_part(src, idx):
     return s[tuple(slice(0, n) for n in idx.shape)]
 
 
-# ------------------------------------------------------------------------ index_select
-class IndexSelect(Function):
-    """y = x.index_select(dim, index);  dy/dx = index_add of the gradient into zeros"""
+# ------------------------------------------------------- index_select, gather and their adjoints
+class _PickAlong(Function):
+    """Base of index_select and gather: y reads x at ``index`` along ``dim`` (the subclass's
+    ``pick(d, dim, idx)`` on the arrays); dy/dx sums the gradient back into zeros of x's shape
+    by the adjoint op ``_summed_back``."""
 
     _builtin = True
-    _node_name = "IndexSelectBackward0"
 
-    @staticmethod
-    def forward(ctx, x, dim, index):
+    @classmethod
+    def forward(cls, ctx, x, dim, index):
         d = x._data
         ctx.dim, ctx.shape = dim, d.shape
         ctx.save_for_backward(index)
-        i = index._data.reshape(-1)
-        if d.ndim == 0:  # a scalar stays a scalar (its one index must be 0)
-            return make(d.reshape(1)[i].reshape(()))
-        return make(xp_of(d).take(d, i, axis=dim))
+        return make(cls.pick(d, dim, index._data))
 
-    @staticmethod
-    def backward(ctx, grad_output):
+    @classmethod
+    def backward(cls, ctx, grad_output):
         (index,) = ctx.saved_tensors
-        return IndexAddZeros.apply(grad_output, ctx.dim, index, ctx.shape), None, None
+        return cls._summed_back.apply(grad_output, ctx.dim, index, ctx.shape), None, None
 
 
-class IndexAddZeros(Function):
-    """y = zeros(shape).index_add(dim, index, g);  dy/dg = index_select of the gradient"""
+class _SumAlong(Function):
+    """Base of the adjoints of index_select and gather: y = zeros(shape) with g summed in at
+    ``index`` along ``dim`` (the subclass's ``sum_into(xp, gd, dim, idx, shape)``); dy/dg reads
+    the gradient at ``index`` again, by the op ``_picked``."""
 
     _builtin = True
+
+    @classmethod
+    def forward(cls, ctx, g, dim, index, shape):
+        gd = g._data
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        return make(cls.sum_into(xp_of(gd), gd, dim, index._data, shape))
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        (index,) = ctx.saved_tensors
+        return cls._picked.apply(grad_output, ctx.dim, index), None, None, None
+
+
+class IndexSelect(_PickAlong):
+    """y = x.index_select(dim, index);  dy/dx = index_add of the gradient into zeros"""
+
+    _node_name = "IndexSelectBackward0"
+
+    @staticmethod
+    def pick(d, dim, idx):
+        i = idx.reshape(-1)
+        if d.ndim == 0:  # a scalar stays a scalar (its one index must be 0)
+            return d.reshape(1)[i].reshape(())
+        return xp_of(d).take(d, i, axis=dim)
+
+
+class IndexAddZeros(_SumAlong):
+    """y = zeros(shape).index_add(dim, index, g);  dy/dg = index_select of the gradient"""
+
     _node_name = "IndexAddBackward0"
 
     @staticmethod
-    def forward(ctx, g, dim, index, shape):
-        gd = g._data
-        xp = xp_of(gd)
-        ctx.dim = dim
-        ctx.save_for_backward(index)
+    def sum_into(xp, gd, dim, idx, shape):
         out = xp.zeros(shape, gd.dtype)
         if len(shape) == 0:
             out[...] = gd.sum()
-            return make(out)
-        key = (slice(None),) * dim + (index._data.reshape(-1),)
-        xp.add.at(out, key, gd if gd.ndim else gd.reshape(1))
-        return make(out)
+            return out
+        xp.add.at(out, (slice(None),) * dim + (idx.reshape(-1),), gd if gd.ndim else gd.reshape(1))
+        return out
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        (index,) = ctx.saved_tensors
-        return IndexSelect.apply(grad_output, ctx.dim, index), None, None, None
+
+IndexSelect._summed_back, IndexAddZeros._picked = IndexAddZeros, IndexSelect
 
 
 def index_select(input, dim, index, *, out=None):
@@ -139,49 +162,32 @@ def index_select(input, dim, index, *, out=None):
 
 
 # ------------------------------------------------------------------------ gather / scatter
-class Gather(Function):
+class Gather(_PickAlong):
     """y[i][j] = x[i][index[i][j]] (dim=1);  dy/dx = scatter_add of the gradient into zeros"""
 
-    _builtin = True
     _node_name = "GatherBackward0"
 
     @staticmethod
-    def forward(ctx, x, dim, index):
-        d = x._data
-        idx = index._data
-        ctx.dim, ctx.shape = dim, d.shape
-        ctx.save_for_backward(index)
+    def pick(d, dim, idx):
         if d.ndim == 0 or idx.ndim == 0:
-            return make(_as2(d)[_as2(idx)].reshape(idx.shape))
-        return make(d[_dim_index(idx, dim, d.ndim)])
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (index,) = ctx.saved_tensors
-        return ScatterAddZeros.apply(grad_output, ctx.dim, index, ctx.shape), None, None
+            return _as2(d)[_as2(idx)].reshape(idx.shape)
+        return d[_dim_index(idx, dim, d.ndim)]
 
 
-class ScatterAddZeros(Function):
+class ScatterAddZeros(_SumAlong):
     """y = zeros(shape).scatter_add(dim, index, g);  dy/dg = gather of the gradient"""
 
-    _builtin = True
     _node_name = "ScatterAddBackward0"
 
     @staticmethod
-    def forward(ctx, g, dim, index, shape):
-        gd = g._data
-        xp = xp_of(gd)
-        ctx.dim = dim
-        ctx.save_for_backward(index)
+    def sum_into(xp, gd, dim, idx, shape):
         out = xp.zeros(shape if len(shape) else (1,), gd.dtype)
-        idx = _as2(index._data)
+        idx = _as2(idx)
         xp.add.at(out, _dim_index(idx, dim, out.ndim), _as2(gd))
-        return make(out.reshape(shape))
+        return out.reshape(shape)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        (index,) = ctx.saved_tensors
-        return Gather.apply(grad_output, ctx.dim, index), None, None, None
+
+Gather._summed_back, ScatterAddZeros._picked = ScatterAddZeros, Gather
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):

@@ -62,95 +62,101 @@ def _check_source(name, d, dim, s):
                     f"{b} at dimension {i}.")
 
 
-class IndexAdd(Function):
+class _IntoSlices(Function):
+    """Base of index_add, index_copy and index_fill: y = a copy of x whose slices ``index``
+    along ``dim`` the subclass's ``write(ctx, out, key, *args)`` fills (``out`` is the copy, at
+    least 1-d; ``key`` picks the slices)."""
+
+    _builtin = True
+
+    @classmethod
+    def forward(cls, ctx, x, dim, index, *args):
+        d = x._data
+        out = _as2(d.copy())
+        cls.write(ctx, out, (slice(None),) * dim + (index._data.reshape(-1),), *args)
+        ctx.dim = dim
+        ctx.save_for_backward(index)
+        return make(out.reshape(d.shape))
+
+
+def _selected(grad_output, dim, index):
+    """``grad_output.index_select(dim, index)``, a scalar gradient read as 1-d: the gradient
+    of what was written into the slices."""
+    g = grad_output if grad_output._data.ndim else grad_output.reshape(1)
+    return IndexSelect.apply(g, dim, index)
+
+
+class _OverwriteSlices(_IntoSlices):
+    """Base of index_copy and index_fill, which overwrite the slices: dy/dx = grad with those
+    slices zeroed; what was written gets ``written_grad(ctx, selected)`` of the gradient's
+    slices ``selected``."""
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        (index,) = ctx.saved_tensors
+        gx = gw = None
+        if ctx.needs_input_grad[0]:
+            gx = IndexFill.apply(grad_output, ctx.dim, index, 0.0)
+        if ctx.needs_input_grad[3]:
+            gw = cls.written_grad(ctx, _selected(grad_output, ctx.dim, index))
+        return gx, None, None, gw
+
+
+class IndexAdd(_IntoSlices):
     """y = x.index_add(dim, index, source, alpha);  dy/dx = grad,
     dy/dsource = alpha * grad.index_select(dim, index)"""
 
-    _builtin = True
     _edges = (0, 3)
     _node_name = "IndexAddBackward0"
 
     @staticmethod
-    def forward(ctx, x, dim, index, source, alpha):
-        d = x._data
-        out = _as2(d.copy())
-        s = _as2(source._data).astype(d.dtype, copy=False)
-        key = (slice(None),) * dim + (index._data.reshape(-1),)
-        xp_of(d).add.at(out, key, s * alpha if alpha != 1 else s)
-        ctx.dim, ctx.alpha, ctx.src_shape = dim, alpha, source._data.shape
-        ctx.save_for_backward(index)
-        return make(out.reshape(d.shape))
+    def write(ctx, out, key, source, alpha):
+        s = _as2(source._data).astype(out.dtype, copy=False)
+        xp_of(out).add.at(out, key, s * alpha if alpha != 1 else s)
+        ctx.alpha, ctx.src_shape = alpha, source._data.shape
 
     @staticmethod
     def backward(ctx, grad_output):
         (index,) = ctx.saved_tensors
         gs = None
         if ctx.needs_input_grad[3]:
-            g = grad_output if grad_output._data.ndim else grad_output.reshape(1)
-            gs = IndexSelect.apply(g, ctx.dim, index)
+            gs = _selected(grad_output, ctx.dim, index)
             if ctx.alpha != 1:
                 gs = gs * ctx.alpha
             gs = gs.reshape(ctx.src_shape)
         return grad_output, None, None, gs, None
 
 
-class IndexCopy(Function):
+class IndexCopy(_OverwriteSlices):
     """y = x with source copied into the slices index along dim;
     dy/dx = grad with those slices zeroed, dy/dsource = grad.index_select(dim, index)"""
 
-    _builtin = True
     _edges = (0, 3)
     _node_name = "IndexCopyBackward0"
 
     @staticmethod
-    def forward(ctx, x, dim, index, source):
-        d = x._data
-        out = _as2(d.copy())
-        key = (slice(None),) * dim + (index._data.reshape(-1),)
+    def write(ctx, out, key, source):
         out[key] = _as2(source._data)
-        ctx.dim, ctx.src_shape = dim, source._data.shape
-        ctx.save_for_backward(index)
-        return make(out.reshape(d.shape))
+        ctx.src_shape = source._data.shape
 
     @staticmethod
-    def backward(ctx, grad_output):
-        (index,) = ctx.saved_tensors
-        gx = gs = None
-        if ctx.needs_input_grad[0]:
-            gx = IndexFill.apply(grad_output, ctx.dim, index, 0.0)
-        if ctx.needs_input_grad[3]:
-            g = grad_output if grad_output._data.ndim else grad_output.reshape(1)
-            gs = IndexSelect.apply(g, ctx.dim, index).reshape(ctx.src_shape)
-        return gx, None, None, gs
+    def written_grad(ctx, selected):
+        return selected.reshape(ctx.src_shape)
 
 
-class IndexFill(Function):
+class IndexFill(_OverwriteSlices):
     """y = x with value in the slices index along dim;
     dy/dx = grad with those slices zeroed, dy/dvalue = their sum"""
 
-    _builtin = True
     _node_name = "IndexFillBackward0"
 
     @staticmethod
-    def forward(ctx, x, dim, index, value):
-        d = x._data
-        out = _as2(d.copy())
-        key = (slice(None),) * dim + (index._data.reshape(-1),)
+    def write(ctx, out, key, value):
         out[key] = value._data if isinstance(value, Tensor) else value
-        ctx.dim = dim
-        ctx.save_for_backward(index)
-        return make(out.reshape(d.shape))
 
     @staticmethod
-    def backward(ctx, grad_output):
-        (index,) = ctx.saved_tensors
-        gx = gv = None
-        if ctx.needs_input_grad[0]:
-            gx = IndexFill.apply(grad_output, ctx.dim, index, 0.0)
-        if ctx.needs_input_grad[3]:
-            g = grad_output if grad_output._data.ndim else grad_output.reshape(1)
-            gv = IndexSelect.apply(g, ctx.dim, index).sum()
-        return gx, None, None, gv
+    def written_grad(ctx, selected):
+        return selected.sum()
 
 
 class IndexFillTensor(IndexFill):
@@ -164,6 +170,18 @@ def _index_prep(name, input, dim, index, source=None):
     dim = wrap_dim(dim, input._data.ndim)
     _check_index_src(name, input, dim, index._data, source)
     return dim
+
+
+def _fill_class(value):
+    """The index_fill Function for ``value``: a number, or a 0-d tensor (checked)."""
+    if not isinstance(value, Tensor):
+        return IndexFill
+    if value._data.ndim != 0:
+        raise RuntimeError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s)."
+        )
+    return IndexFillTensor
 
 
 def index_add(input, dim, index, source, *, alpha=1):
@@ -181,14 +199,7 @@ def index_copy(input, dim, index, source):
 def index_fill(input, dim, index, value):
     """``input`` with ``value`` in the slices ``index`` along ``dim``."""
     dim = _index_prep("index_fill_", input, dim, index)
-    if isinstance(value, Tensor):
-        if value._data.ndim != 0:
-            raise RuntimeError(
-                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                f"{value._data.ndim} dimension(s)."
-            )
-        return IndexFillTensor.apply(input, dim, index, value)
-    return IndexFill.apply(input, dim, index, value)
+    return _fill_class(value).apply(input, dim, index, value)
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
@@ -203,11 +214,4 @@ def index_copy_(self, dim, index, source):
 
 def index_fill_(self, dim, index, value):
     dim = _index_prep("index_fill_", self, dim, index)
-    if isinstance(value, Tensor):
-        if value._data.ndim != 0:
-            raise RuntimeError(
-                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                f"{value._data.ndim} dimension(s)."
-            )
-        return _inplace(self, IndexFillTensor, dim, index, value)
-    return _inplace(self, IndexFill, dim, index, value)
+    return _inplace(self, _fill_class(value), dim, index, value)

@@ -144,6 +144,19 @@ def _shape_mismatch(v, target, key):
     )
 
 
+def _read(ctx, x, key):
+    """``x``'s array at ``key`` (PyTorch's error for a bad key), noting the key and the shape
+    for the backward, which places the gradient into zeros there."""
+    d = x._data
+    try:
+        out = d[key]
+    except IndexError as e:
+        raise _index_error(e, d.shape, key) from None
+    ctx.key = key
+    ctx.shape = d.shape
+    return out
+
+
 class _BasicIndex(Function):
     """y = x[key] (a view);  dy/dx = the gradient placed into zeros at key"""
 
@@ -152,14 +165,7 @@ class _BasicIndex(Function):
 
     @staticmethod
     def forward(ctx, x, key):
-        d = x._data
-        try:
-            out = d[key]
-        except IndexError as e:
-            raise _index_error(e, d.shape, key) from None
-        ctx.key = key
-        ctx.shape = d.shape
-        return as_view(make(out), x, lambda t: t[key])
+        return as_view(make(_read(ctx, x, key)), x, lambda t: t[key])
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -186,14 +192,7 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, x, key):
-        d = x._data
-        try:
-            out = d[key]
-        except IndexError as e:
-            raise _index_error(e, d.shape, key) from None
-        ctx.key = key
-        ctx.shape = d.shape
-        return make(out)
+        return make(_read(ctx, x, key))
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -155,9 +155,9 @@ class Put(Function):
         return gx, None, gs, None
 
 
-def put(input, index, source, accumulate=False):
-    """``input`` with ``source`` written at the flat positions ``index``."""
-    n = input._data.size
+def _check_put(n, index, source):
+    """put's checks for a tensor of ``n`` elements: as many indices as source elements, each
+    within ``[-n, n)``."""
     idx = index._data
     if idx.size != source._data.size:
         raise RuntimeError(
@@ -169,6 +169,11 @@ def put(input, index, source, accumulate=False):
         raise IndexError(
             f"out of range: tried to access index {int(bad)} on a tensor of {n} elements."
         )
+
+
+def put(input, index, source, accumulate=False):
+    """``input`` with ``source`` written at the flat positions ``index``."""
+    _check_put(input._data.size, index, source)
     return Put.apply(input, index, source, accumulate)
 
 
@@ -194,16 +199,5 @@ def masked_scatter_(self, mask, source):
 
 
 def put_(self, index, source, accumulate=False):
-    n = self._data.size
-    idx = index._data
-    if idx.size != source._data.size:
-        raise RuntimeError(
-            f"put_(): Expected source and index to have the same number of elements, but got "
-            f"source.numel() = {source._data.size}, index.numel() = {idx.size}"
-        )
-    if idx.size and ((idx < -n).any() or (idx >= n).any()):
-        bad = idx[(idx < -n) | (idx >= n)].reshape(-1)[0]
-        raise IndexError(
-            f"out of range: tried to access index {int(bad)} on a tensor of {n} elements."
-        )
+    _check_put(self._data.size, index, source)
     return _inplace(self, Put, index, source, accumulate)

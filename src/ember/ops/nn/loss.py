@@ -68,67 +68,62 @@ class MseLoss(Function):
         return (g if need_x else None), (-g if need_y else None), None
 
 
-class SmoothL1Loss(Function):
+class _QuadraticNearZero(Function):
+    """Base of the smooth L1 and huber losses, quadratic in d = x - y for |d| < t and linear
+    beyond (t: beta or delta): l = reduce(``pointwise(xp, d, |d|, t)``); dl/dx = ``d_grad(inside,
+    d, t)`` (``inside``: |d| <= t, NaN counted inside, as PyTorch), dl/dy = -dl/dx."""
+
+    _builtin = True
+    _edges = (0, 1)
+
+    @classmethod
+    def forward(cls, ctx, x, y, reduction, t):
+        xd, yd = x._data, y._data
+        xp = xp_of(xd)
+        with _be_errstate(xp, invalid="ignore", over="ignore"):
+            d = xd - yd
+            loss = cls.pointwise(xp, d, xp.abs(d), t)
+        ctx.save_for_backward(x, y)
+        ctx.reduction, ctx.n, ctx.t = reduction, loss.size, t
+        return make(_reduce_array(xp, loss.astype(d.dtype, copy=False), reduction))
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        x, y = ctx.saved_tensors
+        d = x - y
+        inside = make(~(xp_of(d._data).abs(d._data) > ctx.t))
+        g = _scale_grad(cls.d_grad(inside, d, ctx.t), grad_output, ctx.reduction, ctx.n)
+        need_x, need_y = ctx.needs_input_grad[:2]
+        return (g if need_x else None), (-g if need_y else None), None, None
+
+
+class SmoothL1Loss(_QuadraticNearZero):
     """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta (d = x - y);
     dl/dx = d / beta or sign(d)"""
 
-    _builtin = True
-    _edges = (0, 1)
     _node_name = "SmoothL1LossBackward0"
 
     @staticmethod
-    def forward(ctx, x, y, reduction, beta):
-        xd, yd = x._data, y._data
-        xp = xp_of(xd)
-        with _be_errstate(xp, invalid="ignore", over="ignore"):
-            d = xd - yd
-            z = xp.abs(d)
-            loss = xp.where(z < beta, 0.5 * d * d / (beta if beta else 1.0), z - 0.5 * beta)
-        ctx.save_for_backward(x, y)
-        ctx.reduction, ctx.n, ctx.beta = reduction, loss.size, beta
-        return make(_reduce_array(xp, loss.astype(d.dtype, copy=False), reduction))
+    def pointwise(xp, d, z, beta):
+        return xp.where(z < beta, 0.5 * d * d / (beta if beta else 1.0), z - 0.5 * beta)
 
     @staticmethod
-    def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
-        beta = ctx.beta
-        d = x - y
-        inside = make(~(xp_of(d._data).abs(d._data) > beta))  # NaN inside, as PyTorch
-        ge = where(inside, d / (beta if beta else 1.0), sign(d))
-        g = _scale_grad(ge, grad_output, ctx.reduction, ctx.n)
-        need_x, need_y = ctx.needs_input_grad[:2]
-        return (g if need_x else None), (-g if need_y else None), None, None
+    def d_grad(inside, d, beta):
+        return where(inside, d / (beta if beta else 1.0), sign(d))
 
 
-class HuberLoss(Function):
+class HuberLoss(_QuadraticNearZero):
     """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta);  dl/dx = d or delta sign(d)"""
 
-    _builtin = True
-    _edges = (0, 1)
     _node_name = "HuberLossBackward0"
 
     @staticmethod
-    def forward(ctx, x, y, reduction, delta):
-        xd, yd = x._data, y._data
-        xp = xp_of(xd)
-        with _be_errstate(xp, invalid="ignore", over="ignore"):
-            d = xd - yd
-            z = xp.abs(d)
-            loss = xp.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
-        ctx.save_for_backward(x, y)
-        ctx.reduction, ctx.n, ctx.delta = reduction, loss.size, delta
-        return make(_reduce_array(xp, loss.astype(d.dtype, copy=False), reduction))
+    def pointwise(xp, d, z, delta):
+        return xp.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
 
     @staticmethod
-    def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
-        delta = ctx.delta
-        d = x - y
-        inside = make(~(xp_of(d._data).abs(d._data) > delta))  # NaN inside, as PyTorch
-        ge = where(inside, d, sign(d) * delta)
-        g = _scale_grad(ge, grad_output, ctx.reduction, ctx.n)
-        need_x, need_y = ctx.needs_input_grad[:2]
-        return (g if need_x else None), (-g if need_y else None), None, None
+    def d_grad(inside, d, delta):
+        return where(inside, d, sign(d) * delta)
 
 
 class BinaryCrossEntropy(Function):

@@ -3,6 +3,8 @@ where, nan_to_num."""
 
 from __future__ import annotations
 
+import operator
+
 from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
@@ -19,6 +21,15 @@ from .._util import (
     shape_of,
 )
 from .compare import isfinite, isnan
+
+
+def _in_bounds(x, lo, hi):
+    """Where ``lo <= x <= hi`` (either bound may be None): where clamp passes the gradient."""
+    if lo is None:
+        return x <= hi
+    if hi is None:
+        return x >= lo
+    return (x >= lo) & (x <= hi)
 
 
 class Clamp(Function):
@@ -46,13 +57,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
-        lo, hi = ctx.lo, ctx.hi
-        if lo is None:
-            mask = x <= hi
-        elif hi is None:
-            mask = x >= lo
-        else:
-            mask = (x >= lo) & (x <= hi)
+        mask = _in_bounds(x, ctx.lo, ctx.hi)
         return where(mask, grad_output, 0.0), None, None  # +0. outside, as PyTorch
 
 
@@ -83,13 +88,7 @@ class ClampTensor(Function):
         need = ctx.needs_input_grad
         gx = glo = ghi = None
         if need[0]:
-            if lo is None:
-                m = x <= hi
-            elif hi is None:
-                m = x >= lo
-            else:
-                m = (x >= lo) & (x <= hi)
-            gx = where(m, grad_output, 0.0)
+            gx = where(_in_bounds(x, lo, hi), grad_output, 0.0)
         if lo is not None and need[1]:
             m = x < lo
             if hi is not None:
@@ -103,42 +102,35 @@ class ClampTensor(Function):
         return gx, glo, ghi
 
 
-class ClampMin(Function):
+class _ClampBound(Function):
+    """Base of clamp_min and clamp_max with a number bound: y = ``_kernel``(x, bound) by the
+    array function; dy/dx = 1 where ``_keeps(x, bound)``, else 0."""
+
+    _builtin = True
+
+    @classmethod
+    def forward(cls, ctx, x, bound):
+        ctx.save_for_backward(x)
+        ctx.bound = bound
+        ad, bd = pair(x, bound)
+        return make(getattr(xp_of(x._data), cls._kernel)(ad, bd))
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return where(cls._keeps(x, ctx.bound), grad_output, 0.0), None
+
+
+class ClampMin(_ClampBound):
     """y = max(x, lo);  dy/dx = 1 where x >= lo"""
 
-    _builtin = True
-    _node_name = "ClampMinBackward0"
-
-    @staticmethod
-    def forward(ctx, x, lo):
-        ctx.save_for_backward(x)
-        ctx.lo = lo
-        ad, bd = pair(x, lo)
-        return make(xp_of(x._data).maximum(ad, bd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return where(x >= ctx.lo, grad_output, 0.0), None
+    _node_name, _kernel, _keeps = "ClampMinBackward0", "maximum", operator.ge
 
 
-class ClampMax(Function):
+class ClampMax(_ClampBound):
     """y = min(x, hi);  dy/dx = 1 where x <= hi"""
 
-    _builtin = True
-    _node_name = "ClampMaxBackward0"
-
-    @staticmethod
-    def forward(ctx, x, hi):
-        ctx.save_for_backward(x)
-        ctx.hi = hi
-        ad, bd = pair(x, hi)
-        return make(xp_of(x._data).minimum(ad, bd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return where(x <= ctx.hi, grad_output, 0.0), None
+    _node_name, _kernel, _keeps = "ClampMaxBackward0", "minimum", operator.le
 
 
 class Where(Function):
@@ -189,94 +181,61 @@ class Where(Function):
         return None, ga, gb
 
 
-class Maximum(Function):
+class _Extremum(Function):
+    """Base of maximum and minimum (NaN propagates; ties split the gradient evenly) and of fmax
+    and fmin (``_ignores_nan``: NaN only where both are NaN; ties give ``a`` the gradient), all
+    computed by the array function ``_kernel``. ``_loses(a, b)`` is where ``a`` is not picked
+    over ``b`` (maximum: ``a < b``); ``_takes_a(a, b)``, for fmax and fmin, where ``a`` is
+    picked unless ``b`` is NaN (fmax: ``a >= b``)."""
+
+    _builtin = True
+    _edges = (0, 1)
+    _ignores_nan = False
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        if not cls._ignores_nan:
+            _no_complex(a, b, cls._kernel)
+        ctx.save_for_backward(a, b)
+        return make(_binary(getattr(xp_of(a._data), cls._kernel), a, b))
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if cls._ignores_nan:
+            take_a = cls._takes_a(a, b) | isnan(b)
+            ga = where(take_a, grad_output, 0.0) if need[0] else None
+            gb = where(take_a, 0.0, grad_output) if need[1] else None
+            return ga, gb
+        half = grad_output * 0.5
+        ga = where(a == b, half, where(cls._loses(a, b), 0.0, grad_output)) if need[0] else None
+        gb = where(a == b, half, where(cls._loses(b, a), 0.0, grad_output)) if need[1] else None
+        return ga, gb
+
+
+class Maximum(_Extremum):
     """y = max(a, b);  dy/da = 1 where a > b, 1/2 where a == b (dy/db alike)"""
 
-    _builtin = True
-    _edges = (0, 1)
-    _node_name = "MaximumBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _no_complex(a, b, "maximum")
-        ctx.save_for_backward(a, b)
-        return make(_binary(xp_of(a._data).maximum, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        half = grad_output * 0.5
-        ga = where(a == b, half, where(a < b, 0.0, grad_output)) if ctx.needs_input_grad[0] \
-            else None
-        gb = where(a == b, half, where(a > b, 0.0, grad_output)) if ctx.needs_input_grad[1] \
-            else None
-        return ga, gb
+    _node_name, _kernel, _loses = "MaximumBackward0", "maximum", operator.lt
 
 
-class Minimum(Function):
+class Minimum(_Extremum):
     """y = min(a, b);  dy/da = 1 where a < b, 1/2 where a == b (dy/db alike)"""
 
-    _builtin = True
-    _edges = (0, 1)
-    _node_name = "MinimumBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _no_complex(a, b, "minimum")
-        ctx.save_for_backward(a, b)
-        return make(_binary(xp_of(a._data).minimum, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        half = grad_output * 0.5
-        ga = where(a == b, half, where(a > b, 0.0, grad_output)) if ctx.needs_input_grad[0] \
-            else None
-        gb = where(a == b, half, where(a < b, 0.0, grad_output)) if ctx.needs_input_grad[1] \
-            else None
-        return ga, gb
+    _node_name, _kernel, _loses = "MinimumBackward0", "minimum", operator.gt
 
 
-class Fmax(Function):
+class Fmax(_Extremum):
     """y = max(a, b) ignoring NaN;  dy/da = 1 where a >= b or b is NaN, dy/db elsewhere"""
 
-    _builtin = True
-    _edges = (0, 1)
-    _node_name = "FmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return make(_binary(xp_of(a._data).fmax, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        take_a = (a >= b) | isnan(b)
-        ga = where(take_a, grad_output, 0.0) if ctx.needs_input_grad[0] else None
-        gb = where(take_a, 0.0, grad_output) if ctx.needs_input_grad[1] else None
-        return ga, gb
+    _node_name, _kernel, _takes_a, _ignores_nan = "FmaxBackward0", "fmax", operator.ge, True
 
 
-class Fmin(Function):
+class Fmin(_Extremum):
     """y = min(a, b) ignoring NaN;  dy/da = 1 where a <= b or b is NaN, dy/db elsewhere"""
 
-    _builtin = True
-    _edges = (0, 1)
-    _node_name = "FminBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return make(_binary(xp_of(a._data).fmin, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        take_a = (a <= b) | isnan(b)
-        ga = where(take_a, grad_output, 0.0) if ctx.needs_input_grad[0] else None
-        gb = where(take_a, 0.0, grad_output) if ctx.needs_input_grad[1] else None
-        return ga, gb
+    _node_name, _kernel, _takes_a, _ignores_nan = "FminBackward0", "fmin", operator.le, True
 
 
 def _no_complex(a, b, name):

@@ -3,6 +3,8 @@ not, isnan, isinf, isfinite, isreal, equal, allclose, isclose, isin."""
 
 from __future__ import annotations
 
+import operator
+
 from ...autograd import dispatch as _door
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
@@ -15,6 +17,17 @@ def _compare_error(a, b):
     return broadcast_error(shape_of(a), shape_of(b))
 
 
+def _compared(op, input, other, out):
+    """``op(input, other)`` on the arrays (``operator.lt`` ...) as a bool tensor, into ``out``
+    if given; shapes that do not broadcast raise PyTorch's error."""
+    ad, bd = pair(input, other)
+    try:
+        res = make(op(ad, bd))
+    except ValueError:
+        raise _compare_error(input, other) from None
+    return res if out is None else write_out(res, out)
+
+
 @_door.primitive("elementwise")
 def eq(input, other, *, out=None):
     """``input == other`` elementwise (a bool tensor; comparisons are not differentiable)."""
@@ -22,12 +35,7 @@ def eq(input, other, *, out=None):
         return False
     if not isinstance(other, (Tensor, int, float, bool, complex)):
         return NotImplemented
-    ad, bd = pair(input, other)
-    try:
-        res = make(ad == bd)
-    except ValueError:
-        raise _compare_error(input, other) from None
-    return res if out is None else write_out(res, out)
+    return _compared(operator.eq, input, other, out)
 
 
 @_door.primitive("elementwise")
@@ -37,12 +45,7 @@ def ne(input, other, *, out=None):
         return True
     if not isinstance(other, (Tensor, int, float, bool, complex)):
         return NotImplemented
-    ad, bd = pair(input, other)
-    try:
-        res = make(ad != bd)
-    except ValueError:
-        raise _compare_error(input, other) from None
-    return res if out is None else write_out(res, out)
+    return _compared(operator.ne, input, other, out)
 
 
 def _ordered(ad, bd, input, other):
@@ -53,45 +56,25 @@ def _ordered(ad, bd, input, other):
 @_door.primitive("elementwise")
 def lt(input, other, *, out=None):
     """``input < other`` elementwise."""
-    ad, bd = pair(input, other)
-    try:
-        res = make(ad < bd)
-    except ValueError:
-        raise _compare_error(input, other) from None
-    return res if out is None else write_out(res, out)
+    return _compared(operator.lt, input, other, out)
 
 
 @_door.primitive("elementwise")
 def le(input, other, *, out=None):
     """``input <= other`` elementwise."""
-    ad, bd = pair(input, other)
-    try:
-        res = make(ad <= bd)
-    except ValueError:
-        raise _compare_error(input, other) from None
-    return res if out is None else write_out(res, out)
+    return _compared(operator.le, input, other, out)
 
 
 @_door.primitive("elementwise")
 def gt(input, other, *, out=None):
     """``input > other`` elementwise."""
-    ad, bd = pair(input, other)
-    try:
-        res = make(ad > bd)
-    except ValueError:
-        raise _compare_error(input, other) from None
-    return res if out is None else write_out(res, out)
+    return _compared(operator.gt, input, other, out)
 
 
 @_door.primitive("elementwise")
 def ge(input, other, *, out=None):
     """``input >= other`` elementwise."""
-    ad, bd = pair(input, other)
-    try:
-        res = make(ad >= bd)
-    except ValueError:
-        raise _compare_error(input, other) from None
-    return res if out is None else write_out(res, out)
+    return _compared(operator.ge, input, other, out)
 
 
 less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne

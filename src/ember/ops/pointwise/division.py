@@ -12,6 +12,17 @@ from .._util import _binary, _kind, _ret, _xp, broadcast_error, make, pair, shap
 from .rounding import trunc
 
 
+def _mod_grads(ctx, grad_output, quotient):
+    """The gradients of ``a - quotient(a, b) * b`` (fmod, remainder): 1 for ``a``,
+    ``-quotient(a, b)`` for a tensor ``b``."""
+    a, b = ctx.saved_tensors
+    ga = grad_output if ctx.needs_input_grad[0] else None
+    gb = None
+    if isinstance(b, Tensor) and ctx.needs_input_grad[1]:
+        gb = -grad_output * quotient(a, b)
+    return ga, gb
+
+
 class Fmod(Function):
     """y = a - trunc(a / b) * b (sign of a);  dy/da = 1, dy/db = -trunc(a / b)"""
 
@@ -32,12 +43,7 @@ class Fmod(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        ga = grad_output if ctx.needs_input_grad[0] else None
-        gb = None
-        if isinstance(b, Tensor) and ctx.needs_input_grad[1]:
-            gb = -grad_output * trunc(a / b)
-        return ga, gb
+        return _mod_grads(ctx, grad_output, lambda a, b: trunc(a / b))
 
 
 class Remainder(Function):
@@ -69,12 +75,8 @@ class Remainder(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        a, b = ctx.saved_tensors
-        ga = grad_output if ctx.needs_input_grad[0] else None
-        gb = None
-        if isinstance(b, Tensor) and ctx.needs_input_grad[1]:
-            gb = -grad_output * DivFloor.apply(a, b)  # PyTorch's floor division (1 // -inf = -1)
-        return ga, gb
+        # DivFloor: PyTorch's floor division (1 // -inf = -1)
+        return _mod_grads(ctx, grad_output, DivFloor.apply)
 
 
 class FmodTensor(Fmod):

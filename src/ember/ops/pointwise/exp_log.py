@@ -25,6 +25,7 @@ from .._util import (
     make,
     write_out,
 )
+from .float_unary import FloatUnary
 
 
 # ---------------------------------------------------------------------------------- exp, log, sqrt
@@ -115,120 +116,63 @@ _LN10 = math.log(10.0)
 
 
 # ---------------------------------------------- exp2, expm1, log2, log10, log1p, reciprocal, rsqrt
-class Exp2(Function):
+class Exp2(FloatUnary):
     """y = 2**x;  dy/dx = y * ln 2"""
 
-    _builtin = True
-    _node_name = "Exp2Backward0"
+    _node_name, _kernel, _saves_result = "Exp2Backward0", "exp2", True
 
     @staticmethod
-    def forward(ctx, x):
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            y = make(xp_of(xd).exp2(xd))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
+    def derivative(grad_output, y):
         return grad_output * _c(y * _LN2)
 
 
-class Expm1(Function):
+class Expm1(FloatUnary):
     """y = exp(x) - 1;  dy/dx = y + 1"""
 
-    _builtin = True
-    _node_name = "Expm1Backward0"
+    _node_name, _kernel, _saves_result = "Expm1Backward0", "expm1", True
 
     @staticmethod
-    def forward(ctx, x):
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            y = make(xp_of(xd).expm1(xd))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
+    def derivative(grad_output, y):
         return grad_output * _c(y + 1)
 
 
-class Log2(Function):
+class Log2(FloatUnary):
     """y = log2(x);  dy/dx = 1 / (x ln 2)"""
 
-    _builtin = True
-    _node_name = "Log2Backward0"
+    _node_name, _kernel = "Log2Backward0", "log2"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).log2(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output / _c(x * _LN2)
 
 
-class Log10(Function):
+class Log10(FloatUnary):
     """y = log10(x);  dy/dx = 1 / (x ln 10)"""
 
-    _builtin = True
-    _node_name = "Log10Backward0"
+    _node_name, _kernel = "Log10Backward0", "log10"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).log10(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output / _c(x * _LN10)
 
 
-class Log1p(Function):
+class Log1p(FloatUnary):
     """y = log(1 + x);  dy/dx = 1 / (1 + x)"""
 
-    _builtin = True
-    _node_name = "Log1pBackward0"
+    _node_name, _kernel = "Log1pBackward0", "log1p"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).log1p(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output / _c(x + 1)
 
 
-class Reciprocal(Function):
+class Reciprocal(FloatUnary):
     """y = 1 / x;  dy/dx = -y**2"""
 
-    _builtin = True
-    _node_name = "ReciprocalBackward0"
+    _node_name, _kernel, _saves_result = "ReciprocalBackward0", "reciprocal", True
 
     @staticmethod
-    def forward(ctx, x):
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            y = make(xp_of(xd).reciprocal(xd))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
+    def derivative(grad_output, y):
         return -grad_output * _c(y * y)
 
 
@@ -284,51 +228,44 @@ def square(input, *, out=None):
     return res if out is None else write_out(res, out, input)
 
 
-class LogAddExp(Function):
+class _LogAddExpBase(Function):
+    """y = log_b(b**a + b**c) by the array kernel ``_kernel``; its gradients are sigmoids of the
+    differences scaled by ``ln b`` (``_ln_base``; None for base e, which needs no scaling)."""
+
+    _builtin = True
+    _ln_base = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        xp = xp_of(a._data)
+        with _quiet(xp):
+            return make(_binary(getattr(xp, cls._kernel), a, b))
+
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        from .activation import sigmoid
+
+        a, b = ctx.saved_tensors
+        ln_b = cls._ln_base
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = grad_output * sigmoid(a - b if ln_b is None else (a - b) * ln_b)
+        if ctx.needs_input_grad[1]:
+            gb = grad_output * sigmoid(b - a if ln_b is None else (b - a) * ln_b)
+        return ga, gb
+
+
+class LogAddExp(_LogAddExpBase):
     """y = log(exp(a) + exp(b));  dy/da = sigmoid(a - b), dy/db = sigmoid(b - a)"""
 
-    _builtin = True
-    _node_name = "LogaddexpBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        xp = xp_of(a._data)
-        with _quiet(xp):
-            return make(_binary(xp.logaddexp, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        from .activation import sigmoid
-
-        a, b = ctx.saved_tensors
-        ga = grad_output * sigmoid(a - b) if ctx.needs_input_grad[0] else None
-        gb = grad_output * sigmoid(b - a) if ctx.needs_input_grad[1] else None
-        return ga, gb
+    _node_name, _kernel = "LogaddexpBackward0", "logaddexp"
 
 
-class LogAddExp2(Function):
+class LogAddExp2(_LogAddExpBase):
     """y = log2(2**a + 2**b);  dy/da = sigmoid((a - b) ln 2), dy/db = sigmoid((b - a) ln 2)"""
 
-    _builtin = True
-    _node_name = "Logaddexp2Backward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        xp = xp_of(a._data)
-        with _quiet(xp):
-            return make(_binary(xp.logaddexp2, a, b))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        from .activation import sigmoid
-
-        a, b = ctx.saved_tensors
-        ln2 = math.log(2.0)
-        ga = grad_output * sigmoid((a - b) * ln2) if ctx.needs_input_grad[0] else None
-        gb = grad_output * sigmoid((b - a) * ln2) if ctx.needs_input_grad[1] else None
-        return ga, gb
+    _node_name, _kernel, _ln_base = "Logaddexp2Backward0", "logaddexp2", _LN2
 
 
 def logaddexp(input, other, *, out=None):

@@ -38,74 +38,39 @@ abs = absolute = _unary_fn(Abs, "``|input|`` (gradient ``sign(input)``).")
 
 
 # ------------------------------------------------------------------------------------ rounding
-def _rounded(d, kernel, name):
-    """Integer tensors come back unchanged (a copy), as in PyTorch; bool has no kernel there."""
-    if d.dtype.kind == "b":
-        # PyTorch raises NotImplementedError (its "no kernel for this dtype" error) here
-        raise NotImplementedError(f"\"{name}_vml_cpu\" not implemented for 'Bool'")
-    if d.dtype.kind in "iu":
-        return d.copy()
-    return kernel(d)
-
-
-class Floor(Function):
-    """y = floor(x);  dy/dx = 0"""
+class _Rounding(Function):
+    """Base of floor, ceil, trunc and round (half to even): y = the array function ``_kernel``
+    of x;  dy/dx = 0. Integer tensors come back unchanged (a copy), as in PyTorch; bool has no
+    kernel there. A subclass is named for its op (``Floor``: PyTorch's ``floor``)."""
 
     _builtin = True
-    _node_name = "FloorBackward0"
 
-    @staticmethod
-    def forward(ctx, x):
-        return make(_rounded(x._data, xp_of(x._data).floor, "floor"))
+    @classmethod
+    def forward(cls, ctx, x):
+        d = x._data
+        if d.dtype.kind == "b":
+            # PyTorch raises NotImplementedError (its "no kernel for this dtype" error) here
+            raise NotImplementedError(f"\"{cls.__name__.lower()}_vml_cpu\" not implemented for "
+                                      "'Bool'")
+        if d.dtype.kind in "iu":
+            return make(d.copy())
+        return make(getattr(xp_of(d), cls._kernel)(d))
 
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output * 0
 
 
-class Ceil(Function):
-    """y = ceil(x);  dy/dx = 0"""
-
-    _builtin = True
-    _node_name = "CeilBackward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        return make(_rounded(x._data, xp_of(x._data).ceil, "ceil"))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output * 0
+def _rounding_op(name, kernel, formula):
+    """The ``_Rounding`` Function ``name`` (node ``<name>Backward0``) computed by ``kernel``."""
+    return type(name, (_Rounding,), {"__doc__": formula, "__module__": __name__,
+                                     "_node_name": name + "Backward0", "_kernel": kernel})
 
 
-class Trunc(Function):
-    """y = trunc(x);  dy/dx = 0"""
-
-    _builtin = True
-    _node_name = "TruncBackward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        return make(_rounded(x._data, xp_of(x._data).trunc, "trunc"))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output * 0
-
-
-class Round(Function):
-    """y = x rounded half to even;  dy/dx = 0"""
-
-    _builtin = True
-    _node_name = "RoundBackward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        return make(_rounded(x._data, xp_of(x._data).rint, "round"))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output * 0
+Floor = _rounding_op("Floor", "floor", "y = floor(x);  dy/dx = 0")
+Ceil = _rounding_op("Ceil", "ceil", "y = ceil(x);  dy/dx = 0")
+Trunc = _rounding_op("Trunc", "trunc", "y = trunc(x);  dy/dx = 0")
+Round = _rounding_op("Round", "rint", "y = x rounded half to even;  dy/dx = 0")
 
 
 class RoundDecimals(Function):

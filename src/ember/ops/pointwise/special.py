@@ -12,6 +12,7 @@ from .._util import (
 )
 from .clamp import where
 from .exp_log import exp
+from .float_unary import FloatUnary
 from .special_kernels import (
     _TWO_OVER_SQRT_PI, digamma_array, erf_array, erfc_array, erfinv_array, i0_array, i1_array,
     lgamma_array, polygamma_array
@@ -26,89 +27,64 @@ def _special(kernel, d, *args):
         return kernel(*args, d.astype("float64", copy=False)).astype(d.dtype, copy=False)
 
 
-class Erf(Function):
+class SpecialUnary(FloatUnary):
+    """A ``FloatUnary`` whose values come from a ``special_kernels`` array kernel (``_array``),
+    computed in float64 and rounded to the input's dtype."""
+
+    _array = None
+
+    @classmethod
+    def compute(cls, xd):
+        return _special(cls._array, xd)
+
+
+class Erf(SpecialUnary):
     """y = erf(x);  dy/dx = 2/sqrt(pi) exp(-x**2)"""
 
-    _builtin = True
-    _node_name = "ErfBackward0"
+    _node_name, _array = "ErfBackward0", staticmethod(erf_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(erf_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * (_TWO_OVER_SQRT_PI * exp(-(x * x)))
 
 
-class Erfc(Function):
+class Erfc(SpecialUnary):
     """y = erfc(x) = 1 - erf(x);  dy/dx = -2/sqrt(pi) exp(-x**2)"""
 
-    _builtin = True
-    _node_name = "ErfcBackward0"
+    _node_name, _array = "ErfcBackward0", staticmethod(erfc_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(erfc_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * (-_TWO_OVER_SQRT_PI * exp(-(x * x)))
 
 
-class Erfinv(Function):
+class Erfinv(SpecialUnary):
     """y = erfinv(x);  dy/dx = sqrt(pi)/2 exp(y**2)"""
 
-    _builtin = True
-    _node_name = "ErfinvBackward0"
+    _node_name, _array, _saves_result = "ErfinvBackward0", staticmethod(erfinv_array), True
 
     @staticmethod
-    def forward(ctx, x):
-        y = make(_special(erfinv_array, _float(x)))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
+    def derivative(grad_output, y):
         return grad_output * (exp(y * y) * (math.sqrt(math.pi) / 2))
 
 
-class Lgamma(Function):
+class Lgamma(SpecialUnary):
     """y = log|gamma(x)|;  dy/dx = digamma(x)"""
 
-    _builtin = True
-    _node_name = "LgammaBackward0"
+    _node_name, _array = "LgammaBackward0", staticmethod(lgamma_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(lgamma_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * digamma(x)
 
 
-class Digamma(Function):
+class Digamma(SpecialUnary):
     """y = digamma(x) = d/dx lgamma(x);  dy/dx = polygamma(1, x)"""
 
-    _builtin = True
-    _node_name = "DigammaBackward0"
+    _node_name, _array = "DigammaBackward0", staticmethod(digamma_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(digamma_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * polygamma(1, x)
 
 
@@ -190,36 +166,46 @@ def logit(input, eps=None, *, out=None):
 
 
 # ---------------------------------------------------------------------------------- xlogy
-class Xlogy(Function):
-    """y = x * log(other), 0 where x == 0 (NaN if other is NaN);
-    dy/dx = log(other) (0 where x == 0 and other <= 0), dy/dother = x / other"""
+class _XLogBase(Function):
+    """y = x * log(other + s), 0 where x == 0 (NaN if other is NaN), computed by the array
+    kernel ``_log`` (log for s = 0, log1p for s = 1; ``_shift`` is s);
+    dy/dx = log(other + s) (0 where x == 0 and other <= -s), dy/dother = x / (other + s)"""
 
     _builtin = True
-    _node_name = "XlogyBackward0"
+    _shift = 0
 
-    @staticmethod
-    def forward(ctx, x, other):
+    @classmethod
+    def forward(cls, ctx, x, other):
         ad, bd = _float_pair(x, other)
         xp = _xp(x, other)
+        log = getattr(xp, cls._log)
 
         def f(a, b):
             with _quiet(xp):
-                r = a * xp.log(b)
+                r = a * log(b)
             return xp.where(xp.isnan(b), xp.nan, xp.where(a == 0, 0, r)).astype(
                 xp.result_type(a, b), copy=False)
 
         ctx.save_for_backward(x, other)
         return make(xp.asarray(_shape_checked(xp, f, ad, bd)))
 
-    @staticmethod
-    def backward(ctx, grad_output):
+    @classmethod
+    def backward(cls, ctx, grad_output):
         x, other = ctx.saved_tensors
+        s = cls._shift
         gx = go = None
-        if ctx.needs_input_grad[0]:
-            gx = where((x == 0) & (other <= 0), 0.0, xlogy(grad_output, other))
+        if ctx.needs_input_grad[0]:  # grad_output * log(other + s), 0 where x == 0
+            gx = where((x == 0) & (other <= -s), 0.0, cls.apply(grad_output, other))
         if ctx.needs_input_grad[1]:
-            go = grad_output * x / other
+            go = grad_output * x / (other + s if s else other)
         return gx, go
+
+
+class Xlogy(_XLogBase):
+    """y = x * log(other), 0 where x == 0 (NaN if other is NaN);
+    dy/dx = log(other) (0 where x == 0 and other <= 0), dy/dother = x / other"""
+
+    _node_name, _log = "XlogyBackward0", "log"
 
 
 def xlogy(input, other, *, out=None):
@@ -230,36 +216,11 @@ def xlogy(input, other, *, out=None):
     return _ret(Xlogy.apply(input, other), out, input, other)
 
 
-class Xlog1py(Function):
+class Xlog1py(_XLogBase):
     """y = x * log1p(other), 0 where x == 0 (NaN if other is NaN);
     dy/dx = log1p(other) (0 where x == 0 and other <= -1), dy/dother = x / (1 + other)"""
 
-    _builtin = True
-    _node_name = "SpecialXlog1pyBackward0"
-
-    @staticmethod
-    def forward(ctx, x, other):
-        ad, bd = _float_pair(x, other)
-        xp = _xp(x, other)
-
-        def f(a, b):
-            with _quiet(xp):
-                r = a * xp.log1p(b)
-            return xp.where(xp.isnan(b), xp.nan, xp.where(a == 0, 0, r)).astype(
-                xp.result_type(a, b), copy=False)
-
-        ctx.save_for_backward(x, other)
-        return make(xp.asarray(_shape_checked(xp, f, ad, bd)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, other = ctx.saved_tensors
-        gx = go = None
-        if ctx.needs_input_grad[0]:
-            gx = where((x == 0) & (other <= -1), 0.0, xlog1py(grad_output, other))
-        if ctx.needs_input_grad[1]:
-            go = grad_output * x / (other + 1)
-        return gx, go
+    _node_name, _log, _shift = "SpecialXlog1pyBackward0", "log1p", 1
 
 
 def xlog1py(input, other, *, out=None):
@@ -269,20 +230,13 @@ def xlog1py(input, other, *, out=None):
 
 
 # ------------------------------------------------------------------------ Bessel i0 and i1
-class I0(Function):
+class I0(SpecialUnary):
     """y = I0(x), the modified Bessel function of order 0;  dy/dx = I1(x)"""
 
-    _builtin = True
-    _node_name = "I0Backward0"
+    _node_name, _array = "I0Backward0", staticmethod(i0_array)
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return make(_special(i0_array, _float(x)))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * i1(x)
 
 

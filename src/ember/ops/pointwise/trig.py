@@ -16,6 +16,7 @@ from .._util import (
 )
 from .clamp import where
 from .exp_log import rsqrt
+from .float_unary import FloatUnary
 
 
 class Tanh(Function):
@@ -161,154 +162,83 @@ def hypot(input, other, *, out=None):
 
 
 # --------------------------------------------------------------- trigonometric and hyperbolic
-class Tan(Function):
+class Tan(FloatUnary):
     """y = tan(x);  dy/dx = 1 + y**2"""
 
-    _builtin = True
-    _node_name = "TanBackward0"
+    _node_name, _kernel, _saves_result = "TanBackward0", "tan", True
 
     @staticmethod
-    def forward(ctx, x):
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            y = make(xp_of(xd).tan(xd))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (y,) = ctx.saved_tensors
+    def derivative(grad_output, y):
         return grad_output * _c(1 + y * y)
 
 
-class Asin(Function):
+class Asin(FloatUnary):
     """y = asin(x);  dy/dx = 1 / sqrt(1 - x**2)"""
 
-    _builtin = True
-    _node_name = "AsinBackward0"
+    _node_name, _kernel = "AsinBackward0", "arcsin"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).arcsin(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * _c(rsqrt(1 - x * x))
 
 
-class Acos(Function):
+class Acos(FloatUnary):
     """y = acos(x);  dy/dx = -1 / sqrt(1 - x**2)"""
 
-    _builtin = True
-    _node_name = "AcosBackward0"
+    _node_name, _kernel = "AcosBackward0", "arccos"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).arccos(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return -grad_output * _c(rsqrt(1 - x * x))
 
 
-class Atan(Function):
+class Atan(FloatUnary):
     """y = atan(x);  dy/dx = 1 / (1 + x**2)"""
 
-    _builtin = True
-    _node_name = "AtanBackward0"
+    _node_name, _kernel = "AtanBackward0", "arctan"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        return make(xp_of(xd).arctan(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output / _c(x * x + 1)
 
 
-class Sinh(Function):
+class Sinh(FloatUnary):
     """y = sinh(x);  dy/dx = cosh(x)"""
 
-    _builtin = True
-    _node_name = "SinhBackward0"
+    _node_name, _kernel = "SinhBackward0", "sinh"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).sinh(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * _c(cosh(x))
 
 
-class Cosh(Function):
+class Cosh(FloatUnary):
     """y = cosh(x);  dy/dx = sinh(x)"""
 
-    _builtin = True
-    _node_name = "CoshBackward0"
+    _node_name, _kernel = "CoshBackward0", "cosh"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).cosh(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * _c(sinh(x))
 
 
-class Asinh(Function):
+class Asinh(FloatUnary):
     """y = asinh(x);  dy/dx = 1 / sqrt(x**2 + 1)"""
 
-    _builtin = True
-    _node_name = "AsinhBackward0"
+    _node_name, _kernel = "AsinhBackward0", "arcsinh"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        return make(xp_of(xd).arcsinh(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output * _c(rsqrt(x * x + 1))
 
 
-class Acosh(Function):
+class Acosh(FloatUnary):
     """y = acosh(x);  dy/dx = 1 / (sqrt(x - 1) sqrt(x + 1))"""
 
-    _builtin = True
-    _node_name = "AcoshBackward0"
+    _node_name, _kernel = "AcoshBackward0", "arccosh"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).arccosh(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         if x.is_complex():
             # sqrt(x - 1) sqrt(x + 1), not sqrt(x**2 - 1): the right branch for complex x
             return grad_output * _c(rsqrt(x - 1) * rsqrt(x + 1))
@@ -316,22 +246,13 @@ class Acosh(Function):
         return grad_output * rsqrt(x * x - 1)
 
 
-class Atanh(Function):
+class Atanh(FloatUnary):
     """y = atanh(x);  dy/dx = 1 / (1 - x**2)"""
 
-    _builtin = True
-    _node_name = "AtanhBackward0"
+    _node_name, _kernel = "AtanhBackward0", "arctanh"
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        xd = _float(x)
-        with _quiet(xp_of(xd)):
-            return make(xp_of(xd).arctanh(xd))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
+    def derivative(grad_output, x):
         return grad_output / _c(1 - x * x)
 
 

@@ -32,6 +32,16 @@ def _unsqueeze_to(grad, shape, dims, keepdim):
     return grad.reshape(new_shape)
 
 
+def _kept(ctx, grad_output):
+    """In the backward of a reduction that saved ``(x, y)`` and noted ``ctx.dims`` and
+    ``ctx.keepdim``: ``x``, and the gradient and ``y`` with the reduced dims put back (size 1)
+    so they broadcast against ``x``."""
+    x, y = ctx.saved_tensors
+    shape = x.shape
+    return (x, _unsqueeze_to(grad_output, shape, ctx.dims, ctx.keepdim),
+            _unsqueeze_to(y, shape, ctx.dims, ctx.keepdim))
+
+
 def _reduced_shape(shape, dims, keepdim):
     if keepdim:
         return tuple(1 if i in dims else s for i, s in enumerate(shape))

@@ -9,7 +9,7 @@ from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import make_dense as make, wrap_dim
 from ..return_types import _named, return_type
-from .dims import _unsqueeze_to, dims_of, max_
+from .dims import _kept, dims_of, max_
 from .sum_prod import _ScatterIntoZeros, _write, sum
 
 
@@ -158,9 +158,7 @@ class Amax(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
-        g = _unsqueeze_to(grad_output, x.shape, ctx.dims, ctx.keepdim)
-        yk = _unsqueeze_to(y, x.shape, ctx.dims, ctx.keepdim)
+        x, g, yk = _kept(ctx, grad_output)
         mask = x == yk
         count = sum(mask, ctx.dims, True)
         return g * mask / count, None, None, None

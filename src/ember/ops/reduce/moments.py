@@ -11,7 +11,7 @@ from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import make_dense as make
-from .dims import _reduced_shape, _unsqueeze_to, dims_of, max_
+from .dims import _kept, _reduced_shape, _unsqueeze_to, dims_of, max_
 from .sum_prod import _write, mean
 
 
@@ -118,9 +118,7 @@ class Std(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
-        g = _unsqueeze_to(grad_output, x.shape, ctx.dims, ctx.keepdim)
-        yk = _unsqueeze_to(y, x.shape, ctx.dims, ctx.keepdim)
+        x, g, yk = _kept(ctx, grad_output)
         return _var_grad(_std_to_var_grad(g, yk), x, ctx.dims, ctx.dof), None, None, None
 
 

@@ -9,7 +9,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import make_dense as make
-from .dims import _unsqueeze_to, dims_of
+from .dims import _kept, dims_of
 from .sum_prod import _title, _write, sum
 
 
@@ -58,14 +58,12 @@ class VectorNorm(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
         from ..pointwise.clamp import where
         from ..pointwise.rounding import abs as _abs
         from ..pointwise.rounding import sgn
 
+        x, g, yk = _kept(ctx, grad_output)
         p = ctx.ord
-        g = _unsqueeze_to(grad_output, x.shape, ctx.dims, ctx.keepdim)
-        yk = _unsqueeze_to(y, x.shape, ctx.dims, ctx.keepdim)
         if p == 0:
             return x * 0 * g, None, None, None
         if p == 1:

@@ -10,7 +10,7 @@ from ...backend import xp_of
 from .._util import make_dense as make, wrap_dim
 from .._util import quiet_retry
 from ..shape.views import Expand
-from .dims import _INT_KINDS, _reduced_shape, _unsqueeze_to, dims_of, max_
+from .dims import _INT_KINDS, _kept, _reduced_shape, _unsqueeze_to, dims_of, max_
 
 
 # ----------------------------------------------------------------------------------- sum, mean
@@ -444,9 +444,7 @@ class Logsumexp(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, y = ctx.saved_tensors
-        g = _unsqueeze_to(grad_output, x.shape, ctx.dims, ctx.keepdim)
-        yk = _unsqueeze_to(y, x.shape, ctx.dims, ctx.keepdim)
+        x, g, yk = _kept(ctx, grad_output)
         from ..pointwise.exp_log import exp
 
         return g * exp(x - yk), None, None
