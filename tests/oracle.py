@@ -12,6 +12,8 @@ end of the run). ``EMBER_TESTS_WITHOUT_TORCH=1`` hides an installed PyTorch (tes
 from __future__ import annotations
 
 import collections
+import contextlib
+import io
 import math
 import os
 
@@ -354,3 +356,23 @@ def grads_match(fn, *arrays, expected=None):
     else:
         _skipped()
     return got
+
+
+# ---- the programs in examples/, run as written (or with PyTorch in ember's place)
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples")
+
+
+def run_example(name, lib=None):
+    """Run ``examples/<name>.py`` as its own program (``import ember as torch``), or with ``lib``
+    (ember or torch) imported in ember's place; the global RNG is left as it was. Returns the
+    program's globals and what it printed. Each call defines the program's classes anew."""
+    path = os.path.join(EXAMPLES, name + ".py")
+    with open(path, encoding="utf-8") as f:
+        src = f.read()
+    if lib is not None:
+        src = src.replace("import ember", "import " + lib.__name__)
+    lib = lib or ember
+    ns, out = {"__name__": "__main__", "__file__": path}, io.StringIO()
+    with lib.random.fork_rng(), contextlib.redirect_stdout(out):
+        exec(compile(src, path, "exec"), ns)  # noqa: S102 - the example program itself
+    return ns, out.getvalue()

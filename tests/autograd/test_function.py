@@ -1,29 +1,15 @@
 """autograd.Function: the whole ctx API, both styles, and every check on what backward returns."""
 
 import pytest
-from oracle import T, gfn, leaf, raises, same, torch
+from oracle import T, gfn, leaf, raises, run_example, same, torch
 
 import ember
 from ember.autograd import Function, once_differentiable
 
 
 def lib_fn(L):
-    """The seed's CustomReLU, for either library."""
-
-    class CustomReLU(L.autograd.Function):
-        @staticmethod
-        def forward(ctx, input):
-            ctx.save_for_backward(input)
-            return input.clamp(min=0)
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (input,) = ctx.saved_tensors
-            grad_input = grad_output.clone()
-            grad_input[input < 0] = 0
-            return grad_input
-
-    return CustomReLU
+    """The seed's CustomReLU (examples/seed_custom_relu.py, as written), for either library."""
+    return run_example("seed_custom_relu", L)[0]["CustomReLU"]
 
 
 def test_seed_custom_relu_matches_torch_and_ctx_is_the_node():
