@@ -58,11 +58,13 @@ def to_numpy(t):
     return t.detach().numpy()
 
 
-def _make(lib, arrays, requires_grad):
+def _make(lib, arrays, requires_grad, **kwargs):
+    """The NumPy ``arrays`` as ``lib`` tensors (``kwargs`` to ``lib.tensor``); other args as
+    they are."""
     out = []
     for a, rg in zip(arrays, requires_grad):
         if isinstance(a, np.ndarray):
-            t = lib.tensor(a)
+            t = lib.tensor(a, **kwargs)
             if rg:
                 t.requires_grad_(True)
             out.append(t)
