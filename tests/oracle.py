@@ -378,3 +378,13 @@ def run_example(name, lib=None):
     with lib.random.fork_rng(), contextlib.redirect_stdout(out):
         exec(compile(src, path, "exec"), ns)  # noqa: S102 - the example program itself
     return ns, out.getvalue()
+
+
+def custom_function(name, forward, backward, lib=None):
+    """A ``lib.autograd.Function`` (ember's by default) named ``name``, old style, saving
+    nothing: its forward returns ``forward(*inputs)`` and its backward ``backward(*grads)``."""
+    lib = lib or ember
+    return type(name, (lib.autograd.Function,), {
+        "forward": staticmethod(lambda ctx, *inputs: forward(*inputs)),
+        "backward": staticmethod(lambda ctx, *grads: backward(*grads)),
+    })

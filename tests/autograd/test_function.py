@@ -1,7 +1,7 @@
 """autograd.Function: the whole ctx API, both styles, and every check on what backward returns."""
 
 import pytest
-from oracle import T, gfn, leaf, raises, run_example, same, torch
+from oracle import T, custom_function, gfn, leaf, raises, run_example, same, torch
 
 import ember
 from ember.autograd import Function, once_differentiable
@@ -231,16 +231,7 @@ def test_checks_on_what_backward_returns(kind):
     make, phrase = BAD[kind]
 
     def build(L):
-        class Wrong(L.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 2
-
-            @staticmethod
-            def backward(ctx, g):
-                return make(g)
-
-        return Wrong
+        return custom_function("Wrong", lambda x: x * 2, make, L)
 
     x = ember.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError) as info:

@@ -3,7 +3,7 @@ stack_module_state; against torch.func and numerically; errors; custom Functions
 
 import numpy as np
 import pytest
-from oracle import assert_close, to_numpy, torch
+from oracle import assert_close, custom_function, to_numpy, torch
 
 import ember
 import ember.func as F
@@ -236,14 +236,7 @@ def test_third_derivative_through_custom_function():
 
 
 def test_custom_function_without_setup_context_errors_under_transforms():
-    class Old(ember.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 2
+    Old = custom_function("Old", lambda x: x * 2, lambda g: g * 2)  # old style: forward(ctx, x)
 
     with pytest.raises(RuntimeError, match="it must override the setup_context staticmethod"):
         F.grad(lambda v: Old.apply(v).sum())(ember.tensor(X))
