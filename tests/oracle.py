@@ -380,11 +380,19 @@ def run_example(name, lib=None):
     return ns, out.getvalue()
 
 
-def custom_function(name, forward, backward, lib=None):
-    """A ``lib.autograd.Function`` (ember's by default) named ``name``, old style, saving
-    nothing: its forward returns ``forward(*inputs)`` and its backward ``backward(*grads)``."""
+def custom_function(name, forward, backward, lib=None, saves=None):
+    """A ``lib.autograd.Function`` (ember's by default) named ``name``, old style: its forward
+    returns ``forward(*inputs)``, saving the inputs (``saves="inputs"``), the output
+    (``saves="output"``) or nothing; its backward returns ``backward(*saved, *grads)``."""
     lib = lib or ember
+
+    def fwd(ctx, *inputs):
+        out = forward(*inputs)
+        if saves is not None:
+            ctx.save_for_backward(*(inputs if saves == "inputs" else (out,)))
+        return out
+
     return type(name, (lib.autograd.Function,), {
-        "forward": staticmethod(lambda ctx, *inputs: forward(*inputs)),
-        "backward": staticmethod(lambda ctx, *grads: backward(*grads)),
+        "forward": staticmethod(fwd),
+        "backward": staticmethod(lambda ctx, *grads: backward(*ctx.saved_tensors, *grads)),
     })

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from oracle import SKIPPED, check, torch
+from oracle import SKIPPED, check, custom_function, torch
 
 import ember
 from ember.autograd.gradcheck import GradcheckError
@@ -17,18 +17,7 @@ HIDE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "without_torch")
 
 def _square(backward):
     """x * x as a custom Function whose backward returns ``backward(x, g)``."""
-
-    class Square(ember.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        def backward(ctx, g):
-            return backward(*ctx.saved_tensors, g)
-
-    return Square.apply
+    return custom_function("Square", lambda x: x * x, backward, saves="inputs").apply
 
 
 def _lib_fn(fn_ember, fn_torch):

@@ -472,29 +472,13 @@ def test_custom_function_variants():
 
 def test_custom_function_errors():
     def count(t):
-        class F(t.autograd.Function):
-            @staticmethod
-            def forward(ctx, x, y):
-                return x + y
-
-            @staticmethod
-            def backward(ctx, g):
-                return g
-
+        F = custom_function("F", lambda x, y: x + y, lambda g: g, t)
         F.apply(leaf(t, [1.0]), leaf(t, [1.0])).sum().backward()
 
     raises(count, RuntimeError, "returned an incorrect number of gradients (expected 2, got 1)")
 
     def shape(t):
-        class F(t.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 1
-
-            @staticmethod
-            def backward(ctx, g):
-                return g.sum()
-
+        F = custom_function("F", lambda x: x * 1, lambda g: g.sum(), t)
         F.apply(leaf(t, [1.0, 2.0])).sum().backward()
 
     raises(
@@ -543,15 +527,7 @@ def test_saved_tensors_readable_in_forward():
 
 def test_custom_function_input_returned_as_is_modified_raises():
     def fn(t):
-        class Same(t.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x
-
-            @staticmethod
-            def backward(ctx, g):
-                return g
-
+        Same = custom_function("Same", lambda x: x, lambda g: g, t)
         r = []
         for x in (leaf(t, [1.0, 2.0]) * 1, leaf(t, [1.0, 2.0])):
             z = Same.apply(x)
