@@ -13,10 +13,9 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import oracle  # its helpers, used at call time (oracle imports this module first)
 
 import ember
-
-import oracle  # its helpers, used at call time (oracle imports this module first)
 
 ACTIVE = os.environ.get("EMBER_SIMULATE_CUDA", "") not in ("", "0")
 

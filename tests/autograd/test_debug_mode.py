@@ -287,18 +287,9 @@ def test_forward_that_refuses_float64_warns(debug):
     np.testing.assert_allclose(x.grad.numpy(), np.full(5, 2.0))
 
 
-class BadReLU(ember.autograd.Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return input.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (input,) = ctx.saved_tensors
-        grad_input = grad_output.clone()
-        grad_input[input > 0] = 0  # inverted mask
-        return grad_input
+# the seed's CustomReLU with its mask inverted
+BadReLU = custom_function("BadReLU", lambda x: x.clamp(min=0),
+                          lambda x, g: g.masked_fill(x > 0, 0), saves="inputs")
 
 
 def test_kink_is_not_a_false_alarm(debug):

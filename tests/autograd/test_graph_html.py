@@ -25,7 +25,6 @@ import ember.profiler
 from ember.autograd.graph import nodes_of, to_html
 from ember.autograd.graph_html import page_data
 
-
 CustomReLU = run_example("seed_custom_relu")[0]["CustomReLU"]  # the seed tutorial's, as written
 
 

@@ -11,7 +11,6 @@ from oracle import run_example
 import ember
 from ember.autograd import graph as G
 
-
 CustomReLU = run_example("seed_custom_relu")[0]["CustomReLU"]  # the seed tutorial's, as written
 
 

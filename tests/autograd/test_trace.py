@@ -9,7 +9,6 @@ from oracle import custom_function, run_example
 import ember
 from ember.autograd import dispatch
 
-
 CustomReLU = run_example("seed_custom_relu")[0]["CustomReLU"]  # the seed tutorial's, as written
 
 

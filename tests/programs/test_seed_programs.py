@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from oracle import run_example, torch
 
+
 def _shape_of_output(text: str) -> str:
     """The printed text with each number replaced by '#' and the white space (which depends on
     the signs and widths of the random values) removed."""
