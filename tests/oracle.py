@@ -380,19 +380,29 @@ def run_example(name, lib=None):
     return ns, out.getvalue()
 
 
-def custom_function(name, forward, backward, lib=None, saves=None):
-    """A ``lib.autograd.Function`` (ember's by default) named ``name``, old style: its forward
-    returns ``forward(*inputs)``, saving the inputs (``saves="inputs"``), the output
-    (``saves="output"``) or nothing; its backward returns ``backward(*saved, *grads)``."""
+def custom_function(name, forward, backward, lib=None, saves=None, setup_context=False,
+                    **attrs):
+    """A ``lib.autograd.Function`` (ember's by default) named ``name``: its forward returns
+    ``forward(*inputs)``, saving the inputs (``saves="inputs"``), the output (``saves="output"``)
+    or nothing; its backward returns ``backward(*saved, *grads)``. Old style (``forward(ctx,
+    ...)``), or with ``setup_context=True`` the new one (``forward(...)`` and a
+    ``setup_context`` that saves). ``attrs``: further class attributes, functions among them
+    made staticmethods (``jvp``, ``vmap``, ``generate_vmap_rule=True``)."""
     lib = lib or ember
+
+    def save(ctx, inputs, out):
+        if saves is not None:
+            ctx.save_for_backward(*(inputs if saves == "inputs" else (out,)))
 
     def fwd(ctx, *inputs):
         out = forward(*inputs)
-        if saves is not None:
-            ctx.save_for_backward(*(inputs if saves == "inputs" else (out,)))
+        save(ctx, inputs, out)
         return out
 
+    body = {"backward": lambda ctx, *grads: backward(*ctx.saved_tensors, *grads), **attrs}
+    if setup_context:
+        body.update(forward=forward, setup_context=save)
+    else:
+        body["forward"] = fwd
     return type(name, (lib.autograd.Function,), {
-        "forward": staticmethod(fwd),
-        "backward": staticmethod(lambda ctx, *grads: backward(*ctx.saved_tensors, *grads)),
-    })
+        k: staticmethod(v) if callable(v) else v for k, v in body.items()})

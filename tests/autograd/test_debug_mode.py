@@ -93,19 +93,8 @@ class ScaleInPlace(ember.autograd.Function):
         return g * 3
 
 
-class SquareNewStyle(ember.autograd.Function):
-    @staticmethod
-    def forward(x):
-        return x * x
-
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(inputs[0])
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 2 * g * x
+SquareNewStyle = custom_function("SquareNewStyle", lambda x: x * x, lambda x, g: 2 * g * x,
+                                 saves="inputs", setup_context=True)
 
 
 def test_off_by_default():

@@ -195,28 +195,10 @@ def test_hessian_of_mlp_loss_matches_torch():
 
 # ----------------------------------------------------------------------- custom Functions
 def make_cube(L):
-    class Cube(L.autograd.Function):
-        """y = x**3, backward written in differentiable ops (so higher derivatives work)."""
-
-        @staticmethod
-        def forward(x):
-            return x ** 3
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            ctx.save_for_backward(inputs[0])
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return g * 3 * x ** 2
-
-        @staticmethod
-        def jvp(ctx, t):
-            (x,) = ctx.saved_tensors
-            return t * 3 * x ** 2
-
-    return Cube
+    """y = x**3, backward and jvp written in differentiable ops (so higher derivatives work)."""
+    return custom_function("Cube", lambda x: x ** 3, lambda x, g: g * 3 * x ** 2, L,
+                           saves="inputs", setup_context=True,
+                           jvp=lambda ctx, t: t * 3 * ctx.saved_tensors[0] ** 2)
 
 
 def test_third_derivative_through_custom_function():

@@ -3,7 +3,7 @@ randomness, per-example gradients, custom Functions, errors; and that it really 
 
 import numpy as np
 import pytest
-from oracle import assert_close, to_numpy, torch
+from oracle import assert_close, custom_function, to_numpy, torch
 
 import ember
 import ember.func as F
@@ -216,53 +216,14 @@ def test_errors():
 
 
 def _custom_classes(L):
-    class WithVmap(L.autograd.Function):
-        @staticmethod
-        def forward(x):
-            return x * 3
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            pass
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 3
-
-        @staticmethod
-        def vmap(info, in_dims, x):
-            return x * 3, in_dims[0]
-
-    class Generated(L.autograd.Function):
-        generate_vmap_rule = True
-
-        @staticmethod
-        def forward(x):
-            return x.sin()
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            ctx.save_for_backward(inputs[0])
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return g * x.cos()
-
-    class NoRule(L.autograd.Function):
-        @staticmethod
-        def forward(x):
-            return x * 1
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            pass
-
-        @staticmethod
-        def backward(ctx, g):
-            return g
-
-    return WithVmap, Generated, NoRule
+    """A Function with its own vmap rule, one with a generated rule, and one with neither."""
+    with_vmap = custom_function("WithVmap", lambda x: x * 3, lambda g: g * 3, L,
+                                setup_context=True,
+                                vmap=lambda info, in_dims, x: (x * 3, in_dims[0]))
+    generated = custom_function("Generated", lambda x: x.sin(), lambda x, g: g * x.cos(), L,
+                                saves="inputs", setup_context=True, generate_vmap_rule=True)
+    no_rule = custom_function("NoRule", lambda x: x * 1, lambda g: g, L, setup_context=True)
+    return with_vmap, generated, no_rule
 
 
 def test_custom_functions_under_vmap():
