@@ -83,6 +83,41 @@ def assert_close(a, b, rtol=1e-6, atol=1e-8, what=""):
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True, err_msg=what)
 
 
+def tree_numpy(res):
+    """Tensors nested in tuples, lists and dicts, as NumPy arrays in tuples and dicts."""
+    if isinstance(res, (tuple, list)):
+        return tuple(tree_numpy(r) for r in res)
+    if isinstance(res, dict):
+        return {k: tree_numpy(v) for k, v in res.items()}
+    return to_numpy(res)
+
+
+def assert_tree_close(a, b, rtol=1e-8, atol=1e-10, what=""):
+    """Two ``tree_numpy`` results have the same structure and close arrays."""
+    if isinstance(a, tuple):
+        assert isinstance(b, tuple) and len(a) == len(b), what
+        for x, y in zip(a, b):
+            assert_tree_close(x, y, rtol, atol, what)
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), what
+        for k in a:
+            assert_tree_close(a[k], b[k], rtol, atol, what)
+    else:
+        assert_close(a, b, rtol=rtol, atol=atol, what=what)
+
+
+def both(fn, *arrays, rtol=1e-8, atol=1e-10):
+    """``fn(lib, *tensors)`` from the NumPy ``arrays`` on ember and on PyTorch (when installed)
+    give close results (``tree_numpy``); returns ember's."""
+    e = tree_numpy(fn(ember, *[ember.tensor(a) for a in arrays]))
+    if torch is None:
+        _skipped()
+    else:
+        t = tree_numpy(fn(torch, *[torch.tensor(a) for a in arrays]))
+        assert_tree_close(e, t, rtol, atol)
+    return e
+
+
 def check(fn, *arrays, grad=True, gradgrad=True, rtol=1e-6, atol=1e-8, requires_grad=None,
           seed=0, numeric=True):
     """Compare ``fn`` on ember and PyTorch (value, dtype, gradient, gradient of gradient).

@@ -3,7 +3,7 @@ stack_module_state; against torch.func and numerically; errors; custom Functions
 
 import numpy as np
 import pytest
-from oracle import assert_close, custom_function, to_numpy, torch
+from oracle import assert_close, assert_tree_close, both, custom_function, torch, tree_numpy
 
 import ember
 import ember.func as F
@@ -12,36 +12,6 @@ RNG = np.random.default_rng(0)
 X = RNG.standard_normal(4)
 Y = RNG.standard_normal(4)
 M = RNG.standard_normal((3, 4))
-
-
-def _np(res):
-    if isinstance(res, (tuple, list)):
-        return tuple(_np(r) for r in res)
-    if isinstance(res, dict):
-        return {k: _np(v) for k, v in res.items()}
-    return to_numpy(res)
-
-
-def _cmp(a, b, what="", tol=1e-10):
-    if isinstance(a, tuple):
-        assert isinstance(b, tuple) and len(a) == len(b), what
-        for x, y in zip(a, b):
-            _cmp(x, y, what, tol)
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys()
-        for k in a:
-            _cmp(a[k], b[k], what, tol)
-    else:
-        assert_close(a, b, rtol=1e-8, atol=tol, what=what)
-
-
-def both(fn, *arrays):
-    """Run ``fn(lib, *tensors)`` on ember (and PyTorch when installed); compare the results."""
-    e = _np(fn(ember, *[ember.tensor(a) for a in arrays]))
-    if torch is not None:
-        t = _np(fn(torch, *[torch.tensor(a) for a in arrays]))
-        _cmp(e, t)
-    return e
 
 
 def fd_grad(f, x, eps=1e-6):
@@ -160,7 +130,7 @@ def test_jacrev_jacfwd_hessian_match_torch_and_each_other():
         return jr, jf, h
 
     jr, jf, h = both(run, X, M)
-    _cmp(jr, jf, tol=1e-12)
+    assert_tree_close(jr, jf, atol=1e-12)
     assert jr[0].shape == (3, 4) and jr[1].shape == (3, 3, 4)
     assert_close(h, h.T, atol=1e-12)
 
@@ -292,13 +262,13 @@ def test_functional_call_tied_weights_and_buffers():
         untied = L.func.functional_call(m, {"a.weight": w}, (x,), tie_weights=False)
         return tied.detach(), untied.detach(), m.a.weight.detach().clone()
 
-    got = _np(run(ember))
+    got = tree_numpy(run(ember))
     w = np.array([[1.0, 2.0], [3.0, 4.0]])
     assert_close(got[0], 2 * (w @ (w @ np.ones(2)))[None])
     # untied: b keeps the module's own (tied-to-a) weight, only a's is replaced
     assert_close(got[1], (got[2] @ (w @ np.ones(2)))[None], rtol=1e-6)
     if torch is not None:
-        _cmp(got[0], _np(run(torch))[0])
+        assert_tree_close(got[0], tree_numpy(run(torch))[0])
 
 
 def test_vmap_chunk_size_accepted_and_same_result():
