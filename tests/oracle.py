@@ -395,7 +395,20 @@ def grads_match(fn, *arrays, expected=None):
     return got
 
 
-# ---- the programs in examples/, run as written (or with PyTorch in ember's place)
+# ---- programs: subprocesses that import this checkout's ember, and the programs in examples/
+SRC = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+
+
+def ember_env(**extra):
+    """The environment for a subprocess that imports this checkout's ember: ``os.environ`` with
+    ``extra`` set and src/ first on PYTHONPATH, before what it held (so the lane without PyTorch
+    hides PyTorch from the subprocess too)."""
+    env = dict(os.environ, **extra)
+    env["PYTHONPATH"] = os.pathsep.join([SRC] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH")
+                                                  else []))
+    return env
+
+
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples")
 
 

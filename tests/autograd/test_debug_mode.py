@@ -2,14 +2,13 @@
 file:line of in-place ops and of the backward that freed a graph; off by default."""
 
 import inspect
-import os
 import subprocess
 import sys
 import warnings
 
 import numpy as np
 import pytest
-from oracle import custom_function, run_example
+from oracle import custom_function, ember_env, run_example
 
 import ember
 from ember.autograd import dispatch
@@ -103,8 +102,7 @@ def test_off_by_default():
 
 
 def test_env_var_turns_it_on():
-    src = os.path.join(os.path.dirname(__file__), "..", "..", "src")
-    env = dict(os.environ, EMBER_DEBUG="1", PYTHONPATH=src)
+    env = ember_env(EMBER_DEBUG="1")
     out = subprocess.run([sys.executable, "-c", "import ember; from ember.autograd import "
                           "dispatch as D; print(ember.autograd.is_debug_enabled(), "
                           "bool(D.busy and D.tls.bump))"],

@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 import pytest
-from oracle import run_example
+from oracle import ember_env, run_example
 
 import ember
 from ember import nn
@@ -294,12 +294,10 @@ print(ember.sum(Probe(), axis=0))
 
 
 def test_every_public_entry_dispatches_an_override_type_met_first_in_a_fresh_process():
-    import os
     import subprocess
     import sys
 
-    env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), "..", "src"))
-    out = subprocess.run([sys.executable, "-c", _FRESH], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", _FRESH], env=ember_env(), capture_output=True,
                          text=True, check=True).stdout.splitlines()
     assert out == [
         "('seen', 'relu', 1, [])", "True", "('seen', 'add', 1, ['other'])",
