@@ -32,8 +32,10 @@ def test_seed_custom_relu_matches_torch_and_ctx_is_the_node():
         assert tx.grad.tolist() == x.grad.tolist()
 
 
-def test_setup_context_style_and_kwargs():
-    class Scale(Function):
+def setup_style(L):
+    """A new-style Function (forward without ctx; setup_context keeps the factor)."""
+
+    class Setup(L.autograd.Function):
         @staticmethod
         def forward(x, factor=2.0):
             return x * factor
@@ -46,6 +48,11 @@ def test_setup_context_style_and_kwargs():
         def backward(ctx, g):
             return g * ctx.factor, None
 
+    return Setup
+
+
+def test_setup_context_style_and_kwargs():
+    Scale = setup_style(ember)
     x = ember.tensor([1.0, 2.0], requires_grad=True)
     Scale.apply(x, factor=3.0).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
@@ -433,19 +440,7 @@ def test_custom_function_variants():
                 log.append([ga is None, gb is None, gm, gn])
                 return gb * 3
 
-        class Setup(t.autograd.Function):
-            @staticmethod
-            def forward(x, k):
-                return x * k
-
-            @staticmethod
-            def setup_context(ctx, inputs, output):
-                ctx.k = inputs[1]
-
-            @staticmethod
-            def backward(ctx, g):
-                return g * ctx.k, None
-
+        Setup = setup_style(t)
         x = leaf(t, [1.0, -2.0])
         y = Scale.apply(x, 3.0, flag=False)
         y.sum().backward()
