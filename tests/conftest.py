@@ -80,6 +80,26 @@ def sim_cuda(monkeypatch):
     ember.set_default_device(None)
 
 
+@pytest.fixture
+def fallbacks(monkeypatch):
+    """The names of the ops vmap runs through its per-example loop (no batching rule), in the
+    order it does, for one test."""
+    from ember.func import _batched
+
+    seen = []
+    orig = _batched._loop
+
+    def spy(cls, args, kwargs, level):
+        seen.append(cls.__name__)
+        return orig(cls, args, kwargs, level)
+
+    monkeypatch.setattr(_batched, "_loop", spy)
+    for k, v in list(_batched._RULES.items()):
+        if v is orig:
+            monkeypatch.setitem(_batched._RULES, k, spy)
+    return seen
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("EMBER_SIMULATE_CUDA", "") in ("", "0"):
         return

@@ -12,6 +12,8 @@ end of the run). ``EMBER_TESTS_WITHOUT_TORCH=1`` hides an installed PyTorch (tes
 from __future__ import annotations
 
 import collections
+import contextlib
+import io
 import math
 import os
 
@@ -56,11 +58,13 @@ def to_numpy(t):
     return t.detach().numpy()
 
 
-def _make(lib, arrays, requires_grad):
+def _make(lib, arrays, requires_grad, **kwargs):
+    """The NumPy ``arrays`` as ``lib`` tensors (``kwargs`` to ``lib.tensor``); other args as
+    they are."""
     out = []
     for a, rg in zip(arrays, requires_grad):
         if isinstance(a, np.ndarray):
-            t = lib.tensor(a)
+            t = lib.tensor(a, **kwargs)
             if rg:
                 t.requires_grad_(True)
             out.append(t)
@@ -77,6 +81,41 @@ def assert_close(a, b, rtol=1e-6, atol=1e-8, what=""):
     a, b = np.asarray(a), np.asarray(b)
     assert a.shape == b.shape, f"{what}: shape {a.shape} != {b.shape}"
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True, err_msg=what)
+
+
+def tree_numpy(res):
+    """Tensors nested in tuples, lists and dicts, as NumPy arrays in tuples and dicts."""
+    if isinstance(res, (tuple, list)):
+        return tuple(tree_numpy(r) for r in res)
+    if isinstance(res, dict):
+        return {k: tree_numpy(v) for k, v in res.items()}
+    return to_numpy(res)
+
+
+def assert_tree_close(a, b, rtol=1e-8, atol=1e-10, what=""):
+    """Two ``tree_numpy`` results have the same structure and close arrays."""
+    if isinstance(a, tuple):
+        assert isinstance(b, tuple) and len(a) == len(b), what
+        for x, y in zip(a, b):
+            assert_tree_close(x, y, rtol, atol, what)
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), what
+        for k in a:
+            assert_tree_close(a[k], b[k], rtol, atol, what)
+    else:
+        assert_close(a, b, rtol=rtol, atol=atol, what=what)
+
+
+def both(fn, *arrays, rtol=1e-8, atol=1e-10):
+    """``fn(lib, *tensors)`` from the NumPy ``arrays`` on ember and on PyTorch (when installed)
+    give close results (``tree_numpy``); returns ember's."""
+    e = tree_numpy(fn(ember, *[ember.tensor(a) for a in arrays]))
+    if torch is None:
+        _skipped()
+    else:
+        t = tree_numpy(fn(torch, *[torch.tensor(a) for a in arrays]))
+        assert_tree_close(e, t, rtol, atol)
+    return e
 
 
 def check(fn, *arrays, grad=True, gradgrad=True, rtol=1e-6, atol=1e-8, requires_grad=None,
@@ -354,3 +393,64 @@ def grads_match(fn, *arrays, expected=None):
     else:
         _skipped()
     return got
+
+
+# ---- programs: subprocesses that import this checkout's ember, and the programs in examples/
+SRC = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+
+
+def ember_env(**extra):
+    """The environment for a subprocess that imports this checkout's ember: ``os.environ`` with
+    ``extra`` set and src/ first on PYTHONPATH, before what it held (so the lane without PyTorch
+    hides PyTorch from the subprocess too)."""
+    env = dict(os.environ, **extra)
+    env["PYTHONPATH"] = os.pathsep.join([SRC] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH")
+                                                  else []))
+    return env
+
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples")
+
+
+def run_example(name, lib=None):
+    """Run ``examples/<name>.py`` as its own program (``import ember as torch``), or with ``lib``
+    (ember or torch) imported in ember's place; the global RNG is left as it was. Returns the
+    program's globals and what it printed. Each call defines the program's classes anew."""
+    path = os.path.join(EXAMPLES, name + ".py")
+    with open(path, encoding="utf-8") as f:
+        src = f.read()
+    if lib is not None:
+        src = src.replace("import ember", "import " + lib.__name__)
+    lib = lib or ember
+    ns, out = {"__name__": "__main__", "__file__": path}, io.StringIO()
+    with lib.random.fork_rng(), contextlib.redirect_stdout(out):
+        exec(compile(src, path, "exec"), ns)  # noqa: S102 - the example program itself
+    return ns, out.getvalue()
+
+
+def custom_function(name, forward, backward, lib=None, saves=None, setup_context=False,
+                    **attrs):
+    """A ``lib.autograd.Function`` (ember's by default) named ``name``: its forward returns
+    ``forward(*inputs)``, saving the inputs (``saves="inputs"``), the output (``saves="output"``)
+    or nothing; its backward returns ``backward(*saved, *grads)``. Old style (``forward(ctx,
+    ...)``), or with ``setup_context=True`` the new one (``forward(...)`` and a
+    ``setup_context`` that saves). ``attrs``: further class attributes, functions among them
+    made staticmethods (``jvp``, ``vmap``, ``generate_vmap_rule=True``)."""
+    lib = lib or ember
+
+    def save(ctx, inputs, out):
+        if saves is not None:
+            ctx.save_for_backward(*(inputs if saves == "inputs" else (out,)))
+
+    def fwd(ctx, *inputs):
+        out = forward(*inputs)
+        save(ctx, inputs, out)
+        return out
+
+    body = {"backward": lambda ctx, *grads: backward(*ctx.saved_tensors, *grads), **attrs}
+    if setup_context:
+        body.update(forward=forward, setup_context=save)
+    else:
+        body["forward"] = fwd
+    return type(name, (lib.autograd.Function,), {
+        k: staticmethod(v) if callable(v) else v for k, v in body.items()})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import oracle  # its helpers, used at call time (oracle imports this module first)
 
 import ember
 
@@ -47,23 +48,6 @@ class _OnDevice:
         return build
 
 
-def _build(arrays, requires_grad, device):
-    out = []
-    for a, rg in zip(arrays, requires_grad):
-        if isinstance(a, np.ndarray):
-            t = ember.tensor(a, device=device)
-            if rg:
-                t.requires_grad_(True)
-            out.append(t)
-        else:
-            out.append(a)
-    return out
-
-
-def _outs(res):
-    return tuple(res) if isinstance(res, (tuple, list)) else (res,)
-
-
 def _host(t):
     return t.detach().cpu().numpy()
 
@@ -95,9 +79,10 @@ def _grads(outs, ins, requires_grad, cots, create_graph):
 
 def check_on_cuda(fn, arrays, requires_grad, cots, grad, gradgrad, rtol, atol):
     """``fn`` on cuda equals ``fn`` on cpu: outputs, gradients, gradients of gradients."""
-    ins_c = _build(arrays, requires_grad, "cpu")
-    ins_g = _build(arrays, requires_grad, "cuda")
-    outs_c, outs_g = _outs(fn(ember, *ins_c)), _outs(fn(_OnDevice("cuda"), *ins_g))
+    ins_c = oracle._make(ember, arrays, requires_grad, device="cpu")
+    ins_g = oracle._make(ember, arrays, requires_grad, device="cuda")
+    outs_c = oracle._outs(fn(ember, *ins_c))
+    outs_g = oracle._outs(fn(_OnDevice("cuda"), *ins_g))
     assert len(outs_c) == len(outs_g)
     for i, (c, g) in enumerate(zip(outs_c, outs_g)):
         _same(c, g, f"output {i}", rtol, atol)

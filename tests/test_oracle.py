@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from oracle import SKIPPED, check, torch
+from oracle import SKIPPED, check, custom_function, torch
 
 import ember
 from ember.autograd.gradcheck import GradcheckError
@@ -15,53 +15,34 @@ from ember.autograd.gradcheck import GradcheckError
 HIDE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "without_torch")
 
 
-class _WrongGrad(ember.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * x  # should be 2 * g * x
-
-
-class _FirstOrderOnly(ember.autograd.Function):
-    """Right first derivative, computed off the graph: the second derivative is lost."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 2.0 * x.detach()
+def _square(backward):
+    """x * x as a custom Function whose backward returns ``backward(x, g)``."""
+    return custom_function("Square", lambda x: x * x, backward, saves="inputs").apply
 
 
 def _lib_fn(fn_ember, fn_torch):
     return lambda L, x: fn_ember(x) if L is ember else fn_torch(x)
 
 
-def test_a_wrong_gradient_fails():
+# a wrong gradient: 2 * g * x is right
+WRONG_GRAD = _lib_fn(_square(lambda x, g: g * x), lambda x: x * x)
+# PyTorch (or finite differences) sees d(3x)/dx = 3; ember's None must not pass as "unused".
+DISCONNECTED = _lib_fn(lambda x: x.detach() * 3.0, lambda x: x * 3.0)
+# the right first derivative, computed off the graph: the second derivative is lost. The old
+# oracle skipped the double-backward comparison when ember's gradients did not require grad;
+# now it compares them as constants and PyTorch's d2(x*x) = 2 differs
+FIRST_ORDER_ONLY = _lib_fn(_square(lambda x, g: g * 2.0 * x.detach()), lambda x: x * x)
+
+
+# 20 elements: above NUMERIC_LIMIT, so with PyTorch only the comparison can catch it
+@pytest.mark.parametrize("fn, x", [
+    pytest.param(WRONG_GRAD, np.array([0.5, -1.5, 2.0]), id="wrong_gradient"),
+    pytest.param(DISCONNECTED, np.linspace(-1.0, 1.0, 20), id="disconnected_gradient"),
+    pytest.param(FIRST_ORDER_ONLY, np.linspace(-1.0, 1.0, 20), id="disconnected_at_second_order"),
+])
+def test_a_bad_gradient_fails(fn, x):
     with pytest.raises((AssertionError, GradcheckError)):
-        check(_lib_fn(_WrongGrad.apply, lambda x: x * x), np.array([0.5, -1.5, 2.0]))
-
-
-def test_a_disconnected_gradient_fails():
-    # PyTorch (or finite differences) sees d(3x)/dx = 3; ember's None must not pass as "unused".
-    # 20 elements: above NUMERIC_LIMIT, so with PyTorch only the comparison can catch it
-    with pytest.raises((AssertionError, GradcheckError)):
-        check(_lib_fn(lambda x: x.detach() * 3.0, lambda x: x * 3.0), np.linspace(-1.0, 1.0, 20))
-
-
-def test_a_gradient_disconnected_at_second_order_fails():
-    # the old oracle skipped the double-backward comparison when ember's gradients did not
-    # require grad; now it compares them as constants and PyTorch's d2(x*x) = 2 differs
-    with pytest.raises((AssertionError, GradcheckError)):
-        check(_lib_fn(_FirstOrderOnly.apply, lambda x: x * x), np.linspace(-1.0, 1.0, 20))
+        check(fn, x)
 
 
 def test_skipped_comparisons_are_counted():

@@ -11,16 +11,14 @@ import sys
 import textwrap
 
 import pytest
+from oracle import ember_env
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.join(HERE, "..", "src")
 PROGRAMS = os.path.join(HERE, "programs", "example_programs")
 
 
 def _env(**extra):
-    env = dict(os.environ, OMP_NUM_THREADS="1", **extra)
-    env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(SRC), env.get("PYTHONPATH", "")])
-    return env
+    return ember_env(OMP_NUM_THREADS="1", **extra)
 
 
 def _run(args, cwd, **env):

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
-from oracle import requires_torch, torch
+from oracle import custom_function, requires_torch, torch
 
 import ember
 from ember.autograd import Variable
@@ -112,14 +112,7 @@ def test_whole_pytorch_model_pickle_loads_into_ember():
                                tm(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
-class MyFn(ember.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        return x * 2
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * 2
+MyFn = custom_function("MyFn", lambda x: x * 2, lambda g: g * 2)
 
 
 def test_custom_function_node_repr_has_its_module_path():

@@ -2,13 +2,13 @@
 file:line of in-place ops and of the backward that freed a graph; off by default."""
 
 import inspect
-import os
 import subprocess
 import sys
 import warnings
 
 import numpy as np
 import pytest
+from oracle import custom_function, ember_env, run_example
 
 import ember
 from ember.autograd import dispatch
@@ -33,18 +33,7 @@ def _x(n=5, seed=0):
     return ember.tensor(rng.standard_normal(n).astype(np.float32), requires_grad=True)
 
 
-class CustomReLU(ember.autograd.Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return input.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (input,) = ctx.saved_tensors
-        grad_input = grad_output.clone()
-        grad_input[input < 0] = 0
-        return grad_input
+CustomReLU = run_example("seed_custom_relu")[0]["CustomReLU"]  # the seed tutorial's, as written
 
 
 class MulGood(ember.autograd.Function):
@@ -72,17 +61,8 @@ class MulWrongW(ember.autograd.Function):
         return g * w, g * w  # the second should be g * x
 
 
-class ExpSavesOutput(ember.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = x.exp()
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * y
+ExpSavesOutput = custom_function("ExpSavesOutput", lambda x: x.exp(), lambda y, g: g * y,
+                                 saves="output")
 
 
 class ExpTimesTwo(ember.autograd.Function):
@@ -112,19 +92,8 @@ class ScaleInPlace(ember.autograd.Function):
         return g * 3
 
 
-class SquareNewStyle(ember.autograd.Function):
-    @staticmethod
-    def forward(x):
-        return x * x
-
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(inputs[0])
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 2 * g * x
+SquareNewStyle = custom_function("SquareNewStyle", lambda x: x * x, lambda x, g: 2 * g * x,
+                                 saves="inputs", setup_context=True)
 
 
 def test_off_by_default():
@@ -133,8 +102,7 @@ def test_off_by_default():
 
 
 def test_env_var_turns_it_on():
-    src = os.path.join(os.path.dirname(__file__), "..", "..", "src")
-    env = dict(os.environ, EMBER_DEBUG="1", PYTHONPATH=src)
+    env = ember_env(EMBER_DEBUG="1")
     out = subprocess.run([sys.executable, "-c", "import ember; from ember.autograd import "
                           "dispatch as D; print(ember.autograd.is_debug_enabled(), "
                           "bool(D.busy and D.tls.bump))"],
@@ -306,18 +274,9 @@ def test_forward_that_refuses_float64_warns(debug):
     np.testing.assert_allclose(x.grad.numpy(), np.full(5, 2.0))
 
 
-class BadReLU(ember.autograd.Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return input.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (input,) = ctx.saved_tensors
-        grad_input = grad_output.clone()
-        grad_input[input > 0] = 0  # inverted mask
-        return grad_input
+# the seed's CustomReLU with its mask inverted
+BadReLU = custom_function("BadReLU", lambda x: x.clamp(min=0),
+                          lambda x, g: g.masked_fill(x > 0, 0), saves="inputs")
 
 
 def test_kink_is_not_a_false_alarm(debug):

@@ -1,29 +1,15 @@
 """autograd.Function: the whole ctx API, both styles, and every check on what backward returns."""
 
 import pytest
-from oracle import T, gfn, leaf, raises, same, torch
+from oracle import T, custom_function, gfn, leaf, raises, run_example, same, torch
 
 import ember
 from ember.autograd import Function, once_differentiable
 
 
 def lib_fn(L):
-    """The seed's CustomReLU, for either library."""
-
-    class CustomReLU(L.autograd.Function):
-        @staticmethod
-        def forward(ctx, input):
-            ctx.save_for_backward(input)
-            return input.clamp(min=0)
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (input,) = ctx.saved_tensors
-            grad_input = grad_output.clone()
-            grad_input[input < 0] = 0
-            return grad_input
-
-    return CustomReLU
+    """The seed's CustomReLU (examples/seed_custom_relu.py, as written), for either library."""
+    return run_example("seed_custom_relu", L)[0]["CustomReLU"]
 
 
 def test_seed_custom_relu_matches_torch_and_ctx_is_the_node():
@@ -46,8 +32,10 @@ def test_seed_custom_relu_matches_torch_and_ctx_is_the_node():
         assert tx.grad.tolist() == x.grad.tolist()
 
 
-def test_setup_context_style_and_kwargs():
-    class Scale(Function):
+def setup_style(L):
+    """A new-style Function (forward without ctx; setup_context keeps the factor)."""
+
+    class Setup(L.autograd.Function):
         @staticmethod
         def forward(x, factor=2.0):
             return x * factor
@@ -60,6 +48,11 @@ def test_setup_context_style_and_kwargs():
         def backward(ctx, g):
             return g * ctx.factor, None
 
+    return Setup
+
+
+def test_setup_context_style_and_kwargs():
+    Scale = setup_style(ember)
     x = ember.tensor([1.0, 2.0], requires_grad=True)
     Scale.apply(x, factor=3.0).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
@@ -245,16 +238,7 @@ def test_checks_on_what_backward_returns(kind):
     make, phrase = BAD[kind]
 
     def build(L):
-        class Wrong(L.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 2
-
-            @staticmethod
-            def backward(ctx, g):
-                return make(g)
-
-        return Wrong
+        return custom_function("Wrong", lambda x: x * 2, make, L)
 
     x = ember.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError) as info:
@@ -456,19 +440,7 @@ def test_custom_function_variants():
                 log.append([ga is None, gb is None, gm, gn])
                 return gb * 3
 
-        class Setup(t.autograd.Function):
-            @staticmethod
-            def forward(x, k):
-                return x * k
-
-            @staticmethod
-            def setup_context(ctx, inputs, output):
-                ctx.k = inputs[1]
-
-            @staticmethod
-            def backward(ctx, g):
-                return g * ctx.k, None
-
+        Setup = setup_style(t)
         x = leaf(t, [1.0, -2.0])
         y = Scale.apply(x, 3.0, flag=False)
         y.sum().backward()
@@ -495,29 +467,13 @@ def test_custom_function_variants():
 
 def test_custom_function_errors():
     def count(t):
-        class F(t.autograd.Function):
-            @staticmethod
-            def forward(ctx, x, y):
-                return x + y
-
-            @staticmethod
-            def backward(ctx, g):
-                return g
-
+        F = custom_function("F", lambda x, y: x + y, lambda g: g, t)
         F.apply(leaf(t, [1.0]), leaf(t, [1.0])).sum().backward()
 
     raises(count, RuntimeError, "returned an incorrect number of gradients (expected 2, got 1)")
 
     def shape(t):
-        class F(t.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 1
-
-            @staticmethod
-            def backward(ctx, g):
-                return g.sum()
-
+        F = custom_function("F", lambda x: x * 1, lambda g: g.sum(), t)
         F.apply(leaf(t, [1.0, 2.0])).sum().backward()
 
     raises(
@@ -566,15 +522,7 @@ def test_saved_tensors_readable_in_forward():
 
 def test_custom_function_input_returned_as_is_modified_raises():
     def fn(t):
-        class Same(t.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x
-
-            @staticmethod
-            def backward(ctx, g):
-                return g
-
+        Same = custom_function("Same", lambda x: x, lambda g: g, t)
         r = []
         for x in (leaf(t, [1.0, 2.0]) * 1, leaf(t, [1.0, 2.0])):
             z = Same.apply(x)

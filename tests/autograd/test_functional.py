@@ -3,7 +3,7 @@ differences; nesting of tuple inputs/outputs, create_graph, strict errors, untou
 
 import numpy as np
 import pytest
-from oracle import assert_close, requires_torch, to_numpy, torch
+from oracle import assert_close, both, requires_torch, torch
 
 import ember
 from ember.autograd import functional as AF
@@ -28,29 +28,6 @@ def f_two(L, a, b):
 
 def f_two_out(L, a, b):
     return (a * 2).sum() * b, a.tanh()
-
-
-def _np(res):
-    if isinstance(res, tuple):
-        return tuple(_np(r) for r in res)
-    return to_numpy(res)
-
-
-def _cmp(a, b, what=""):
-    if isinstance(a, tuple):
-        assert isinstance(b, tuple) and len(a) == len(b), what
-        for x, y in zip(a, b):
-            _cmp(x, y, what)
-    else:
-        assert_close(a, b, rtol=1e-7, atol=1e-10, what=what)
-
-
-def _both(fn, *arrays):
-    e = fn(ember, *[ember.tensor(a) for a in arrays])
-    if torch is None:
-        return _np(e), None
-    t = fn(torch, *[torch.tensor(a) for a in arrays])
-    return _np(e), _np(t)
 
 
 def _fd_jacobian(f, x, eps=1e-6):
@@ -114,8 +91,7 @@ def test_hessian_matches_finite_differences_of_gradient():
         lambda p, q: p * 2, (a, b)), (A, B)),
 ])
 def test_matches_torch(name, fn, arrays):
-    e, t = _both(fn, *arrays)
-    _cmp(e, t, name)
+    both(fn, *arrays, rtol=1e-7)
 
 
 def test_hessian_of_mlp_loss_wrt_flat_params_matches_torch():

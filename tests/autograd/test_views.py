@@ -293,78 +293,33 @@ def test_modified_view_grad_fn_name():
     same(fn, ["AsStridedBackward0", "AsStridedBackward0", "CopySlices", "AsStridedBackward0"])
 
 
-def test_mul_by_scalar_then_modify_input_is_fine():
+# an op whose backward does not need the input it was given: modifying that input in place
+# afterwards is fine (rdiv saves its result, not its input)
+@pytest.mark.parametrize("x, op, name, grad", [
+    pytest.param([1.0, 2.0, 3.0], lambda t, y: y * 3, "MulBackward0", [3.0, 3.0, 3.0],
+                 id="mul_by_scalar"),
+    pytest.param([1.0, 2.0, 3.0], lambda t, y: y * t.tensor([1.0, 2.0, 3.0]), "MulBackward0",
+                 [1.0, 2.0, 3.0], id="mul_by_constant_tensor"),
+    pytest.param([1.0, 2.0, 3.0], lambda t, y: y / 2, "DivBackward0", [0.5, 0.5, 0.5],
+                 id="div_by_scalar"),
+    pytest.param([1.0, 2.0, 4.0], lambda t, y: 2 / y, "MulBackward0", [-2.0, -0.5, -0.125],
+                 id="rdiv_saves_result_not_input"),
+    pytest.param([[1.0, 2.0], [3.0, 4.0]], lambda t, y: t.ones(2, 2) @ y, "MmBackward0",
+                 [[2.0, 2.0], [2.0, 2.0]], id="matmul_with_constant"),
+    pytest.param([1.0, 2.0, 3.0], lambda t, y: y[0] * 2, "MulBackward0", [2.0, 0.0, 0.0],
+                 id="select_times_scalar"),
+])
+def test_op_then_modify_its_input_is_fine(x, op, name, grad):
     def fn(t):
-        x = leaf(t, [1.0, 2.0, 3.0])
-        y = x * 1
-        z = y * 3
+        x_ = leaf(t, x)
+        y = x_ * 1
+        z = op(t, y)
+        made_by = gfn(z)
         y.add_(1)
         z.sum().backward()
-        return x.grad
+        return [made_by, x_.grad]
 
-    same(fn, T([3.0, 3.0, 3.0]))
-
-
-def test_mul_by_constant_tensor_then_modify_input_is_fine():
-    def fn(t):
-        x = leaf(t, [1.0, 2.0, 3.0])
-        w = t.tensor([1.0, 2.0, 3.0])
-        y = x * 1
-        z = y * w
-        y.add_(1)
-        z.sum().backward()
-        return x.grad
-
-    same(fn, T([1.0, 2.0, 3.0]))
-
-
-def test_div_by_scalar_then_modify_input_is_fine():
-    def fn(t):
-        x = leaf(t, [1.0, 2.0, 3.0])
-        y = x * 1
-        z = y / 2
-        y.add_(1)
-        z.sum().backward()
-        return x.grad
-
-    same(fn, T([0.5, 0.5, 0.5]))
-
-
-def test_rdiv_saves_result_not_input():
-    def fn(t):
-        x = leaf(t, [1.0, 2.0, 4.0])
-        y = x * 1
-        z = 2 / y
-        name = gfn(z)
-        y.add_(1)
-        z.sum().backward()
-        return [name, x.grad]
-
-    same(fn, ["MulBackward0", T([-2.0, -0.5, -0.125])])
-
-
-def test_matmul_with_constant_then_modify_input_is_fine():
-    def fn(t):
-        x = leaf(t, [[1.0, 2.0], [3.0, 4.0]])
-        y = x * 1
-        z = t.ones(2, 2) @ y
-        y.add_(1)
-        z.sum().backward()
-        return x.grad
-
-    same(fn, T([[2.0, 2.0], [2.0, 2.0]]))
-
-
-def test_select_times_scalar_then_modify_base_is_fine():
-    def fn(t):
-        x = leaf(t, [1.0, 2.0, 3.0])
-        y = x * 1
-        z = y[0] * 2
-        y.add_(1)
-        z.backward()
-        return x.grad
-
-    same(fn, T([2.0, 0.0, 0.0]))
+    same(fn, [name, T(grad)])
 
 
 def test_saved_operand_modified_raises():

@@ -21,6 +21,7 @@ import subprocess
 import sys
 
 import pytest
+from oracle import ember_env
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOCS = os.path.join(ROOT, "docs")
@@ -113,8 +114,7 @@ def test_readme_examples_run_without_graphviz(tmp_path):
         found = blocks(f.read())
     assert len(found) >= 2  # the taste and "Seeing autograd"
     program = "\n".join(src for src, _, _ in found)
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable),
-               PYTHONPATH=os.path.join(ROOT, "src"))
+    env = ember_env(PATH=os.path.dirname(sys.executable))
     res = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr

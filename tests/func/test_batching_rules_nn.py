@@ -8,7 +8,6 @@ import pytest
 import ember
 import ember.nn.functional as F
 from ember import func
-from ember.func import _batched
 
 rng = np.random.default_rng(0)
 
@@ -53,22 +52,6 @@ CASES = {
 
 def loop(fn, *ins):
     return ember.stack([fn(*(a[i] for a in ins)) for i in range(ins[0].shape[0])])
-
-
-@pytest.fixture
-def fallbacks(monkeypatch):
-    seen = []
-    orig = _batched._loop
-
-    def spy(cls, args, kwargs, level):
-        seen.append(cls.__name__)
-        return orig(cls, args, kwargs, level)
-
-    monkeypatch.setattr(_batched, "_loop", spy)
-    for k, v in list(_batched._RULES.items()):
-        if v is orig:
-            monkeypatch.setitem(_batched._RULES, k, spy)
-    return seen
 
 
 @pytest.mark.parametrize("name", list(CASES))

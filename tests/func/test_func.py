@@ -3,7 +3,7 @@ stack_module_state; against torch.func and numerically; errors; custom Functions
 
 import numpy as np
 import pytest
-from oracle import assert_close, to_numpy, torch
+from oracle import assert_close, assert_tree_close, both, custom_function, torch, tree_numpy
 
 import ember
 import ember.func as F
@@ -12,36 +12,6 @@ RNG = np.random.default_rng(0)
 X = RNG.standard_normal(4)
 Y = RNG.standard_normal(4)
 M = RNG.standard_normal((3, 4))
-
-
-def _np(res):
-    if isinstance(res, (tuple, list)):
-        return tuple(_np(r) for r in res)
-    if isinstance(res, dict):
-        return {k: _np(v) for k, v in res.items()}
-    return to_numpy(res)
-
-
-def _cmp(a, b, what="", tol=1e-10):
-    if isinstance(a, tuple):
-        assert isinstance(b, tuple) and len(a) == len(b), what
-        for x, y in zip(a, b):
-            _cmp(x, y, what, tol)
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys()
-        for k in a:
-            _cmp(a[k], b[k], what, tol)
-    else:
-        assert_close(a, b, rtol=1e-8, atol=tol, what=what)
-
-
-def both(fn, *arrays):
-    """Run ``fn(lib, *tensors)`` on ember (and PyTorch when installed); compare the results."""
-    e = _np(fn(ember, *[ember.tensor(a) for a in arrays]))
-    if torch is not None:
-        t = _np(fn(torch, *[torch.tensor(a) for a in arrays]))
-        _cmp(e, t)
-    return e
 
 
 def fd_grad(f, x, eps=1e-6):
@@ -160,7 +130,7 @@ def test_jacrev_jacfwd_hessian_match_torch_and_each_other():
         return jr, jf, h
 
     jr, jf, h = both(run, X, M)
-    _cmp(jr, jf, tol=1e-12)
+    assert_tree_close(jr, jf, atol=1e-12)
     assert jr[0].shape == (3, 4) and jr[1].shape == (3, 3, 4)
     assert_close(h, h.T, atol=1e-12)
 
@@ -195,28 +165,10 @@ def test_hessian_of_mlp_loss_matches_torch():
 
 # ----------------------------------------------------------------------- custom Functions
 def make_cube(L):
-    class Cube(L.autograd.Function):
-        """y = x**3, backward written in differentiable ops (so higher derivatives work)."""
-
-        @staticmethod
-        def forward(x):
-            return x ** 3
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            ctx.save_for_backward(inputs[0])
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return g * 3 * x ** 2
-
-        @staticmethod
-        def jvp(ctx, t):
-            (x,) = ctx.saved_tensors
-            return t * 3 * x ** 2
-
-    return Cube
+    """y = x**3, backward and jvp written in differentiable ops (so higher derivatives work)."""
+    return custom_function("Cube", lambda x: x ** 3, lambda x, g: g * 3 * x ** 2, L,
+                           saves="inputs", setup_context=True,
+                           jvp=lambda ctx, t: t * 3 * ctx.saved_tensors[0] ** 2)
 
 
 def test_third_derivative_through_custom_function():
@@ -236,14 +188,7 @@ def test_third_derivative_through_custom_function():
 
 
 def test_custom_function_without_setup_context_errors_under_transforms():
-    class Old(ember.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 2
+    Old = custom_function("Old", lambda x: x * 2, lambda g: g * 2)  # old style: forward(ctx, x)
 
     with pytest.raises(RuntimeError, match="it must override the setup_context staticmethod"):
         F.grad(lambda v: Old.apply(v).sum())(ember.tensor(X))
@@ -317,13 +262,13 @@ def test_functional_call_tied_weights_and_buffers():
         untied = L.func.functional_call(m, {"a.weight": w}, (x,), tie_weights=False)
         return tied.detach(), untied.detach(), m.a.weight.detach().clone()
 
-    got = _np(run(ember))
+    got = tree_numpy(run(ember))
     w = np.array([[1.0, 2.0], [3.0, 4.0]])
     assert_close(got[0], 2 * (w @ (w @ np.ones(2)))[None])
     # untied: b keeps the module's own (tied-to-a) weight, only a's is replaced
     assert_close(got[1], (got[2] @ (w @ np.ones(2)))[None], rtol=1e-6)
     if torch is not None:
-        _cmp(got[0], _np(run(torch))[0])
+        assert_tree_close(got[0], tree_numpy(run(torch))[0])
 
 
 def test_vmap_chunk_size_accepted_and_same_result():

@@ -3,39 +3,12 @@ randomness, per-example gradients, custom Functions, errors; and that it really 
 
 import numpy as np
 import pytest
-from oracle import assert_close, to_numpy, torch
+from oracle import assert_close, assert_tree_close, both, custom_function, torch, tree_numpy
 
 import ember
 import ember.func as F
 
 RNG = np.random.default_rng(0)
-
-
-def _np(res):
-    if isinstance(res, (tuple, list)):
-        return tuple(_np(r) for r in res)
-    if isinstance(res, dict):
-        return {k: _np(v) for k, v in res.items()}
-    return to_numpy(res)
-
-
-def _cmp(a, b, tol=1e-10):
-    if isinstance(a, tuple):
-        assert isinstance(b, tuple) and len(a) == len(b)
-        for x, y in zip(a, b):
-            _cmp(x, y, tol)
-    elif isinstance(a, dict):
-        for k in a:
-            _cmp(a[k], b[k], tol)
-    else:
-        assert_close(a, b, rtol=1e-8, atol=tol)
-
-
-def both(fn, *arrays):
-    e = _np(fn(ember, *[ember.tensor(a) for a in arrays]))
-    if torch is not None:
-        _cmp(e, _np(fn(torch, *[torch.tensor(a) for a in arrays])))
-    return e
 
 
 def loop(fn, *xs, in_dims=0):
@@ -83,8 +56,8 @@ def test_vmap_matches_loop_and_torch(name):
     make, shapes, in_dims = CASES[name]
     arrays = [RNG.standard_normal(s) for s in shapes]
     got = both(lambda L, *xs: L.func.vmap(make(L), in_dims=in_dims)(*xs), *arrays)
-    ref = _np(loop(make(ember), *[ember.tensor(a) for a in arrays], in_dims=in_dims))
-    _cmp(got, ref)
+    ref = tree_numpy(loop(make(ember), *[ember.tensor(a) for a in arrays], in_dims=in_dims))
+    assert_tree_close(got, ref)
 
 
 def test_out_dims_nested_in_dims_and_pytrees():
@@ -143,7 +116,7 @@ def test_per_example_gradients_match_loop_and_torch():
         return L.func.vmap(L.func.grad(loss(L)), in_dims=(None, 0, 0))(p, L.tensor(x),
                                                                          L.tensor(y))
 
-    got = _np(run(ember))
+    got = tree_numpy(run(ember))
     p = {k: ember.tensor(v) for k, v in params.items()}
     g = F.grad(loss(ember))
     for i in range(16):
@@ -151,7 +124,7 @@ def test_per_example_gradients_match_loop_and_torch():
         for k in params:
             assert_close(got[k][i], gi[k].numpy(), rtol=1e-10, atol=1e-12)
     if torch is not None:
-        _cmp(got, _np(run(torch)))
+        assert_tree_close(got, tree_numpy(run(torch)))
 
 
 def test_vmap_of_jacrev_and_hessian():
@@ -216,53 +189,14 @@ def test_errors():
 
 
 def _custom_classes(L):
-    class WithVmap(L.autograd.Function):
-        @staticmethod
-        def forward(x):
-            return x * 3
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            pass
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 3
-
-        @staticmethod
-        def vmap(info, in_dims, x):
-            return x * 3, in_dims[0]
-
-    class Generated(L.autograd.Function):
-        generate_vmap_rule = True
-
-        @staticmethod
-        def forward(x):
-            return x.sin()
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            ctx.save_for_backward(inputs[0])
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return g * x.cos()
-
-    class NoRule(L.autograd.Function):
-        @staticmethod
-        def forward(x):
-            return x * 1
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            pass
-
-        @staticmethod
-        def backward(ctx, g):
-            return g
-
-    return WithVmap, Generated, NoRule
+    """A Function with its own vmap rule, one with a generated rule, and one with neither."""
+    with_vmap = custom_function("WithVmap", lambda x: x * 3, lambda g: g * 3, L,
+                                setup_context=True,
+                                vmap=lambda info, in_dims, x: (x * 3, in_dims[0]))
+    generated = custom_function("Generated", lambda x: x.sin(), lambda x, g: g * x.cos(), L,
+                                saves="inputs", setup_context=True, generate_vmap_rule=True)
+    no_rule = custom_function("NoRule", lambda x: x * 1, lambda g: g, L, setup_context=True)
+    return with_vmap, generated, no_rule
 
 
 def test_custom_functions_under_vmap():
@@ -308,10 +242,10 @@ def test_per_example_gradients_of_nn_module_match_torch():
 
         return L.func.vmap(L.func.grad(loss), in_dims=(None, 0, 0, 0))(params, x, y, t)
 
-    got = _np(run(ember))
+    got = tree_numpy(run(ember))
     assert got["0.weight"].shape == (6, 8, 4)
     if torch is not None:
-        _cmp(got, _np(run(torch)))
+        assert_tree_close(got, tree_numpy(run(torch)))
 
 
 def test_inplace_and_setitem_inside_vmap():
@@ -401,19 +335,8 @@ def test_batched_matmul_fast_paths_equal_numpy(sa, sb, expand_b):
     assert_close(_fast_matmul(np, a, b), np.matmul(a, b), rtol=1e-12, atol=1e-12)
 
 
-def test_common_model_ops_have_batching_rules(monkeypatch):
+def test_common_model_ops_have_batching_rules(fallbacks):
     """Per-example gradients of a usual model hit no per-example fallback."""
-    import ember.func._batched as B
-
-    fallbacks = []
-    orig = B._loop
-
-    def spy(cls, args, kwargs, level):
-        fallbacks.append(cls.__name__)
-        return orig(cls, args, kwargs, level)
-
-    monkeypatch.setattr(B, "_loop", spy)
-    monkeypatch.setattr(B, "_RULES", {c: (spy if r is orig else r) for c, r in B._RULES.items()})
     nn = ember.nn
     model = nn.Sequential(nn.Linear(4, 8), nn.GELU(), nn.Linear(8, 8), nn.Tanh(), nn.SiLU(),
                           nn.Linear(8, 3), nn.LogSoftmax(-1))

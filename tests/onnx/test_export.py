@@ -299,15 +299,6 @@ def attention_model(T):
     return Attn()
 
 
-@needs_door
-def test_traced_multihead_attention_and_sdpa_mask_match_pytorch_export():
-    ember.manual_seed(0)
-    model = attention_model(ember).eval()
-    x = ember.randn(2, 5, 8)
-    data = export_and_run(model, x)
-    compare_with_pytorch_export(data, torch_twin(model, attention_model), x)
-
-
 def residual_lstm(T):
     class Net(T.nn.Module):
         def __init__(self):
@@ -324,10 +315,15 @@ def residual_lstm(T):
     return Net()
 
 
-@needs_module_door
-def test_traced_modules_operators_and_unpacking_match_pytorch_export():
+@pytest.mark.parametrize("build, shape", [
+    # multihead attention and an sdpa mask
+    pytest.param(attention_model, (2, 5, 8), marks=needs_door, id="attention_and_sdpa_mask"),
+    # modules, operators and unpacking
+    pytest.param(residual_lstm, (2, 5, 4), marks=needs_module_door, id="residual_lstm"),
+])
+def test_traced_model_matches_pytorch_export(build, shape):
     ember.manual_seed(0)
-    model = residual_lstm(ember).eval()
-    x = ember.randn(2, 5, 4)
+    model = build(ember).eval()
+    x = ember.randn(*shape)
     data = export_and_run(model, x)
-    compare_with_pytorch_export(data, torch_twin(model, residual_lstm), x)
+    compare_with_pytorch_export(data, torch_twin(model, build), x)

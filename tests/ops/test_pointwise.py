@@ -12,6 +12,7 @@ from oracle import (
     T,
     check,
     check_error,
+    ember_env,
     gfn,
     grads_match,
     leaf,
@@ -843,7 +844,6 @@ def test_float_edge_cases_are_silent_as_in_pytorch():
     """1/0, 0/0, log(0), exp(1000) give inf/nan without NumPy's RuntimeWarnings (PyTorch is
     silent); NumPy code outside ember still warns. A fresh interpreter: pytest resets the
     warning filters that importing ember installs."""
-    import os
     import subprocess
     import sys
 
@@ -855,10 +855,8 @@ def test_float_edge_cases_are_silent_as_in_pytorch():
         "print([t.tolist()[0] for t in v])\n"
         "np.array([1.]) / 0.\n"
     )
-    src = os.path.join(os.path.dirname(__file__), "..", "..", "src")
-    env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
     r = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
-                       text=True, env=env, check=True)
+                       text=True, env=ember_env(), check=True)
     assert r.stdout.strip() == "[inf, nan, -inf, inf, nan]"
     warned = [line for line in r.stderr.splitlines() if "RuntimeWarning" in line]
     assert len(warned) == 1 and "<string>" in warned[0], r.stderr  # only NumPy's own division

@@ -18,10 +18,9 @@ import subprocess
 import sys
 
 import pytest
-from oracle import requires_torch
+from oracle import ember_env, requires_torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
 EXTRA = os.path.join(HERE, "compat_extra")
 CASES_DIR = os.path.join(EXTRA, "cases")
 DRIVER = os.path.join(EXTRA, "driver.py")
@@ -104,11 +103,7 @@ def outcomes(tmp_path_factory):
     """Run all cases with both libraries (two driver processes in parallel)."""
     tmp = tmp_path_factory.mktemp("compat_extra")
     paths = [os.path.join(CASES_DIR, n + ".py") for n in _case_names()]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "src")] + (
-        [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    env["PYTHONHASHSEED"] = "0"
-    env.setdefault("OMP_NUM_THREADS", "1")
+    env = ember_env(PYTHONHASHSEED="0", OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
     procs = {}
     for lib in ("torch", "ember"):
         out = str(tmp / (lib + ".json"))

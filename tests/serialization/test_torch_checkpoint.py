@@ -16,30 +16,13 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from oracle import requires_torch, torch
 
 import ember
 from ember import serialization as ser
-from oracle import requires_torch
 
-try:
-    import torch
-except ImportError:  # pragma: no cover
-    torch = None
-
-DTYPES = [
-    "bool",
-    "uint8",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "float16",
-    "bfloat16",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-]
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
+          "float64", "complex64", "complex128"]
 
 
 def _ember_tensor(name, shape=(3, 4), seed=0):

@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+from oracle import ember_env
 
 import ember
 
@@ -116,7 +117,6 @@ def test_figure(tmp_path):
 
 def test_importing_ember_does_not_import_tensorboard():
     code = "import sys, ember, ember.utils; print('tensorboard' in sys.modules)"
-    src = os.path.join(os.path.dirname(__file__), "..", "..", "src")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env=dict(os.environ, PYTHONPATH=os.path.abspath(src)))
+                       env=ember_env())
     assert r.stdout.strip() == "False"

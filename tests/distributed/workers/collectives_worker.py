@@ -54,6 +54,12 @@ def t(a):
     return ember.from_numpy(np.array(a, copy=True))
 
 
+def done(work):
+    """Wait for an async collective's work (a synchronous one returned None)."""
+    if work is not None:
+        work.wait()
+
+
 NP_OPS = {
     ReduceOp.SUM: lambda xs: np.sum(xs, axis=0),
     ReduceOp.PRODUCT: lambda xs: np.prod(xs, axis=0),
@@ -124,18 +130,14 @@ check(e, np.zeros(0, np.float32), "all_reduce empty")
 # --- broadcast / reduce ---
 for src in range(n):
     x = t(data(rank, (5,), "float32", 7))
-    w = dist.broadcast(x, src=src, async_op=src % 2 == 1)
-    if w is not None:
-        w.wait()
+    done(dist.broadcast(x, src=src, async_op=src % 2 == 1))
     check(x, data(src, (5,), "float32", 7), f"broadcast src={src}")
 x = t(data(rank, (2, 3), "int64", 8)).t()  # non-contiguous receiver
 dist.broadcast(x, src=0)
 check(x, data(0, (2, 3), "int64", 8).T, "broadcast noncontiguous")
 for dst in range(n):
     x = t(data(rank, (4,), "float64", 9))
-    w = dist.reduce(x, dst=dst, op=ReduceOp.MAX, async_op=dst == 0)
-    if w is not None:
-        w.wait()
+    done(dist.reduce(x, dst=dst, op=ReduceOp.MAX, async_op=dst == 0))
     want = (
         np.max([data(q, (4,), "float64", 9) for q in range(n)], 0)
         if rank == dst
@@ -147,15 +149,11 @@ for dst in range(n):
 for async_op in (False, True):
     x = t(data(rank, (2, 2), "float32", 10))
     outs = [ember.empty(2, 2) for _ in range(n)]
-    w = dist.all_gather(outs, x, async_op=async_op)
-    if w:
-        w.wait()
+    done(dist.all_gather(outs, x, async_op=async_op))
     for q in range(n):
         check(outs[q], data(q, (2, 2), "float32", 10), f"all_gather {q}")
     out = ember.empty(n * 2, 2)
-    w = dist.all_gather_into_tensor(out, x, async_op=async_op)
-    if w:
-        w.wait()
+    done(dist.all_gather_into_tensor(out, x, async_op=async_op))
     check(
         out,
         np.concatenate([data(q, (2, 2), "float32", 10) for q in range(n)]),
@@ -163,24 +161,14 @@ for async_op in (False, True):
     )
     ins = [t(data(rank * 10 + j, (3,), "float64", 11)) for j in range(n)]
     out = ember.empty(3, dtype=ember.float64)
-    w = dist.reduce_scatter(out, ins, op=ReduceOp.SUM, async_op=async_op)
-    if w:
-        w.wait()
-    check(
-        out,
-        np.sum([data(q * 10 + rank, (3,), "float64", 11) for q in range(n)], 0),
-        "reduce_scatter",
-    )
+    done(dist.reduce_scatter(out, ins, op=ReduceOp.SUM, async_op=async_op))
+    check(out, np.sum([data(q * 10 + rank, (3,), "float64", 11) for q in range(n)], 0),
+          "reduce_scatter")
     big = t(np.concatenate([data(rank * 10 + j, (3,), "float64", 12) for j in range(n)]))
     keep = big.clone()
-    w = dist.reduce_scatter_tensor(out, big, op=ReduceOp.AVG, async_op=async_op)
-    if w:
-        w.wait()
-    check(
-        out,
-        np.mean([data(q * 10 + rank, (3,), "float64", 12) for q in range(n)], 0),
-        "reduce_scatter_tensor",
-    )
+    done(dist.reduce_scatter_tensor(out, big, op=ReduceOp.AVG, async_op=async_op))
+    check(out, np.mean([data(q * 10 + rank, (3,), "float64", 12) for q in range(n)], 0),
+          "reduce_scatter_tensor")
     check(big, keep.numpy(), "reduce_scatter_tensor leaves its input")
 
 # --- gather / scatter ---

@@ -3,39 +3,14 @@
     python _launch.py ember|torch PROGRAM.py [args...]
     python _launch.py ember|torch --batch PROGRAM.py [PROGRAM.py ...]   # outputs in files
 
-With ``ember``, a meta-path finder serves every ``torch`` / ``torch.X.Y`` import from the very
-module object ``ember.X.Y``, so the program runs unchanged, the way ``import ember as torch``
-would make it run.
+With ``ember``, ``ember.install_as_torch()`` serves every ``torch`` / ``torch.X.Y`` import from
+the very module object ``ember.X.Y`` (as ``python -m ember`` does), so the program runs
+unchanged, the way ``import ember as torch`` would make it run.
 """
 
-import importlib
-import importlib.abc
-import importlib.machinery
 import os
 import runpy
 import sys
-
-
-class _AliasLoader(importlib.abc.Loader):
-    def __init__(self, module):
-        self.module = module
-        self.spec = getattr(module, "__spec__", None)
-
-    def create_module(self, spec):
-        return self.module
-
-    def exec_module(self, module):
-        # The import system overwrote __spec__ with the alias spec; restore ember's own.
-        if self.spec is not None:
-            module.__spec__ = self.spec
-
-
-class _TorchToEmber(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname != "torch" and not fullname.startswith("torch."):
-            return None
-        module = importlib.import_module("ember" + fullname[len("torch"):])
-        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(module))
 
 
 def _run_batch(programs):
@@ -77,7 +52,9 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, os.path.join(here, "..", "..", "src"))
     if lib == "ember":
-        sys.meta_path.insert(0, _TorchToEmber())
+        import ember
+
+        ember.install_as_torch()
     elif lib != "torch":
         raise SystemExit(f"unknown library {lib!r}")
     for program in programs:
