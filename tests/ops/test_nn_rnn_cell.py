@@ -48,9 +48,7 @@ def test_layers_match_torch(kind):
         names = [n for n, _ in mod.named_parameters()]
         out, _ = lib.func.functional_call(mod, dict(zip(names, ws)), (x,))
         return out
-    import torch
-
-    ref = getattr(torch.nn, kind)(2, 3, num_layers=2)
+    ref = getattr(ember.nn, kind)(2, 3, num_layers=2)  # its parameter shapes are PyTorch's
     ws = [rng.standard_normal(tuple(p.shape)) * 0.4 for p in ref.parameters()]
     check(f, arr(4, 2, 2), *ws)
 
