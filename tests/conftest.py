@@ -1,7 +1,8 @@
+import collections
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+import pytest
 
 
 # ---- the lane without PyTorch (EMBER_TESTS_WITHOUT_TORCH=1) ----------------------------------
@@ -23,22 +24,50 @@ def _needs_torch(reason):
     return "PyTorch" in reason or "'torch" in reason
 
 
+# Under pytest-xdist each worker process has its own oracle: a worker hands its counts to the
+# controller when it ends (workeroutput), and the controller prints the one line.
+_WORKER_SKIPS = collections.Counter()
+_WORKER_WHY = []
+
+
+def pytest_sessionfinish(session):
+    out = getattr(session.config, "workeroutput", None)
+    oracle = sys.modules.get("oracle")
+    if out is not None and oracle is not None:
+        out["oracle_skipped"] = dict(oracle.SKIPPED)
+        out["oracle_without_torch"] = oracle.WITHOUT_TORCH
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    out = getattr(node, "workeroutput", None) or {}
+    _WORKER_SKIPS.update(out.get("oracle_skipped", {}))
+    if out.get("oracle_without_torch"):
+        _WORKER_WHY.append(out["oracle_without_torch"])
+
+
 def pytest_terminal_summary(terminalreporter):
     """One line: how many comparisons with PyTorch did not run, and why."""
     oracle = sys.modules.get("oracle")
-    if oracle is None:
+    if oracle is None and not _WORKER_SKIPS and not _WORKER_WHY and \
+            not terminalreporter.stats.get("passed"):
         return
     tests = 0
     for rep in terminalreporter.stats.get("skipped", []):
         reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
         tests += _needs_torch(reason)
-    why = oracle.SKIPPED.copy()
+    inline_why = collections.Counter(_WORKER_SKIPS)
+    if oracle is not None:
+        inline_why.update(oracle.SKIPPED)
+    without = (oracle.WITHOUT_TORCH if oracle is not None else None) or \
+        (_WORKER_WHY[0] if _WORKER_WHY else None)
+    why = inline_why.copy()
     if tests:
-        why[oracle.WITHOUT_TORCH or "PyTorch unavailable to the test"] += tests
+        why[without or "PyTorch unavailable to the test"] += tests
     if not why:
         terminalreporter.write_line("oracle: every comparison with PyTorch ran")
         return
-    inline = sum(oracle.SKIPPED.values())
+    inline = sum(inline_why.values())
     reasons = "; ".join(f"{r}: {n}" for r, n in why.most_common())
     terminalreporter.write_line(
         f"oracle: {inline + tests} comparisons with PyTorch skipped ({reasons}); {inline} inside "
