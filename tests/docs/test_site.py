@@ -186,3 +186,19 @@ def test_differences_are_collected_from_docstrings():
     assert md.count("\n- **`") + 1 == len(found)
     with open(os.path.join(DOCS, "differences.md"), encoding="utf-8") as f:
         assert DIFF_MARKER in f.read()
+
+
+def test_architecture_page_lists_every_op_file():
+    """docs/architecture.md's "Where each op lives" names every module under src/ember/ops, so a
+    newcomer finds any op in one step (a new file without a row fails here)."""
+    with open(os.path.join(DOCS, "architecture.md"), encoding="utf-8") as f:
+        page = f.read()
+    ops = os.path.join(ROOT, "src", "ember", "ops")
+    missing = []
+    for folder, _, files in os.walk(ops):
+        for name in files:
+            if name.endswith(".py") and name != "__init__.py":
+                rel = os.path.relpath(os.path.join(folder, name), ROOT).replace(os.sep, "/")
+                if f"`{rel}`" not in page:
+                    missing.append(rel)
+    assert not missing, f"docs/architecture.md has no row for {missing}"
