@@ -75,8 +75,17 @@ class Relu(Function):
         (y,) = ctx.saved_tensors
         if _state.enabled or _door.busy:  # create_graph, or a mode sees the ops: Tensor ops
             return where(y <= 0, 0.0, grad_output)  # PyTorch's threshold_backward: NaN passes
-        yd = y._data
-        return make(xp_of(yd).where(yd <= 0, 0.0, grad_output._data))
+        yd, gd = y._data, grad_output._data
+        xp = xp_of(yd)
+        if gd.dtype == yd.dtype and gd.shape == yd.shape:
+            # g * keep + 0. equals where(y <= 0, 0, g) exactly (+ 0. turns -0. into +0.) while g
+            # is finite, and NumPy's where is ~4x slower than a multiply on a random mask
+            with _be_errstate(xp, invalid="ignore", over="ignore"):
+                out = xp.multiply(gd, xp.logical_not(yd <= 0))
+            out += 0.0
+            if xp.isfinite(out).all():
+                return make(out)
+        return make(xp.where(yd <= 0, 0.0, gd))
 
 
 sigmoid = _unary_fn(Sigmoid, "``1 / (1 + exp(-input))``, computed without overflow.")
