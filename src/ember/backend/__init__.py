@@ -24,7 +24,10 @@ import os
 import numpy as np
 
 from ..device import CPU
+from . import cpu_allocator
 from .numpy_backend import NUMPY, NumpyBackend  # noqa: F401
+
+cpu_allocator.configure()  # keep freed pages for the next training step (see its docstring)
 
 # The fast path: one dict lookup by the array's exact type.
 _XP_BY_ARRAY_TYPE = {np.ndarray: np}
