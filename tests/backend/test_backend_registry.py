@@ -196,3 +196,34 @@ def test_retry_on_device_guards_raises_or_reraises(monkeypatch):
     original = TypeError("a genuine error")
     with pytest.raises(TypeError, match="a genuine error"):
         B.retry_on_device(run, (ember.ones(2),), original)
+
+
+def test_scatter_add_rows_matches_add_at():
+    """NumPy backend: whole rows at one 1-D index (embedding/index backward) are summed by
+    distinct row; the result is numpy.add.at's, negative and out-of-range indices included."""
+    import numpy as np
+    import pytest
+
+    from ember.backend import NUMPY
+
+    rng = np.random.default_rng(0)
+    for n, m, d in [(65, 768, 128), (7, 300, 20), (1000, 64, 64), (3, 20, 2)]:
+        idx = rng.integers(0, n, m)
+        vals = rng.standard_normal((m, d))  # float64 (add.at adds row by row into a)
+        want = rng.standard_normal((n, d))
+        got = want.copy()
+        np.add.at(want, idx, vals)
+        NUMPY.scatter_add(got, idx, vals)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+        got2 = want.copy()
+        np.subtract.at(got2, idx, vals)  # back to the start, then again by a tuple key
+        NUMPY.scatter_add(got2, (idx,), vals)  # (a one-index tuple, as index_add passes)
+        np.testing.assert_allclose(got2, want, rtol=1e-12, atol=1e-12)
+    neg = np.array([-1, 0, 2, -1] * 8)
+    vals = np.ones((32, 128))
+    a, b = np.zeros((3, 128)), np.zeros((3, 128))
+    np.add.at(a, neg, vals)
+    NUMPY.scatter_add(b, neg, vals)
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(IndexError):
+        NUMPY.scatter_add(np.zeros((3, 128)), np.array([0, 3] * 16), np.ones((32, 128)))

@@ -67,7 +67,27 @@ class NumpyBackend:
         return np.errstate(**kwargs)
 
     def scatter_add(self, a, indices, values) -> None:
-        """``a[indices] += values`` with repeated indices accumulating (``numpy.add.at``)."""
+        """``a[indices] += values`` with repeated indices accumulating (``numpy.add.at``).
+
+        Whole rows at one index array (an embedding's or ``x[idx]``'s backward, ``index_add``
+        on dim 0) are summed per distinct row instead: ``add.at`` goes element by element
+        (1.2 ms for 768 rows of 128 floats into 65, the sorted sums 0.13 ms). Rows that share
+        an index are added in their order, as ``add.at`` adds them."""
+        if indices.__class__ is tuple and len(indices) == 1:
+            indices = indices[0]
+        if indices.__class__ is np.ndarray and indices.ndim == 1 and a.ndim >= 2 and \
+                indices.dtype.kind in "iu" and indices.size >= 16 and \
+                values.__class__ is np.ndarray and \
+                values.shape == indices.shape + a.shape[1:] and values.size >= 4096:
+            order = np.argsort(indices, kind="stable")
+            rows = indices[order]
+            if rows[0] >= 0 and rows[-1] < a.shape[0]:  # else add.at raises or wraps
+                first = np.empty(rows.size, bool)
+                first[0] = True
+                np.not_equal(rows[1:], rows[:-1], out=first[1:])
+                starts = np.flatnonzero(first)
+                a[rows[starts]] += np.add.reduceat(values[order], starts, axis=0)
+                return
         np.add.at(a, indices, values)
 
     def scatter_max(self, a, indices, values) -> None:

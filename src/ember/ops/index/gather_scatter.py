@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...autograd.function import Function
 from ...backend import scatter_mul as _be_scatter_mul
-from ...backend import xp_of
+from ...backend import backend_of, xp_of
 from ...tensor import Tensor
 from .._util import make, wrap_dim
 
@@ -136,7 +136,8 @@ class IndexAddZeros(_SumAlong):
         if len(shape) == 0:
             out[...] = gd.sum()
             return out
-        xp.add.at(out, (slice(None),) * dim + (idx.reshape(-1),), gd if gd.ndim else gd.reshape(1))
+        backend_of(out).scatter_add(out, (slice(None),) * dim + (idx.reshape(-1),),
+                                    gd if gd.ndim else gd.reshape(1))
         return out
 
 

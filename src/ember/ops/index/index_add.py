@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...autograd.function import Function
-from ...backend import xp_of
+from ...backend import backend_of
 from ...tensor import Tensor
 from .._util import make, wrap_dim
 from .gather_scatter import _as2, _inplace, IndexSelect
@@ -112,7 +112,7 @@ class IndexAdd(_IntoSlices):
     @staticmethod
     def write(ctx, out, key, source, alpha):
         s = _as2(source._data).astype(out.dtype, copy=False)
-        xp_of(out).add.at(out, key, s * alpha if alpha != 1 else s)
+        backend_of(out).scatter_add(out, key, s * alpha if alpha != 1 else s)
         ctx.alpha, ctx.src_shape = alpha, source._data.shape
 
     @staticmethod

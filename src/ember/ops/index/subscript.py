@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...autograd import dispatch as _door
 from ...autograd.function import Function
 from ...autograd.grad_mode import _state
-from ...backend import xp_of
+from ...backend import backend_of, xp_of
 from ...tensor import Tensor
 from .._util import make
 from ..shape.aliasing import as_view
@@ -211,7 +211,7 @@ class IndexPutIntoZeros(Function):
         xp = xp_of(gd)
         out = xp.zeros(shape, gd.dtype)
         if accumulate:
-            xp.add.at(out, key, gd)
+            backend_of(out).scatter_add(out, key, gd)
         else:
             out[key] = gd
         ctx.key = key

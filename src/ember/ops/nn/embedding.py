@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...autograd.function import Function
-from ...backend import xp_of
+from ...backend import backend_of, xp_of
 from .._util import make
 
 
@@ -55,7 +55,8 @@ class EmbeddingDense(Function):
         dim = gd.shape[-1]
         out = xp.zeros((num_weights, dim), gd.dtype)
         f = _row_factor(indices, num_weights, padding_idx, scale, gd.dtype)
-        xp.add.at(out, indices._data.reshape(-1), (gd * f[..., None]).reshape(-1, dim))
+        backend_of(out).scatter_add(out, indices._data.reshape(-1),
+                                    (gd * f[..., None]).reshape(-1, dim))
         ctx.save_for_backward(indices)
         ctx.f = f
         return make(out)
