@@ -339,6 +339,38 @@ def keep_or_zero(g, keep):
     return out if xp.isfinite(out).all() else None
 
 
+def sum_last(a, k=1):
+    """The sum over the last ``k`` axes of ``a``, kept as size 1: the row sums of layer norm,
+    softmax and attention. For a C-contiguous float32/float64 array it is one BLAS
+    matrix-vector product with ones: NumPy's ``add.reduce`` walks short contiguous rows one by
+    one (768 rows of 128 float32: ~55 us against ~10 us). Infinities and NaN propagate as in
+    a sum; the order of the additions is BLAS's (within float rounding of ``sum``)."""
+    if k == 0:
+        return a.copy()
+    keep = a.shape[:a.ndim - k] + (1,) * k
+    if a.__class__ is _ndarray and a.dtype.kind == "f" and a.dtype.itemsize >= 4 and \
+            a.flags.c_contiguous and a.size:
+        n = 1
+        for v in a.shape[a.ndim - k:]:
+            n *= v
+        return (a.reshape(-1, n) @ _ones(a, n)).reshape(keep)
+    return a.sum(axis=tuple(range(a.ndim - k, a.ndim)), keepdims=True)
+
+
+_ONES = {}
+
+
+def _ones(a, n):
+    """A read-only vector of ``n`` ones in ``a``'s dtype (NumPy), made once per size."""
+    v = _ONES.get((n, a.dtype))
+    if v is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        v = _ONES[(n, a.dtype)] = xp_of(a).ones(n, a.dtype)
+        v.flags.writeable = False
+    return v
+
+
 def quiet_retry(op, *arrays):
     """``op(*arrays)`` under the quiet error state: the ``except RuntimeWarning`` branch of the
     hottest kernels (add, mul, div), which only runs where a NumPy floating-point warning was

@@ -6,7 +6,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import _scalar_type_name as _type_name
-from .._util import make_dense as make, wrap_dim
+from .._util import make_dense as make, sum_last, wrap_dim
 
 
 # ---------------------------------------------------------------------------- softmax family
@@ -33,7 +33,9 @@ class LogSoftmax(Function):
             m = d.max(axis=dim, keepdims=True)
             with _be_errstate(xp, invalid="ignore", over="ignore", divide="ignore"):
                 s = d - m
-                out = s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+                e = xp.exp(s)
+                out = s - xp.log(sum_last(e) if dim in (-1, d.ndim - 1) else
+                                 e.sum(axis=dim, keepdims=True))
         y = make(out)
         ctx.save_for_backward(y)
         ctx.dim = dim
@@ -65,7 +67,7 @@ class Softmax(Function):
         else:
             with _be_errstate(xp, invalid="ignore", over="ignore"):
                 e = xp.exp(d - d.max(axis=dim, keepdims=True))
-                e /= e.sum(axis=dim, keepdims=True)
+                e /= sum_last(e) if dim in (-1, d.ndim - 1) else e.sum(axis=dim, keepdims=True)
             out = e
         y = make(out)
         ctx.save_for_backward(y)
