@@ -7,7 +7,7 @@ import operator
 
 from ...autograd.function import Function
 from ...backend import xp_of
-from ...tensor import Tensor
+from ...tensor import Tensor, _ndarray
 from .._util import (
     _binary,
     _dtype_title,
@@ -133,6 +133,29 @@ class ClampMax(_ClampBound):
     _node_name, _kernel, _keeps = "ClampMaxBackward0", "minimum", operator.le
 
 
+def _fill_where(c, a, b):
+    """``where(c, a, b)`` when one side is a large array of the result's shape and dtype and
+    the other a scalar (masked_fill, the masked gradients): a copy of the array with the
+    scalar written where it belongs (``copyto(where=)``, the mask broadcast as it is),
+    ~2x faster than NumPy's where over a broadcast mask. None otherwise."""
+    if a.__class__ is _ndarray and a.size >= 4096 and (b.__class__ is not _ndarray or
+                                                         b.ndim == 0):
+        full, value, at = a, b, None
+    elif b.__class__ is _ndarray and b.size >= 4096 and (a.__class__ is not _ndarray or
+                                                           a.ndim == 0):
+        full, value, at = b, a, c
+    else:
+        return None
+    xp = xp_of(full)  # NumPy (the class checks above)
+    if c.__class__ is not _ndarray or c.ndim > full.ndim or c.dtype.kind != "b" or \
+            xp.result_type(full, value) != full.dtype or \
+            xp.broadcast_shapes(c.shape, full.shape) != full.shape:
+        return None
+    out = full.copy()
+    xp.copyto(out, value, where=xp.logical_not(c) if at is None else at)
+    return out
+
+
 class Where(Function):
     """y = cond ? a : b;  dy/da = cond, dy/db = !cond"""
 
@@ -156,6 +179,9 @@ class Where(Function):
             out = keep_or_zero(ad, c)  # where(mask, g, 0.): the masked gradients
             if out is not None:
                 return make(out)
+        out = _fill_where(c, ad, bd)
+        if out is not None:
+            return make(out)
         try:
             out = xp_of(c).where(c, ad, bd)
         except ValueError:
