@@ -62,7 +62,7 @@ def normal_cdf(x):
     if x.dtype.itemsize >= 8:  # float64: erf rounded as PyTorch's (glibc's) in the tails
         c = _erf64_as_libm(x * t(_SQRT1_2))
     else:
-        c = _erf(x * t(_SQRT1_2))
+        c = _erf(x, _SQRT1_2)
     c += t(1)
     c *= t(0.5)
     return c

@@ -87,8 +87,9 @@ _ERF32_Q = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
             -7.37332916720468e-03, -1.42647390514189e-02)
 
 
-def _horner32(x2, coeffs, t):
-    p = x2 * t(coeffs[0])
+def _horner32(x2, coeffs, t, out):
+    xp = xp_of(x2)
+    p = xp.multiply(x2, t(coeffs[0]), out=out)
     p += t(coeffs[1])
     for c in coeffs[2:]:
         p *= x2
@@ -96,27 +97,33 @@ def _horner32(x2, coeffs, t):
     return p
 
 
-def _erf_f32(x):
+def _erf_f32(x, scale=None):
+    """erf(scale * x) in three fresh arrays, every pass in place: fresh temporaries cost more
+    than the arithmetic (0.9 against 1.35 ms for GELU on 393,216 float32 with six of them)."""
     xp = xp_of(x)
     t = x.dtype.type
-    xc = xp.clip(x, t(-4), t(4))  # NaN stays NaN
-    x2 = xc * xc
-    p = _horner32(x2, _ERF32_P, t)
-    p *= xc
-    q = _horner32(x2, _ERF32_Q, t)
+    if scale is None:
+        z = xp.clip(x, t(-4), t(4))  # NaN stays NaN
+    else:
+        z = xp.multiply(x, t(scale))
+        xp.clip(z, t(-4), t(4), out=z)
+    x2 = z * z
+    p = _horner32(x2, _ERF32_P, t, None)
+    p *= z
+    q = _horner32(x2, _ERF32_Q, t, z)  # z is no longer needed: Q(x^2) takes its place
     p /= q
     return p
 
 
-def erf_fast(x):
-    """erf(x) in x's float dtype, for GELU: float32/float16 by the rational kernel (float16
-    computed in float32, as PyTorch), float64 by Cody's."""
+def erf_fast(x, scale=None):
+    """erf(x), or erf(scale * x), in x's float dtype, for GELU: float32/float16 by the
+    rational kernel (float16 computed in float32, as PyTorch), float64 by Cody's."""
     if x.dtype.kind == "f" and x.dtype.itemsize <= 4:
         with _quiet(xp_of(x)):
             if x.dtype.itemsize < 4:
-                return _erf_f32(x.astype("float32")).astype(x.dtype)
-            return _erf_f32(x)
-    return erf_array(x)
+                return _erf_f32(x.astype("float32"), scale).astype(x.dtype)
+            return _erf_f32(x, scale)
+    return erf_array(x if scale is None else x * x.dtype.type(scale))
 
 
 # W. J. Cody, "Rational Chebyshev approximations for the error function" (1969), as in his
