@@ -8,7 +8,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import make_dense as make, wrap_dim
-from .._util import quiet_retry
+from .._util import quiet_retry, sum_axes
 from ..shape.views import Expand
 from .dims import _INT_KINDS, _kept, _reduced_shape, _unsqueeze_to, dims_of, max_
 
@@ -29,6 +29,8 @@ class Sum(Function):
         ctx.dims = dims
         ctx.keepdim = keepdim
         try:
+            if dtype is None and dims is not None and dims.__class__ is tuple:
+                return make(sum_axes(d, dims, keepdim))
             return make(d.sum(axis=dims, keepdims=keepdim, dtype=dtype))
         except RuntimeWarning:  # inf + -inf with warnings as errors (free otherwise)
             return make(quiet_retry(lambda: d.sum(axis=dims, keepdims=keepdim, dtype=dtype)))
@@ -138,7 +140,7 @@ class SumToSize(Function):
             i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1
         )
         try:
-            out = d.sum(axis=axes, keepdims=True) if axes else d
+            out = sum_axes(d, axes, True) if axes else d
         except RuntimeWarning:  # inf + -inf with warnings as errors (free otherwise)
             out = quiet_retry(lambda: d.sum(axis=axes, keepdims=True))
         if lead:
