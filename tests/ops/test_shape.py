@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from inputs import randn, shapes, uniform
-from oracle import check, check_error, same_values
+from oracle import check, check_error, same_values, torch
 
 import ember
 
@@ -262,3 +262,26 @@ def test_shape_ops():
     check(lambda L, t: L.cat([t, t * 2], dim=1), x)
     check(lambda L, t: L.stack([t, t.exp()], dim=-1), x)
     check(lambda L, t: t.clone() * 3, x)
+
+
+@pytest.mark.parametrize("make_pieces,name", [
+    (lambda t: t.split(2), "SplitBackward0"),
+    (lambda t: t.chunk(3), "SplitBackward0"),
+    (lambda t: t.split([1, 4, 1]), "SplitWithSizesBackward0"),
+])
+def test_split_pieces_share_one_node(make_pieces, name):
+    """As in PyTorch, the pieces of split/chunk/split_with_sizes are outputs 0, 1, ... of one
+    node (whose backward joins their gradients), and each is a view of the input."""
+    libs = [ember] + ([torch] if torch is not None else [])
+    for L in libs:
+        x = L.randn(6, 3, requires_grad=True)
+        y = x * 1
+        pieces = make_pieces(y)
+        fn = pieces[0].grad_fn
+        assert type(fn).__name__ == name
+        assert all(p.grad_fn is fn for p in pieces)
+        assert fn.next_functions[0][0] is y.grad_fn
+        assert all(p._base is y for p in pieces)
+    # only some pieces used, and a gradient of a gradient through the join
+    check(lambda L, t: [p * p for p in t.split([2, 3, 1])[:2]], randn((6, 3)))
+    check(lambda L, t: t.chunk(2, 1)[1].exp(), randn((2, 6)))

@@ -53,6 +53,8 @@ def mark_multi_view(outs, name):
     if outs and outs[0]._grad_fn is not None:
         for o in outs:
             fn = o._grad_fn
+            if fn.__class__.__name__ == name + "Backward0":  # one node for all (Split)
+                continue
             key = (fn.__class__, name)
             cls = _MULTI_VIEW_NODES.get(key)
             if cls is None:  # the same maths under the name PyTorch prints

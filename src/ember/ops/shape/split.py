@@ -3,10 +3,51 @@ hsplit, vsplit, dsplit."""
 
 from __future__ import annotations
 
+from ...autograd.function import _NULL_CTX, Function
+from ...autograd.grad_mode import _state
+from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import wrap_dim
-from .aliasing import mark_multi_view
+from .._util import make, wrap_dim
+from .aliasing import as_view, mark_multi_view
 from .views import narrow
+
+
+class Split(Function):
+    """(y_0, y_1, ...) = consecutive pieces of x along ``dim`` (views), one node for all
+    pieces as in PyTorch;  dx = the pieces' gradients joined along ``dim`` (a missing one
+    comes as zeros), one array instead of a zero-filled copy of x per piece"""
+
+    _builtin = True
+    _node_name = "SplitBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, sizes):
+        d = x._data
+        outs, start = [], 0
+        for n in sizes:
+            key = (slice(None),) * dim + (slice(start, start + n),)
+            outs.append(as_view(make(d[key]), x, lambda t, key=key: t[key]))
+            start += n
+        if ctx is not _NULL_CTX:
+            ctx.dim = dim
+        return tuple(outs)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        if not _state.enabled:  # no create_graph: one concatenate on arrays
+            return make(xp_of(grads[0]._data).concatenate([g._data for g in grads],
+                                                          axis=ctx.dim)), None, None
+        from .join import cat
+
+        return cat(grads, ctx.dim), None, None
+
+
+class SplitWithSizes(Split):
+    _node_name = "SplitWithSizesBackward0"
+
+
+def _split(tensor, d, sizes, cls):
+    return mark_multi_view(cls.apply(tensor, d, tuple(sizes)), cls.__name__)
 
 
 def unbind(input, dim=0):
@@ -31,20 +72,14 @@ def split(tensor, split_size_or_sections, dim=0):
             )
         if size == 0:
             return (tensor,)
-        return mark_multi_view(
-            tuple(narrow(tensor, d, s, min(step, size - s)) for s in range(0, size, step)),
-            "Split")
+        return _split(tensor, d, [min(step, size - s) for s in range(0, size, step)], Split)
     sizes = [int(v) for v in split_size_or_sections]
     if sum(sizes) != size or any(v < 0 for v in sizes):
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
             f"size at dimension {d}), but got split_sizes={sizes}"
         )
-    out, start = [], 0
-    for v in sizes:
-        out.append(narrow(tensor, d, start, v))
-        start += v
-    return mark_multi_view(tuple(out), "SplitWithSizes")
+    return _split(tensor, d, sizes, SplitWithSizes)
 
 
 def split_with_sizes(input, split_sizes, dim=0):
