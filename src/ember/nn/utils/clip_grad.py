@@ -23,6 +23,10 @@ def _norm_of(arr, norm_type):
         return xp.abs(arr).max() if arr.size else xp.asarray(0.0, arr.dtype)
     if norm_type == 0:
         return xp.asarray((arr != 0).sum(), arr.dtype)
+    if norm_type == 2.0 and arr.dtype.kind == "f" and arr.dtype.itemsize >= 4 and \
+            arr.flags.c_contiguous and arr.size:
+        flat = arr.reshape(-1)  # one BLAS dot: no |x| and x**2 temporaries
+        return xp.sqrt(xp.dot(flat, flat))
     return (xp.abs(arr) ** norm_type).sum() ** (1.0 / norm_type)
 
 
@@ -69,7 +73,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     clip_coef = float(max_norm) / (total._data + 1e-6)
     coef = min(clip_coef, 1.0) if clip_coef == clip_coef else clip_coef
     for g in grads:
-        g._data *= g._data.dtype.type(coef)
+        if coef != 1.0:  # (times 1.0 changes no value, NaN and -0. included: skip the pass)
+            g._data *= g._data.dtype.type(coef)
         g._vc[0] += 1
     return total
 
