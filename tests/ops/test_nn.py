@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from inputs import randn
 from oracle import check, check_error, requires_torch, torch
 
 import ember
@@ -508,3 +509,13 @@ def test_grad_fn_names(expr, name):
         x = lib.randn(1, 2, 5, 5, requires_grad=True)
         out = eval(expr, {"F": lib.nn.functional, "x": x, "lib": lib})
         assert type(out.grad_fn).__name__ == name, (lib.__name__, out.grad_fn)
+
+
+def test_layer_norm_without_affine_output_changed_in_place():
+    """The normalised values kept for backward are not the output's memory: changing the
+    output of an elementwise_affine=False layer norm in place leaves the gradient right."""
+    def fn(L, x):
+        y = L.nn.functional.layer_norm(x * 1, (5,))
+        y.mul_(2)
+        return y * y
+    check(fn, randn((3, 5)))

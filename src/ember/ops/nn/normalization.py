@@ -6,7 +6,7 @@ from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state
 from ...backend import xp_of
 from .._util import make_dense as make
-from .._util import sum_last
+from .._util import sum_axes, sum_last
 from .._util import _quiet as quiet
 
 
@@ -27,6 +27,8 @@ def _mean(a, axes):
 
 
 def _stats(xd, gshape, axes, eps):
+    """(mean, var, invstd, xhat) over ``axes``; xhat in the one fresh full-size array that
+    held x - mean (plus one scratch for the squares)."""
     xp = xp_of(xd)
     with quiet(xp):
         xg = xd.reshape(gshape)
@@ -34,16 +36,22 @@ def _stats(xd, gshape, axes, eps):
         xc = xg - mean
         var = _mean(xc * xc, axes)
         invstd = 1.0 / xp.sqrt(var + eps)
-        return mean, var, invstd, xc * invstd
+        xc *= invstd
+        return mean, var, invstd, xc
 
 
-def _affine(xhat, w, b, wshape):
+def _affine(xhat, w, b, wshape, kept=True):
+    """xhat * w + b. ``kept``: xhat is also kept for backward, so the result must be a new
+    array even without w and b (an in-place change of the output must not reach it)."""
     y = xhat
     if w is not None:
         y = y * w._data.reshape(wshape)
     if b is not None:
-        y = y + b._data.reshape(wshape)
-    return y
+        if y is xhat:
+            y = y + b._data.reshape(wshape)
+        else:
+            y += b._data.reshape(wshape)
+    return y.copy() if y is xhat and kept else y
 
 
 def _norm_backward(ctx, grad_output):
@@ -100,9 +108,11 @@ def _norm_backward_arrays(ctx, grad_output, x, w, b):
             gxhat *= ctx.invstd
             gx = make(gxhat.reshape(x.shape))
         if w is not None and need[1]:
-            gw = make((go * xhat.reshape(x.shape)).sum(rdims).reshape(w.shape))
+            # go * xhat in the scratch t, when there is one (its values are spent)
+            gxw = xp.multiply(go, xhat, out=t.reshape(x.shape)) if need[0] else go * xhat
+            gw = make(sum_axes(gxw, rdims, False).reshape(w.shape))
         if b is not None and need[2]:
-            gb = make(go.sum(rdims).reshape(b.shape))
+            gb = make(sum_axes(go, rdims, False).reshape(b.shape))
     return gx, gw, gb
 
 
@@ -199,7 +209,7 @@ class BatchNormEval(Function):
         ctx.save_for_backward(x, w)
         if ctx is not _NULL_CTX:
             ctx.consts = (rm, inv, wshape)
-        return make(_affine((xd - rm) * inv, w, b, wshape))
+        return make(_affine((xd - rm) * inv, w, b, wshape, kept=False))
 
     @staticmethod
     def backward(ctx, grad_output):
