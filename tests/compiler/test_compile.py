@@ -264,3 +264,39 @@ def test_conv_pool_step_replays_bit_for_bit():
         assert np.array_equal(eager(*data[i % 3])._data, comp(*data[i % 3])._data), i
     assert all(np.array_equal(a, b) for a, b in zip(state_of(m1), state_of(m2)))
     assert "replaying" in comp.explain()
+
+
+@pytest.mark.parametrize("clip", [None, 0.05, 100.0])
+def test_adamw_step_with_clipping_replays_bit_for_bit(clip):
+    # Adam's step count is read as a traced scalar (not a guard), and clip_grad_norm_ has no
+    # branch on the norm: the step replays whether or not the gradients get clipped
+    m1, m2 = mlp(), mlp()
+    o1 = ember.optim.AdamW(m1.parameters(), lr=0.01, betas=(0.9, 0.95), weight_decay=0.1)
+    o2 = ember.optim.AdamW(m2.parameters(), lr=0.01, betas=(0.9, 0.95), weight_decay=0.1)
+
+    def make(model, opt):
+        def step(x, y):
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            if clip is not None:
+                ember.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            return loss
+
+        return step
+
+    eager, comp = make(m1, o1), compile(make(m2, o2))
+    data = batches(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to eager
+        for i in range(9):
+            a, b = eager(*data[i % 4]), comp(*data[i % 4])
+            assert np.array_equal(a._data, b._data), i
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        assert np.array_equal(p._data, q._data)
+    for st1, st2 in zip(o1.state.values(), o2.state.values()):
+        for k in st1:
+            assert np.array_equal(st1[k]._data, st2[k]._data), k
+    (entry,) = [e for e in comp.entries.values() if e.program is not None]
+    assert entry.trusted and entry.calls >= 5
