@@ -300,3 +300,37 @@ def test_adamw_step_with_clipping_replays_bit_for_bit(clip):
             assert np.array_equal(st1[k]._data, st2[k]._data), k
     (entry,) = [e for e in comp.entries.values() if e.program is not None]
     assert entry.trusted and entry.calls >= 5
+
+
+def test_gathers_along_an_axis_replay_bit_for_bit():
+    # take_along_axis / put_along_axis are recorded as their fancy index (the aranges of the
+    # other axes made once): cross-entropy with class weights (axis 1), a median (axis -1)
+    rng = np.random.default_rng(3)
+    w = ember.tensor(rng.random(4).astype(np.float32))
+
+    def make(lin):
+        def step(x, y):
+            z = lin(x)
+            loss = F.cross_entropy(z, y, weight=w) + lin.weight.median(dim=-1).values.sum()
+            loss.backward()
+            return loss, lin.weight.grad.clone()
+
+        return step
+
+    ember.manual_seed(0)
+    l1 = ember.nn.Linear(6, 4)
+    ember.manual_seed(0)
+    l2 = ember.nn.Linear(6, 4)
+    eager, comp = make(l1), compile(make(l2))
+    data = [(ember.tensor(rng.standard_normal((5, 6)).astype(np.float32)),
+             ember.tensor(rng.integers(0, 4, 5))) for _ in range(3)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for i in range(7):
+            l1.zero_grad(), l2.zero_grad()
+            (a, ga), (b, gb) = eager(*data[i % 3]), comp(*data[i % 3])
+            assert np.array_equal(a._data, b._data) and np.array_equal(ga._data, gb._data), i
+    (prog,) = comp.programs
+    along = [i.fn.__qualname__ for i in prog.instrs
+             if getattr(i.fn, "__module__", "") == "ember.compiler.tracer"]
+    assert "take_along_axis" in along and "put_along_axis" in along, along
