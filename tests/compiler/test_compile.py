@@ -334,3 +334,37 @@ def test_gathers_along_an_axis_replay_bit_for_bit():
     along = [i.fn.__qualname__ for i in prog.instrs
              if getattr(i.fn, "__module__", "") == "ember.compiler.tracer"]
     assert "take_along_axis" in along and "put_along_axis" in along, along
+
+
+def test_replaced_grads_are_released_not_reused():
+    # replay drops the .grad tensors it replaces once no guard can stop it (their memory is
+    # free for the new ones); a .grad the user kept is never written
+    m1, m2 = mlp(), mlp()
+    o1 = ember.optim.SGD(m1.parameters(), lr=0.05, momentum=0.9)
+    o2 = ember.optim.SGD(m2.parameters(), lr=0.05, momentum=0.9)
+
+    def make(model, opt):
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return step
+
+    eager, comp = make(m1, o1), compile(make(m2, o2))
+    data = batches(3)
+    kept = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for i in range(8):
+            a, b = eager(*data[i % 3]), comp(*data[i % 3])
+            assert np.array_equal(a._data, b._data), i
+            g = m2[0].weight.grad
+            kept.append((g, g._data.copy()))
+    for g, v in kept:
+        assert np.array_equal(g._data, v)
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        assert np.array_equal(p._data, q._data) and np.array_equal(p.grad._data, q.grad._data)
+    assert list(comp.entries.values())[-1].trusted

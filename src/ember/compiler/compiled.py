@@ -28,7 +28,7 @@ import numpy as np
 from .. import backend as _backend
 from ..tensor import Tensor
 from . import tracer
-from .program import Program
+from .program import Program, _nothing
 from .recording_xp import recording_xp
 from .state import Scope, args_key, flatten, unflatten
 
@@ -233,10 +233,25 @@ class CompiledFunction:
                           stacklevel=3)
 
     # ---------------------------------------------------------------------------- replay
-    def _replay(self, entry, tracked):
-        leaves = [_plain(t._data) for t in tracked]
-        leaves += [d[k] for d, k in entry.scratch]
-        res = entry.program.run(leaves)
+    def _replay(self, entry, tracked, release=True):
+        prog = entry.program
+        every = [_plain(t._data) for t in tracked]
+        every += [d[k] for d, k in entry.scratch]
+        leaves = [every[i] for i in prog.leaves_used]
+        del every
+        if release:
+            # Once no guard can stop the replay, the .grad tensors it replaces are dropped,
+            # as eager's zero_grad() drops them before backward makes new ones: their memory
+            # is free for the new gradients (kept, the new ones land in colder memory)
+            del tracked[self._scope.n_primary:]
+            targets = [t for t, _, _ in entry.grad_sets]
+
+            def drop():
+                for t in targets:
+                    t._grad = None
+        else:
+            drop = _nothing
+        res = prog.run(leaves, drop)
         for t, s in entry.bindings:
             t._data = res[s]
         for t, g, s in entry.grad_sets:
@@ -258,7 +273,7 @@ class CompiledFunction:
         """Replay, keep the outcome, restore the state, run eagerly, compare bit for bit."""
         saved = [(t._data, t._data.copy(), t._grad, t._vc[0]) for t in tracked]
         try:
-            replayed = self._replay(entry, tracked)
+            replayed = self._replay(entry, tracked, release=False)
         except tracer.GuardFailed as e:  # stopped before any input changed
             self._guard_failed(entry, e)
             return self.fn(*args, **kwargs)

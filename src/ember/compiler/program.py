@@ -18,8 +18,9 @@ from .tracer import Slot
 
 
 class Program:
-    """``run(leaves) -> results``: ``leaves`` are the input arrays in the order of
-    ``leaf_slots``; the results are the arrays of ``result_slots``, in order."""
+    """``run(leaves, release) -> results``: ``leaves`` are the input arrays of ``leaf_slots``
+    at the positions ``leaves_used`` (the others are not read); ``release()`` is called when
+    no guard can stop the replay any more; the results are the arrays of ``result_slots``."""
 
     def __init__(self, recorder, leaf_slots, result_slots):
         self.leaf_slots = list(leaf_slots)
@@ -29,8 +30,17 @@ class Program:
         self.unsafe = _guard_after_write(recorder, self.instrs, self.leaf_slots)
         self.instrs, alias = _elide_copies(recorder, self.instrs, self.leaf_slots,
                                            self.result_slots)
-        self.source, self.run = _compile(self.instrs, self.leaf_slots,
-                                         [alias.get(s, s) for s in self.result_slots], alias)
+        results = [alias.get(s, s) for s in self.result_slots]
+        used = set(results)
+        for ins in self.instrs:
+            used.update(_slots_in(ins.args, []))
+            used.update(_slots_in(list(ins.kwargs.values()), []))
+            used.update(ins.writes)
+        # the inputs the calls read or write (run takes only these, in this order)
+        self.leaves_used = [i for i, s in enumerate(self.leaf_slots) if s in used]
+        self.source, self.run = _compile(self.instrs,
+                                         [self.leaf_slots[i] for i in self.leaves_used],
+                                         results, alias)
 
     def __repr__(self):
         return (f"<ember.compile Program: {len(self.instrs)} array calls "
@@ -124,10 +134,14 @@ def _elide_copies(rec, instrs, leaf_slots, result_slots):
     return keep, alias
 
 
+def _nothing():
+    pass
+
+
 def _compile(instrs, leaf_slots, result_slots, alias=None):
     alias = alias or {}
     names = {}  # id(constant) -> name
-    ns = {"_asarray": np.asarray}
+    ns = {"_asarray": np.asarray, "_nothing": _nothing}
     keep_alive = []
 
     def const(v):
@@ -153,10 +167,15 @@ def _compile(instrs, leaf_slots, result_slots, alias=None):
             return repr(t)
         return const(t)
 
-    lines = ["def run(leaves):"]
+    # ``release()`` is called once no guard can stop the replay any more (after the last one)
+    last_guard = max((n for n, ins in enumerate(instrs) if getattr(ins.fn, "is_guard", False)),
+                     default=-1)
+    lines = ["def run(leaves, release=_nothing):"]
     if leaf_slots:
         lines.append("    " + ", ".join(f"s{s}" for s in leaf_slots) + ", = leaves")
-    for ins in instrs:
+    if last_guard < 0:
+        lines.append("    release()")
+    for n, ins in enumerate(instrs):
         args = [expr(a) for a in ins.args] + [f"{k}={expr(v)}" for k, v in ins.kwargs.items()]
         call = f"{const(ins.fn)}({', '.join(args)})"
         if ins.scalar:
@@ -168,6 +187,8 @@ def _compile(instrs, leaf_slots, result_slots, alias=None):
             lines.append(f"    {lhs}, = {call}")
         else:
             lines.append(f"    s{alias.get(ins.outs[0], ins.outs[0])} = {call}")
+        if n == last_guard:
+            lines.append("    release()")
     lines.append("    return (" + "".join(f"s{s}, " for s in result_slots) + ")")
     source = "\n".join(lines)
     exec(compile(source, "<ember.compile>", "exec"), ns)  # noqa: S102 - our own generated code
