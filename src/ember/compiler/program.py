@@ -170,6 +170,21 @@ def _compile(instrs, leaf_slots, result_slots, alias=None):
     # ``release()`` is called once no guard can stop the replay any more (after the last one)
     last_guard = max((n for n, ins in enumerate(instrs) if getattr(ins.fn, "is_guard", False)),
                      default=-1)
+    # each slot is deleted after its last use (a straight-line function would otherwise keep
+    # every temporary alive to the end: eager frees them as it goes, and the allocator hands
+    # their warm memory to the next ones)
+    last = {}
+    for n, ins in enumerate(instrs):
+        for x in _slots_in(ins.args, _slots_in(list(ins.kwargs.values()), [])):
+            last[alias.get(x, x)] = n
+        for x in list(ins.writes) + list(ins.outs):
+            if x >= 0:
+                last[alias.get(x, x)] = n
+    keep = set(result_slots)
+    dead = {}
+    for x, n in last.items():
+        if x not in keep:
+            dead.setdefault(n, []).append(x)
     lines = ["def run(leaves, release=_nothing):"]
     if leaf_slots:
         lines.append("    " + ", ".join(f"s{s}" for s in leaf_slots) + ", = leaves")
@@ -187,6 +202,8 @@ def _compile(instrs, leaf_slots, result_slots, alias=None):
             lines.append(f"    {lhs}, = {call}")
         else:
             lines.append(f"    s{alias.get(ins.outs[0], ins.outs[0])} = {call}")
+        if n in dead:
+            lines.append("    del " + ", ".join(f"s{x}" for x in sorted(dead[n])))
         if n == last_guard:
             lines.append("    release()")
     lines.append("    return (" + "".join(f"s{s}, " for s in result_slots) + ")")
