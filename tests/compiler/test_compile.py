@@ -336,16 +336,19 @@ def test_gathers_along_an_axis_replay_bit_for_bit():
     assert "take_along_axis" in along and "put_along_axis" in along, along
 
 
-def test_replaced_grads_are_released_not_reused():
+@pytest.mark.parametrize("zero_first", [True, False])
+def test_replaced_grads_are_released_not_reused(zero_first):
     # replay drops the .grad tensors it replaces once no guard can stop it (their memory is
-    # free for the new ones); a .grad the user kept is never written
+    # free for the new ones); a .grad the user kept is never written; a step that accumulates
+    # into the .grad (no zero_grad) replays too: its in-place adds move after the last guard
     m1, m2 = mlp(), mlp()
     o1 = ember.optim.SGD(m1.parameters(), lr=0.05, momentum=0.9)
     o2 = ember.optim.SGD(m2.parameters(), lr=0.05, momentum=0.9)
 
     def make(model, opt):
         def step(x, y):
-            opt.zero_grad()
+            if zero_first:
+                opt.zero_grad()
             loss = F.cross_entropy(model(x), y)
             loss.backward()
             opt.step()
@@ -363,8 +366,21 @@ def test_replaced_grads_are_released_not_reused():
             assert np.array_equal(a._data, b._data), i
             g = m2[0].weight.grad
             kept.append((g, g._data.copy()))
-    for g, v in kept:
-        assert np.array_equal(g._data, v)
+    if zero_first:
+        for g, v in kept:
+            assert np.array_equal(g._data, v)
     for p, q in zip(m1.parameters(), m2.parameters()):
         assert np.array_equal(p._data, q._data) and np.array_equal(p.grad._data, q.grad._data)
     assert list(comp.entries.values())[-1].trusted
+    # a non-finite gradient fails a guard of the backward: the step runs eagerly, from
+    # inputs the replay has not touched
+    x = data[0][0].clone()
+    x._data[0, 0] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = eager(x, data[0][1]), comp(x, data[0][1])
+    assert np.array_equal(a._data, b._data, equal_nan=True)
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        assert np.array_equal(p._data, q._data, equal_nan=True)
+        assert np.array_equal(p.grad._data, q.grad._data, equal_nan=True)
+    assert list(comp.entries.values())[-1].guard_failures == 1

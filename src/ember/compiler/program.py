@@ -27,6 +27,7 @@ class Program:
         self.result_slots = list(result_slots)
         self.instrs = _live(recorder, self.leaf_slots, self.result_slots)
         self.n_recorded = len(recorder.instrs)
+        self.instrs = _sink_input_writes(recorder, self.instrs, self.leaf_slots)
         self.unsafe = _guard_after_write(recorder, self.instrs, self.leaf_slots)
         self.instrs, alias = _elide_copies(recorder, self.instrs, self.leaf_slots,
                                            self.result_slots)
@@ -81,6 +82,43 @@ def _live(rec, leaf_slots, result_slots):
                 live_roots.add(roots[o])
     keep.reverse()
     return keep
+
+
+def _sink_input_writes(rec, instrs, leaf_slots):
+    """Move the calls that modify an input in place to just after the last guard, when no
+    call in between touches the memory they write, writes the memory they read, or uses what
+    they return (a gradient accumulated into an existing ``.grad`` before a later guard of the
+    backward, typically): replay can then still stop at a guard with every input intact."""
+    last_guard = max((n for n, ins in enumerate(instrs) if getattr(ins.fn, "is_guard", False)),
+                     default=-1)
+    roots = rec.roots
+    leaf_roots = {id(roots[s]) for s in leaf_slots}
+
+    def reads(ins):
+        return {id(roots[x]) for x in _slots_in(ins.args, _slots_in(list(ins.kwargs.values()),
+                                                                     []))}
+
+    def writes(ins):
+        return {id(roots[w]) for w in ins.writes}
+
+    moved = [False] * len(instrs)
+    for n in range(last_guard - 1, -1, -1):
+        ins = instrs[n]
+        if not ins.writes or any(w < 0 for w in ins.writes) or \
+                not writes(ins) & leaf_roots:
+            continue
+        w, r, outs = writes(ins), reads(ins), {o for o in ins.outs if o >= 0}
+        if all(moved[j] or not (w & (reads(instrs[j]) | writes(instrs[j])) or
+                                r & writes(instrs[j]) or
+                                outs & set(_slots_in(instrs[j].args, _slots_in(
+                                    list(instrs[j].kwargs.values()), []))))
+               for j in range(n + 1, last_guard + 1)):
+            moved[n] = True
+    if not any(moved):
+        return instrs
+    kept = [ins for n, ins in enumerate(instrs) if not moved[n]]
+    at = kept.index(instrs[last_guard]) + 1
+    return kept[:at] + [ins for n, ins in enumerate(instrs) if moved[n]] + kept[at:]
 
 
 def _guard_after_write(rec, instrs, leaf_slots):
