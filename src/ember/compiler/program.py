@@ -5,7 +5,11 @@ compiled once with ``exec``: replaying a step is one call of that function, with
 graph node and no dispatch per op. Calls whose results nothing needs are dropped first; a call
 that writes in place is kept when the memory it writes is read later, belongs to an input, or
 is a result (memory identity is what capture saw: the same shapes and strides give the same
-views and copies, which the guards ensure).
+views and copies, which the guards ensure). In-place writes to inputs move after the last
+guard where nothing in between depends on them (a failed guard then leaves every input as it
+was), each temporary is deleted after its last use (its memory goes back to the allocator as
+in eager), and the caller's ``release()`` runs once no guard can stop the replay (it drops the
+``.grad`` tensors being replaced, so the new gradients can reuse their memory).
 """
 
 from __future__ import annotations
