@@ -97,25 +97,18 @@ def _sink_input_writes(rec, instrs, leaf_slots):
                      default=-1)
     roots = rec.roots
     leaf_roots = {id(roots[s]) for s in leaf_slots}
-
-    def reads(ins):
-        return {id(roots[x]) for x in _slots_in(ins.args, _slots_in(list(ins.kwargs.values()),
-                                                                     []))}
-
-    def writes(ins):
-        return {id(roots[w]) for w in ins.writes}
-
+    used = [set(_slots_in(ins.args, _slots_in(list(ins.kwargs.values()), [])))
+            for ins in instrs[:last_guard + 1]]
+    reads = [{id(roots[x]) for x in u} for u in used]
+    writes = [{id(roots[w]) for w in ins.writes if w >= 0} for ins in instrs[:last_guard + 1]]
     moved = [False] * len(instrs)
     for n in range(last_guard - 1, -1, -1):
-        ins = instrs[n]
-        if not ins.writes or any(w < 0 for w in ins.writes) or \
-                not writes(ins) & leaf_roots:
+        ins, w = instrs[n], writes[n]
+        if not w & leaf_roots or any(x < 0 for x in ins.writes):
             continue
-        w, r, outs = writes(ins), reads(ins), {o for o in ins.outs if o >= 0}
-        if all(moved[j] or not (w & (reads(instrs[j]) | writes(instrs[j])) or
-                                r & writes(instrs[j]) or
-                                outs & set(_slots_in(instrs[j].args, _slots_in(
-                                    list(instrs[j].kwargs.values()), []))))
+        r, outs = reads[n], {o for o in ins.outs if o >= 0}
+        if all(moved[j] or not (w & (reads[j] | writes[j]) or r & writes[j] or outs & used[j]
+                                or any(x < 0 for x in instrs[j].writes))  # memory not known
                for j in range(n + 1, last_guard + 1)):
             moved[n] = True
     if not any(moved):
