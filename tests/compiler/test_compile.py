@@ -226,10 +226,24 @@ def test_keys_that_keep_changing_stop_being_captured():
         return x * 2
 
     cf = compile(f)
-    with pytest.warns(UserWarning, match="guard keys"):
+    with pytest.warns(UserWarning, match="guard key changes at every call"):
         for n in range(1, 13):
             assert np.array_equal(cf(ember.ones(n))._data, np.full(n, 2.0, np.float32))
+    # the first call warms up, two keys are captured and never seen again: no more captures
+    assert len(cf.entries) == 3
+
+
+def test_more_keys_than_the_cache_holds_run_eagerly():
+    def f(x):
+        return x * 2
+
+    cf = compile(f)
+    with pytest.warns(UserWarning, match="more than 8 guard keys"):
+        for n in range(1, 11):  # each key three times: warm-up or capture, check, replay
+            for _ in range(3):
+                assert np.array_equal(cf(ember.ones(n))._data, np.full(n, 2.0, np.float32))
     assert len(cf.entries) == 8
+    assert all(e.trusted for e in cf.entries.values())
 
 
 def test_a_function_whose_captures_keep_failing_stays_eager():
