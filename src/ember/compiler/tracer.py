@@ -479,8 +479,8 @@ def _along_axis(func, args, kwargs):
                   for d, n in enumerate(arr.shape))
     if func is np.take_along_axis:
         return _take_along, (arr, indices, fixed, axis), {}, ()
-    if "values" not in bound:
-        return None
+    if "values" not in bound or "axis" not in bound:
+        return None  # NumPy's own error
     return _put_along, (arr, indices, bound["values"], fixed, axis), {}, (arr,)
 
 
