@@ -13,7 +13,9 @@ state layout) a compiled function goes through four stages:
 4. later calls replay: no Tensor, graph node or dispatch per op, only the NumPy calls.
 
 A call that fails every known key starts a new one at 2; a capture that met something it cannot replay
-(a Python value read from the data, an output that still needs autograd) stays eager.
+(a Python value read from the data, an output that still needs autograd) stays eager. Until a
+program replays, new keys stop being captured after two failed captures or two programs never
+called again (a key that changes at every call: state tensors replaced each step).
 Differences from ``torch.compile``: outputs of a replayed call are plain tensors (no
 ``grad_fn``): compile the whole training step (forward, ``backward()``, ``optimizer.step()``),
 or a forward under ``no_grad``; in-place version counters advance as in eager.
@@ -28,7 +30,7 @@ import numpy as np
 from .. import backend as _backend
 from ..tensor import Tensor
 from . import tracer
-from .program import Program
+from .program import Program, _nothing
 from .recording_xp import recording_xp
 from .state import Scope, args_key, flatten, unflatten
 
@@ -107,18 +109,19 @@ class CompiledFunction:
         key = scope.key(tracked, (spec_key(spec), args_key(leaves)))
         entry = self.entries.get(key)
         if entry is None:
-            if self.failures >= MAX_FAILED_CAPTURES and not any(
-                    e.trusted for e in self.entries.values()):
-                return self.fn(*args, **kwargs)  # its captures keep failing: stay eager
+            if not any(e.trusted for e in self.entries.values()):
+                if self.failures >= MAX_FAILED_CAPTURES:
+                    return self.fn(*args, **kwargs)  # its captures keep failing: stay eager
+                if self.failures + sum(e.program is not None for e in self.entries.values()) \
+                        >= MAX_FAILED_CAPTURES:
+                    # programs captured and not called again: the key changes at every call
+                    # (tensors replaced in the state each step, shapes that drift)
+                    self._warn_keys("its guard key changes at every call")
+                    return self.fn(*args, **kwargs)
             if len(self.entries) >= CACHE_SIZE_LIMIT:
                 # the key changes at every call (state that grows, shapes that drift):
                 # capturing each would cost more than it saves
-                if not self.over_limit:
-                    self.over_limit = True
-                    if self.warn:
-                        warnings.warn(f"ember.compile: {self.__name__} met more than "
-                                      f"{CACHE_SIZE_LIMIT} guard keys; new ones run eagerly",
-                                      stacklevel=2)
+                self._warn_keys(f"it met more than {CACHE_SIZE_LIMIT} guard keys")
                 return self.fn(*args, **kwargs)
             entry = self.entries[key] = _Entry()
         entry.calls += 1
@@ -134,6 +137,13 @@ class CompiledFunction:
             # stopped before any input changed (checked when the program was made)
             self._guard_failed(entry, e)
             return self.fn(*args, **kwargs)
+
+    def _warn_keys(self, why):
+        if not self.over_limit:
+            self.over_limit = True
+            if self.warn:
+                warnings.warn(f"ember.compile: {self.__name__}: {why}; new guard keys run "
+                              "eagerly", stacklevel=3)
 
     def _guard_failed(self, entry, e):
         entry.guard_failures += 1
@@ -233,10 +243,25 @@ class CompiledFunction:
                           stacklevel=3)
 
     # ---------------------------------------------------------------------------- replay
-    def _replay(self, entry, tracked):
-        leaves = [_plain(t._data) for t in tracked]
-        leaves += [d[k] for d, k in entry.scratch]
-        res = entry.program.run(leaves)
+    def _replay(self, entry, tracked, release=True):
+        prog = entry.program
+        every = [_plain(t._data) for t in tracked]
+        every += [d[k] for d, k in entry.scratch]
+        leaves = [every[i] for i in prog.leaves_used]
+        del every
+        if release:
+            # Once no guard can stop the replay, the .grad tensors it replaces are dropped,
+            # as eager's zero_grad() drops them before backward makes new ones: their memory
+            # is free for the new gradients (kept, the new ones land in colder memory)
+            del tracked[self._scope.n_primary:]
+            targets = [t for t, _, _ in entry.grad_sets]
+
+            def drop():
+                for t in targets:
+                    t._grad = None
+        else:
+            drop = _nothing
+        res = prog.run(leaves, drop)
         for t, s in entry.bindings:
             t._data = res[s]
         for t, g, s in entry.grad_sets:
@@ -258,7 +283,7 @@ class CompiledFunction:
         """Replay, keep the outcome, restore the state, run eagerly, compare bit for bit."""
         saved = [(t._data, t._data.copy(), t._grad, t._vc[0]) for t in tracked]
         try:
-            replayed = self._replay(entry, tracked)
+            replayed = self._replay(entry, tracked, release=False)
         except tracer.GuardFailed as e:  # stopped before any input changed
             self._guard_failed(entry, e)
             return self.fn(*args, **kwargs)

@@ -5,7 +5,11 @@ compiled once with ``exec``: replaying a step is one call of that function, with
 graph node and no dispatch per op. Calls whose results nothing needs are dropped first; a call
 that writes in place is kept when the memory it writes is read later, belongs to an input, or
 is a result (memory identity is what capture saw: the same shapes and strides give the same
-views and copies, which the guards ensure).
+views and copies, which the guards ensure). In-place writes to inputs move after the last
+guard where nothing in between depends on them (a failed guard then leaves every input as it
+was), each temporary is deleted after its last use (its memory goes back to the allocator as
+in eager), and the caller's ``release()`` runs once no guard can stop the replay (it drops the
+``.grad`` tensors being replaced, so the new gradients can reuse their memory).
 """
 
 from __future__ import annotations
@@ -18,19 +22,30 @@ from .tracer import Slot
 
 
 class Program:
-    """``run(leaves) -> results``: ``leaves`` are the input arrays in the order of
-    ``leaf_slots``; the results are the arrays of ``result_slots``, in order."""
+    """``run(leaves, release) -> results``: ``leaves`` are the input arrays of ``leaf_slots``
+    at the positions ``leaves_used`` (the others are not read); ``release()`` is called when
+    no guard can stop the replay any more; the results are the arrays of ``result_slots``."""
 
     def __init__(self, recorder, leaf_slots, result_slots):
         self.leaf_slots = list(leaf_slots)
         self.result_slots = list(result_slots)
         self.instrs = _live(recorder, self.leaf_slots, self.result_slots)
         self.n_recorded = len(recorder.instrs)
+        self.instrs = _sink_input_writes(recorder, self.instrs, self.leaf_slots)
         self.unsafe = _guard_after_write(recorder, self.instrs, self.leaf_slots)
         self.instrs, alias = _elide_copies(recorder, self.instrs, self.leaf_slots,
                                            self.result_slots)
-        self.source, self.run = _compile(self.instrs, self.leaf_slots,
-                                         [alias.get(s, s) for s in self.result_slots], alias)
+        results = [alias.get(s, s) for s in self.result_slots]
+        used = set(results)
+        for ins in self.instrs:
+            used.update(_slots_in(ins.args, []))
+            used.update(_slots_in(list(ins.kwargs.values()), []))
+            used.update(ins.writes)
+        # the inputs the calls read or write (run takes only these, in this order)
+        self.leaves_used = [i for i, s in enumerate(self.leaf_slots) if s in used]
+        self.source, self.run = _compile(self.instrs,
+                                         [self.leaf_slots[i] for i in self.leaves_used],
+                                         results, alias)
 
     def __repr__(self):
         return (f"<ember.compile Program: {len(self.instrs)} array calls "
@@ -71,6 +86,36 @@ def _live(rec, leaf_slots, result_slots):
                 live_roots.add(roots[o])
     keep.reverse()
     return keep
+
+
+def _sink_input_writes(rec, instrs, leaf_slots):
+    """Move the calls that modify an input in place to just after the last guard, when no
+    call in between touches the memory they write, writes the memory they read, or uses what
+    they return (a gradient accumulated into an existing ``.grad`` before a later guard of the
+    backward, typically): replay can then still stop at a guard with every input intact."""
+    last_guard = max((n for n, ins in enumerate(instrs) if getattr(ins.fn, "is_guard", False)),
+                     default=-1)
+    roots = rec.roots
+    leaf_roots = {id(roots[s]) for s in leaf_slots}
+    used = [set(_slots_in(ins.args, _slots_in(list(ins.kwargs.values()), [])))
+            for ins in instrs[:last_guard + 1]]
+    reads = [{id(roots[x]) for x in u} for u in used]
+    writes = [{id(roots[w]) for w in ins.writes if w >= 0} for ins in instrs[:last_guard + 1]]
+    moved = [False] * len(instrs)
+    for n in range(last_guard - 1, -1, -1):
+        ins, w = instrs[n], writes[n]
+        if not w & leaf_roots or any(x < 0 for x in ins.writes):
+            continue
+        r, outs = reads[n], {o for o in ins.outs if o >= 0}
+        if all(moved[j] or not (w & (reads[j] | writes[j]) or r & writes[j] or outs & used[j]
+                                or any(x < 0 for x in instrs[j].writes))  # memory not known
+               for j in range(n + 1, last_guard + 1)):
+            moved[n] = True
+    if not any(moved):
+        return instrs
+    kept = [ins for n, ins in enumerate(instrs) if not moved[n]]
+    at = kept.index(instrs[last_guard]) + 1
+    return kept[:at] + [ins for n, ins in enumerate(instrs) if moved[n]] + kept[at:]
 
 
 def _guard_after_write(rec, instrs, leaf_slots):
@@ -124,10 +169,14 @@ def _elide_copies(rec, instrs, leaf_slots, result_slots):
     return keep, alias
 
 
+def _nothing():
+    pass
+
+
 def _compile(instrs, leaf_slots, result_slots, alias=None):
     alias = alias or {}
     names = {}  # id(constant) -> name
-    ns = {"_asarray": np.asarray}
+    ns = {"_asarray": np.asarray, "_nothing": _nothing}
     keep_alive = []
 
     def const(v):
@@ -153,10 +202,30 @@ def _compile(instrs, leaf_slots, result_slots, alias=None):
             return repr(t)
         return const(t)
 
-    lines = ["def run(leaves):"]
+    # ``release()`` is called once no guard can stop the replay any more (after the last one)
+    last_guard = max((n for n, ins in enumerate(instrs) if getattr(ins.fn, "is_guard", False)),
+                     default=-1)
+    # each slot is deleted after its last use (a straight-line function would otherwise keep
+    # every temporary alive to the end: eager frees them as it goes, and the allocator hands
+    # their warm memory to the next ones)
+    last = {}
+    for n, ins in enumerate(instrs):
+        for x in _slots_in(ins.args, _slots_in(list(ins.kwargs.values()), [])):
+            last[alias.get(x, x)] = n
+        for x in list(ins.writes) + list(ins.outs):
+            if x >= 0:
+                last[alias.get(x, x)] = n
+    keep = set(result_slots)
+    dead = {}
+    for x, n in last.items():
+        if x not in keep:
+            dead.setdefault(n, []).append(x)
+    lines = ["def run(leaves, release=_nothing):"]
     if leaf_slots:
         lines.append("    " + ", ".join(f"s{s}" for s in leaf_slots) + ", = leaves")
-    for ins in instrs:
+    if last_guard < 0:
+        lines.append("    release()")
+    for n, ins in enumerate(instrs):
         args = [expr(a) for a in ins.args] + [f"{k}={expr(v)}" for k, v in ins.kwargs.items()]
         call = f"{const(ins.fn)}({', '.join(args)})"
         if ins.scalar:
@@ -168,6 +237,10 @@ def _compile(instrs, leaf_slots, result_slots, alias=None):
             lines.append(f"    {lhs}, = {call}")
         else:
             lines.append(f"    s{alias.get(ins.outs[0], ins.outs[0])} = {call}")
+        if n in dead:
+            lines.append("    del " + ", ".join(f"s{x}" for x in sorted(dead[n])))
+        if n == last_guard:
+            lines.append("    release()")
     lines.append("    return (" + "".join(f"s{s}, " for s in result_slots) + ")")
     source = "\n".join(lines)
     exec(compile(source, "<ember.compile>", "exec"), ns)  # noqa: S102 - our own generated code

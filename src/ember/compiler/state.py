@@ -72,44 +72,61 @@ class Scope:
                     pass
             for d in fn.__defaults__ or ():
                 visit(d)
-        self.all_modules = []
-        for m in self.modules:
-            for sub in m.modules():
-                if sub not in self.all_modules:
-                    self.all_modules.append(sub)
+        self.all_modules = []  # every module reachable, as of the last ``tracked()``
 
     def tracked(self, arg_tensors):
-        """Every tensor the step may read or write, each once, in a fixed order."""
+        """Every tensor the step may read or write, each once, in a fixed order (the modules
+        are walked anew at each call: a submodule or parameter replaced since is seen)."""
         out, seen = [], set()
-
-        def add(t):
-            if id(t) not in seen:
-                seen.add(id(t))
-                out.append(t)
-
+        add_seen, append = seen.add, out.append
         for t in arg_tensors:
-            add(t)
+            if id(t) not in seen:
+                add_seen(id(t))
+                append(t)
         self.n_args = len(out)  # arguments: new objects at every call, guarded by position
+        modules, seen_modules = [], set()
+
+        def walk(m):
+            if id(m) in seen_modules:
+                return
+            seen_modules.add(id(m))
+            modules.append(m)
+            for t in m._parameters.values():
+                if t is not None and id(t) not in seen:
+                    add_seen(id(t))
+                    append(t)
+            for t in m._buffers.values():
+                if t is not None and id(t) not in seen:
+                    add_seen(id(t))
+                    append(t)
+            for sub in m._modules.values():
+                if sub is not None:
+                    walk(sub)
+
         for m in self.modules:
-            for p in m.parameters():
-                add(p)
-            for b in m.buffers():
-                add(b)
+            walk(m)
+        self.all_modules = modules
         for opt in self.optimizers:
             for group in opt.param_groups:
-                for p in group["params"]:
-                    add(p)
+                for t in group["params"]:
+                    if id(t) not in seen:
+                        add_seen(id(t))
+                        append(t)
             for st in opt.state.values():
-                for v in st.values():
-                    if isinstance(v, Tensor):
-                        add(v)
+                for t in st.values():
+                    if isinstance(t, Tensor) and id(t) not in seen:
+                        add_seen(id(t))
+                        append(t)
         for t in self.tensors:
-            add(t)
+            if id(t) not in seen:
+                add_seen(id(t))
+                append(t)
         self.n_primary = len(out)  # the rest are .grad tensors, new objects at every step
-        for t in out:
-            g = t._grad
-            if g is not None:
-                add(g)
+        for i in range(self.n_primary):
+            g = out[i]._grad
+            if g is not None and id(g) not in seen:
+                add_seen(id(g))
+                append(g)
         return out
 
     def scratch(self):
@@ -123,19 +140,20 @@ class Scope:
         return out
 
     def key(self, tracked, args_key):
-        """The guard key: everything a captured program assumed."""
+        """The guard key: everything a captured program assumed (``tracked`` first: it
+        also lists the modules whose training flags are part of the key)."""
         parts = [is_grad_enabled(), args_key]
-        n = self.n_primary
+        n_args, n = self.n_args, self.n_primary
         for i, t in enumerate(tracked):
             d = t._data
-            parts.append((id(t) if self.n_args <= i < n else None, d.shape, d.dtype.str, d.strides,
+            parts.append((id(t) if n_args <= i < n else None, d.shape, d.dtype, d.strides,
                           t._requires_grad, t._grad is None))
-        parts.append(tuple(m.training for m in self.all_modules))
+        parts.append(tuple([m.training for m in self.all_modules]))
         for opt in self.optimizers:
             for group in opt.param_groups:
-                parts.append(tuple((k, v) for k, v in group.items()
-                                   if k != "params" and isinstance(v, _SCALARS)))
-            parts.append(tuple((id(p), tuple(sorted(st))) for p, st in opt.state.items()))
+                parts.append(tuple([(k, v) for k, v in group.items()
+                                    if k != "params" and isinstance(v, _SCALARS)]))
+            parts.append(tuple([(id(p), tuple(st)) for p, st in opt.state.items()]))
             parts.append(tuple(opt.__dict__.get("_scratch") or ()))
         return tuple(parts)
 

@@ -315,6 +315,10 @@ class TracedArray(np.ndarray):
         writes = _out_writes(kwargs)
         if func is np.copyto:
             writes = (args[0],)
+        elif func is np.take_along_axis or func is np.put_along_axis:
+            along = _along_axis(func, args, kwargs)
+            if along is not None:
+                return rec.call(*along)
         return rec.call(func, args, kwargs, writes)
 
     # ---- methods NumPy implements without either protocol --------------------------------
@@ -452,6 +456,48 @@ class _CheckedCall:
         got = self.fn(*args, **kwargs)
         if got != self.expected:
             raise GuardFailed(f"{_name(self.fn)} gave {got!r}, captured {self.expected!r}")
+
+
+def _along_axis(func, args, kwargs):
+    """``take_along_axis`` / ``put_along_axis`` as the fancy index NumPy builds for them, with
+    the aranges of the other axes made once (shapes are guarded): ``(fn, args, kwargs,
+    writes)`` for the recorder, or None to record NumPy's own call (bad arguments, axis=None)."""
+    names = ("arr", "indices", "values", "axis") if func is np.put_along_axis else \
+        ("arr", "indices", "axis")
+    if len(args) > len(names) or any(k not in names for k in kwargs):
+        return None
+    bound = dict(zip(names, args), **kwargs)
+    arr, indices, axis = bound.get("arr"), bound.get("indices"), bound.get("axis", -1)
+    if not (isinstance(arr, np.ndarray) and isinstance(indices, np.ndarray)) or \
+            axis.__class__ is not int or indices.dtype.kind not in "iu" or \
+            indices.ndim != arr.ndim or not -arr.ndim <= axis < arr.ndim:
+        return None
+    axis %= arr.ndim
+    ones = (1,) * arr.ndim
+    fixed = tuple(None if d == axis else
+                  np.arange(n).reshape(ones[:d] + (-1,) + ones[d + 1:])
+                  for d, n in enumerate(arr.shape))
+    if func is np.take_along_axis:
+        return _take_along, (arr, indices, fixed, axis), {}, ()
+    if "values" not in bound or "axis" not in bound:
+        return None  # NumPy's own error
+    return _put_along, (arr, indices, bound["values"], fixed, axis), {}, (arr,)
+
+
+def _take_along(arr, indices, fixed, axis):
+    index = list(fixed)
+    index[axis] = indices
+    return arr[tuple(index)]
+
+
+def _put_along(arr, indices, values, fixed, axis):
+    index = list(fixed)
+    index[axis] = indices
+    arr[tuple(index)] = values
+
+
+_take_along.__qualname__ = "take_along_axis"
+_put_along.__qualname__ = "put_along_axis"
 
 
 def _plain(x):

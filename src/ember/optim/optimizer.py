@@ -448,7 +448,7 @@ class Optimizer:
             g = _grad_array(self, p, 0, group["maximize"], weight_decay)
             step_t = st["step"]._data
             step_t += 1
-            yield _real(p._data), _real(g), st, float(step_t)
+            yield _real(p._data), _real(g), st, step_t.item()
             _bump(p)
 
     def _tmp(self, like, slot: int = 0):

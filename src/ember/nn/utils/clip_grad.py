@@ -71,10 +71,10 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     if not grads:
         return total
     clip_coef = float(max_norm) / (total._data + 1e-6)
-    coef = min(clip_coef, 1.0) if clip_coef == clip_coef else clip_coef
+    xp = xp_of(total._data)
+    coef = xp.minimum(clip_coef, 1.0)  # NaN stays NaN; no branch on the data (ember.compile)
     for g in grads:
-        if coef != 1.0:  # (times 1.0 changes no value, NaN and -0. included: skip the pass)
-            g._data *= g._data.dtype.type(coef)
+        g._data *= xp.asarray(coef, dtype=g._data.dtype)
         g._vc[0] += 1
     return total
 
