@@ -75,9 +75,9 @@ class NumpyBackend:
         an index are added in their order, as ``add.at`` adds them."""
         if indices.__class__ is tuple and len(indices) == 1:
             indices = indices[0]
-        if indices.__class__ is np.ndarray and indices.ndim == 1 and a.ndim >= 2 and \
+        if isinstance(indices, np.ndarray) and indices.ndim == 1 and a.ndim >= 2 and \
                 indices.dtype.kind in "iu" and indices.size >= 16 and \
-                values.__class__ is np.ndarray and \
+                isinstance(values, np.ndarray) and \
                 values.shape == indices.shape + a.shape[1:] and values.size >= 4096:
             order = np.argsort(indices, kind="stable")
             rows = indices[order]
@@ -86,7 +86,11 @@ class NumpyBackend:
                 first[0] = True
                 np.not_equal(rows[1:], rows[:-1], out=first[1:])
                 starts = np.flatnonzero(first)
-                a[rows[starts]] += np.add.reduceat(values[order], starts, axis=0)
+                rows, sums = rows[starts], np.add.reduceat(values[order], starts, axis=0)
+                if a.__class__ is np.ndarray:
+                    a[rows] += sums  # distinct rows: one addition each
+                else:  # a subclass (ember.compile's recorder) sees ufunc calls, not setitem;
+                    np.add.at(a, rows, sums)  # the same single addition per row
                 return
         np.add.at(a, indices, values)
 

@@ -7,6 +7,7 @@ from .. import dtypes as _dt
 from ..autograd.grad_mode import _state
 from ..backend import quiet as _be_quiet
 from ..backend import as_strided as _as_strided
+from ..backend import NUMPY as _NUMPY
 from ..backend import xp_of
 from ..tensor import Tensor, _ndarray, _wrap_dim
 
@@ -355,7 +356,7 @@ def sum_axes(a, axes, keepdims):
     ~10 / ~5 us). Infinities and NaN propagate as in a sum; the order of the additions is
     BLAS's (within float rounding of NumPy's)."""
     nd = a.ndim
-    if a.__class__ is _ndarray and 0 < len(axes) < nd and a.dtype.kind == "f" and \
+    if isinstance(a, _ndarray) and 0 < len(axes) < nd and a.dtype.kind == "f" and \
             a.dtype.itemsize >= 4 and a.size >= 4096 and a.flags.c_contiguous:
         k = len(axes)
         if axes == tuple(range(k)):  # leading: (m, rest) -> ones @ a
@@ -377,12 +378,14 @@ _ONES = {}
 
 
 def _ones(a, n):
-    """A read-only vector of ``n`` ones in ``a``'s dtype (NumPy), made once per size."""
+    """A read-only vector of ``n`` ones in ``a``'s dtype (NumPy), made once per size (a
+    plain NumPy constant also while ``ember.compile`` records: the replay must run the same
+    kernel as eager, and nothing writes into it)."""
     v = _ONES.get((n, a.dtype))
     if v is None:
         if len(_ONES) > 64:
             _ONES.clear()
-        v = _ONES[(n, a.dtype)] = xp_of(a).ones(n, a.dtype)
+        v = _ONES[(n, a.dtype)] = _NUMPY.xp.ones(n, a.dtype)
         v.flags.writeable = False
     return v
 
