@@ -425,3 +425,41 @@ def test_replay_frees_temporaries_as_it_goes():
         assert np.array_equal(out._data, chain(x)._data)
     assert list(comp.entries.values())[-1].trusted
     assert peak < 5 * x._data.nbytes, peak
+
+
+def test_embedding_split_layer_norm_step_replays_bit_for_bit():
+    """A GPT-like step: embedding (its backward sums rows per distinct token), split, layer
+    norm and attention (row sums as BLAS products), bias gradients (column sums): the replay
+    runs the same kernels as eager, bit for bit."""
+    def model_and_opt():
+        ember.manual_seed(0)
+        m = ember.nn.ModuleDict({"emb": ember.nn.Embedding(11, 64), "qkv": ember.nn.Linear(64, 192),
+                                 "ln": ember.nn.LayerNorm(64), "out": ember.nn.Linear(64, 11)})
+        return m, ember.optim.AdamW(m.parameters(), lr=0.01)
+
+    def make(m, opt):
+        def step(idx, y):
+            h = m["emb"](idx)  # (4, 32, 64): 128 tokens of 11 (large enough for the fast paths)
+            q, k, v = m["qkv"](h).split(64, dim=2)
+            a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            loss = F.cross_entropy(m["out"](m["ln"](a + h)).view(-1, 11), y.view(-1))
+            loss.backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            return loss
+
+        return step
+
+    (m1, o1), (m2, o2) = model_and_opt(), model_and_opt()
+    eager, comp = make(m1, o1), compile(make(m2, o2))
+    rng = np.random.default_rng(0)
+    data = [(ember.tensor(rng.integers(0, 11, (4, 32))), ember.tensor(rng.integers(0, 11, (4, 32))))
+            for _ in range(3)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to eager
+        for i in range(7):
+            a, b = eager(*data[i % 3]), comp(*data[i % 3])
+            assert np.array_equal(a._data, b._data), i
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        assert np.array_equal(p._data, q._data)
+    assert "replaying" in comp.explain()

@@ -20,6 +20,9 @@ from numpy.lib.stride_tricks import as_strided as _as_strided
 from ..device import CPU
 
 
+_TRUE = np.ones(1, bool)  # the first row of a sorted index starts a run
+
+
 class NumpyBackend:
     """NumPy behind the ``cpu`` device (one device, index None)."""
 
@@ -82,10 +85,8 @@ class NumpyBackend:
             order = np.argsort(indices, kind="stable")
             rows = indices[order]
             if rows[0] >= 0 and rows[-1] < a.shape[0]:  # else add.at raises or wraps
-                first = np.empty(rows.size, bool)
-                first[0] = True
-                np.not_equal(rows[1:], rows[:-1], out=first[1:])
-                starts = np.flatnonzero(first)
+                # (array calls only, no item assignment: ember.compile records these)
+                starts = np.flatnonzero(np.concatenate((_TRUE, rows[1:] != rows[:-1])))
                 rows, sums = rows[starts], np.add.reduceat(values[order], starts, axis=0)
                 if a.__class__ is np.ndarray:
                     a[rows] += sums  # distinct rows: one addition each
