@@ -48,7 +48,7 @@ class Sigmoid(Function):
         if _state.enabled or y._data.dtype.kind == "c":  # create_graph: differentiable
             return grad_output * _c(y * (1 - y))
         yd = y._data
-        d = 1 - yd
+        d = _k.one_like(yd) - yd
         d *= yd
         d *= grad_output._data
         return make(d)
