@@ -26,6 +26,7 @@ _seq = itertools.count()
 _acc_seq = itertools.count()
 _new = object.__new__
 FREED = ("<freed>",)  # what ``_saved`` becomes once backward has released the saved tensors
+_OUT0 = (0,)  # ``_saved_out_nr`` of a node that saved only its output 0 (see _unown_outputs)
 Tensor = None  # set by ember.tensor once the class exists (import cycle)
 
 _FREED_MSG = (
@@ -424,7 +425,7 @@ def _apply(cls, *args):
                 return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
             if out.__class__ is tuple:
                 _link_builtin(ctx, out)
-            elif out._data.dtype.kind in "fc":  # one output (``_link_builtin``, inlined)
+            elif out._data.dtype.kind in "fc":  # one output: on the node if floating point
                 out._grad_fn = ctx
                 out._requires_grad = True
             saved = ctx._saved
@@ -473,21 +474,18 @@ def _custom_forward(cls, ctx, args):
 
 
 def _link_builtin(ctx, out):
-    """A built-in op's outputs (floating point, not marked non-differentiable) join the node."""
-    if out.__class__ is tuple:
-        out_meta = []
-        non_diff = ctx._non_diff
-        for i, o in enumerate(out):
-            d = o._data
-            if d.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff)):
-                o._grad_fn = ctx
-                o._output_nr = i
-                o._requires_grad = True
-            out_meta.append((d.shape, d.dtype, d.__class__))
-        ctx._out_meta = out_meta
-    elif out._data.dtype.kind in "fc":
-        out._grad_fn = ctx
-        out._requires_grad = True
+    """A built-in op's tuple of outputs (those floating point and not marked
+    non-differentiable) join the node; ``_apply`` links a lone output itself."""
+    out_meta = []
+    non_diff = ctx._non_diff
+    for i, o in enumerate(out):
+        d = o._data
+        if d.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff)):
+            o._grad_fn = ctx
+            o._output_nr = i
+            o._requires_grad = True
+        out_meta.append((d.shape, d.dtype, d.__class__))
+    ctx._out_meta = out_meta
 
 
 def _builtin_versions(ctx, saved):
@@ -542,8 +540,8 @@ def _unown_outputs(ctx, saved):
     and version counter on tensors that do not point at the node. ``_saved_out_nr`` says
     which entries they are and their output numbers, for ``_relinked``."""
     if len(saved) == 1:  # the output alone (exp, tanh, sigmoid, relu...): no lists
-        ctx._saved = (_unowned(saved[0]),)
-        ctx._saved_out_nr = (saved[0]._output_nr,)
+        nr = saved[0]._output_nr
+        ctx._saved, ctx._saved_out_nr = (_unowned(saved[0]),), (_OUT0 if nr == 0 else (nr,))
         return
     mine = [isinstance(t, Tensor) and t._grad_fn is ctx for t in saved]
     ctx._saved = tuple([_unowned(t) if m else t for t, m in zip(saved, mine)])
@@ -563,12 +561,16 @@ def _unowned(t):
 def _relinked(node, saved):
     """The saved tensors with each saved output back on its node (a fresh tensor each read,
     so no cycle outlives it)."""
+    out_nr = node._saved_out_nr
+    if out_nr is _OUT0:  # the op's only output alone (exp, tanh, sigmoid...): no list
+        r = _unowned(saved[0])
+        r._grad_fn, r._requires_grad = node, True
+        return (r,)
     res = list(saved)
-    for k, nr in enumerate(node._saved_out_nr):
+    for k, nr in enumerate(out_nr):
         if nr is not None:
             r = res[k] = _unowned(saved[k])
-            r._grad_fn = node
-            r._requires_grad = True
+            r._grad_fn, r._requires_grad = node, True
             if nr:
                 r._output_nr = nr
     return tuple(res)
