@@ -68,7 +68,7 @@ class Relu(Function):
         # same values as where(x <= 0, 0, x), ~10x faster on NumPy (where is slow on random masks)
         if xd.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        y = make(xp_of(xd).maximum(xd, xd.dtype.type(0)))
+        y = make(xp_of(xd).maximum(xd, _k.zero_like(xd)))
         ctx.save_for_backward(y)
         return y
 

@@ -111,10 +111,10 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        need_a, need_b = ctx.needs_input_grad
-        if b.__class__ is float and not need_b and not (_state.enabled or _door.busy):
-            # ``x * 2.5`` with no graph to build and no mode to see the op: the array product
-            # itself, what ``grad_output * b`` computes (as Exp's backward does)
+        if b.__class__ is float and not (_state.enabled or _door.busy):
+            # ``x * 2.5`` (so only x needs a gradient) with no graph to build and no mode to
+            # see the op: the array product itself, what ``grad_output * b`` computes (as
+            # Exp's backward does)
             gd = grad_output._data
             if gd.__class__ is _ndarray and gd.dtype.kind in "fc" and (
                     gd.ndim < 2 or gd.flags.c_contiguous):
@@ -122,6 +122,7 @@ class Mul(Function):
                     return make(gd * b), None
                 except RuntimeWarning:  # warnings are errors: the Tensor op redoes it quietly
                     pass
+        need_a, need_b = ctx.needs_input_grad
         return (grad_output * _c(b) if need_a else None), (grad_output * _c(a) if need_b else None)
 
 
