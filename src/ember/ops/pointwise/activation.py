@@ -31,9 +31,9 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        xp = xp_of(x._data)
         xd = _float(x)
         if xd.dtype.kind == "c":
+            xp = xp_of(xd)
             with _be_errstate(xp, over="ignore", invalid="ignore", divide="ignore"):
                 y = make(1 / (1 + xp.exp(-xd)))
             ctx.save_for_backward(y)

@@ -153,9 +153,10 @@ def gelu_backward(grad_output, x, approximate="none", cdf=None):
     return pdf
 
 
-@_quiet
 def sigmoid(x):
     """1 / (1 + exp(-x)), in one buffer (exp(-x) = inf for very negative x gives 0)."""
+    if not x.ndim:  # what ``_quiet`` does, here without its wrapper call (sigmoid is hot)
+        return sigmoid(x.reshape(1)).reshape(())
     xp = xp_of(x)
     y = xp.negative(x)
     _threads.unary(xp.exp, y, out=y)
