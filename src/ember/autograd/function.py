@@ -419,22 +419,24 @@ def _apply(cls, *args):
             ctx._next = nxt
             ctx._saved = None
             ctx._seq = next(_seq)
-            try:
-                out = cls.forward(ctx, *args)
+            try:  # one or two arguments spelled out: a ``*args`` call goes through C (slower)
+                out = cls.forward(ctx, args[0], args[1]) if len(args) == 2 else \
+                    cls.forward(ctx, args[0]) if len(args) == 1 else cls.forward(ctx, *args)
             except (TypeError, ValueError) as e:  # zero-cost unless raised: maybe a device mix
                 return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
             if out.__class__ is tuple:
                 _link_builtin(ctx, out)
             elif out._data.dtype.kind in "fc":  # one output: on the node if floating point
-                out._grad_fn = ctx
-                out._requires_grad = True
+                out._grad_fn, out._requires_grad = ctx, True
             saved = ctx._saved
             if saved is not None:
                 ctx._saved_ver = _builtin_versions(ctx, saved)
             return out
     if cls._builtin:
-        try:
-            return cls.forward(_NULL_CTX, *args)
+        fwd = cls.forward
+        try:  # (spelled out as above)
+            return fwd(_NULL_CTX, args[0], args[1]) if len(args) == 2 else \
+                fwd(_NULL_CTX, args[0]) if len(args) == 1 else fwd(_NULL_CTX, *args)
         except (TypeError, ValueError) as e:
             return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
     return _run_custom(cls, args, None)[1]
@@ -536,9 +538,8 @@ def _versions(ctx, builtin):
 
 
 def _unown_outputs(ctx, saved):
-    """Replace the node's own outputs among its saved tensors by unowned copies: their data
-    and version counter on tensors that do not point at the node. ``_saved_out_nr`` says
-    which entries they are and their output numbers, for ``_relinked``."""
+    """The node's own outputs among its saved tensors become ``_unowned`` copies;
+    ``_saved_out_nr`` notes which entries they are and their output numbers."""
     if len(saved) == 1:  # the output alone (exp, tanh, sigmoid, relu...): no lists
         nr = saved[0]._output_nr
         ctx._saved, ctx._saved_out_nr = (_unowned(saved[0]),), (_OUT0 if nr == 0 else (nr,))
