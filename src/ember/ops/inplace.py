@@ -8,7 +8,8 @@ import numbers
 
 from .. import dtypes as _dt
 from ..autograd import dispatch as _door
-from ..autograd.function import _NULL_CTX, Function, saved_output_nr as _saved_output_nr
+from ..autograd.function import _NULL_CTX, Function
+from ..autograd.function import saved_output_nr as _saved_output_nr
 from ..autograd.grad_mode import _state, check_inference_inplace
 from ..backend import guard_of, xp_of
 from ..backend import numpy as _np
