@@ -104,6 +104,48 @@ def _custom(L, with_jvp=True):
     return Square
 
 
+def _exp_saving_output(L):
+    class Exp(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)  # its own output: kept without the node until read
+            ctx.save_for_forward(x)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            assert y.grad_fn is not None  # the saved output comes back on its node
+            return g * y
+
+        @staticmethod
+        def jvp(ctx, t):
+            (x,) = ctx.saved_tensors  # what save_for_forward kept, as given (not the output)
+            assert type(x.grad_fn).__name__ != "ExpBackward"
+            return t * x.exp()
+
+    return Exp
+
+
+def test_custom_function_saving_its_output_jvp_then_backward():
+    def run(L):
+        x = L.tensor(X, requires_grad=True)
+        with L.autograd.forward_ad.dual_level():
+            y = _exp_saving_output(L).apply(L.autograd.forward_ad.make_dual(x, L.tensor(T)))
+            tan = to_numpy(L.autograd.forward_ad.unpack_dual(y).tangent)
+        y.sum().backward()
+        return tan, to_numpy(x.grad)
+
+    e = run(ember)
+    assert_close(e[0], np.exp(X) * T)
+    assert_close(e[1], np.exp(X))
+    if torch is not None:
+        t = run(torch)
+        assert_close(e[0], t[0])
+        assert_close(e[1], t[1])
+
+
 def test_custom_function_jvp_and_missing_jvp():
     e = jvp_of(ember, lambda x: _custom(ember).apply(x, 3.0), [ember.tensor(X)],
                [ember.tensor(T)])

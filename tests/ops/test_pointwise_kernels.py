@@ -161,3 +161,48 @@ def test_pow_gradients_at_zero_as_pytorch(fn, arrays):
     got, want = _grads(ember, fn, *arrays), _grads(torch, fn, *arrays)
     for g, w in zip(got, want):
         np.testing.assert_array_equal(g, w)
+
+
+# ------------------------------------------------ backward's array paths (no graph, no mode)
+def _grad_of(lib, fn, x, g):
+    t = lib.tensor(x, requires_grad=True)
+    fn(t).backward(lib.tensor(g))
+    return t.grad.numpy()
+
+
+@pytest.mark.parametrize("n", [5, 2048, 2049, 40000])  # both sides of relu's small-size path
+def test_relu_backward_array_path_bitwise_as_pytorch(n):
+    # special gradients (nan, inf, -0.) meet zero, negative and nan inputs; the result must
+    # match PyTorch bit for bit (a zeroed gradient is +0., a nan input passes its gradient)
+    specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, -1.0, 2.0], np.float32)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(n).astype(np.float32)
+    g = rng.standard_normal(n).astype(np.float32)
+    x[:5] = [0.0, -0.0, np.nan, -1.0, 1.0]
+    g[:7] = specials[: min(n, 7)]
+    got, want = _grad_of(ember, ember.relu, x, g), _grad_of(torch, torch.relu, x, g)
+    np.testing.assert_array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+    # a transposed (non-contiguous) gradient of a 2-d relu
+    x2, g2 = x[: n // 5 * 5].reshape(5, -1), g[: n // 5 * 5].reshape(-1, 5).T
+    got = _grad_of(ember, ember.relu, x2, g2)
+    np.testing.assert_array_equal(got, _grad_of(torch, torch.relu, x2, g2))
+
+
+def test_mul_by_float_backward_array_path():
+    x = np.array([1.0, -2.0, 3e38, np.nan], np.float32)
+    g = np.array([0.5, -0.0, 10.0, 1.0], np.float32)
+    for fn in (lambda t: t * 2.5, lambda t: 2.5 * t, lambda t: t * -0.0):
+        np.testing.assert_array_equal(_grad_of(ember, fn, x, g), _grad_of(torch, fn, x, g))
+    # warnings as errors: the overflowing product (3e38 * 10 in float32) is still inf
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = _grad_of(ember, lambda t: t * 3e38, x, g)
+    np.testing.assert_array_equal(got, _grad_of(torch, lambda t: t * 3e38, x, g))
+    # a non-contiguous gradient keeps its layout's values
+    x2 = np.arange(6, dtype=np.float64).reshape(2, 3)
+    g2 = np.arange(6, dtype=np.float64).reshape(3, 2).T
+    np.testing.assert_array_equal(_grad_of(ember, lambda t: t * 1.5, x2, g2),
+                                  _grad_of(torch, lambda t: t * 1.5, x2, g2))

@@ -123,7 +123,7 @@ def _saved_intermediates(ctx, args, out):
         if not isinstance(s, _fn.Tensor) or s._data.dtype.kind not in "fc":
             continue
         if any(s is a for a in args) or any(s is o for o in outs) or s._grad_fn is ctx \
-                or "_output_of" in s.__dict__:  # an output, kept without its node
+                or _fn.saved_output_nr(ctx, i) is not None:  # an output, kept without its node
             continue
         bad.append((i, s))
     return bad

@@ -218,7 +218,7 @@ def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, obser
                 buf = buffers.get(child)
                 if buf is None:
                     meta = child._out_meta
-                    buf = buffers[child] = [None] * (1 if meta is None else len(meta))
+                    buf = buffers[child] = [None] if meta is None else [None] * len(meta)
                 if g is not None:
                     if g.__class__ is not Tensor and not isinstance(g, Tensor):
                         _validate(node, out, Tensor)  # raises PyTorch's error

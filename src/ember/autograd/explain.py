@@ -13,6 +13,7 @@ freed a graph. PyTorch's own phrase stays at the start of each message.
 from __future__ import annotations
 
 import inspect
+import re
 
 from . import function as _fn
 from .function import AccumulateGrad
@@ -97,6 +98,26 @@ def shape_hint(node, i, got, shape) -> str:
         msg += (" It has fewer elements than the input: reduced too far, or missing an "
                 f"expand back to the input's shape (grad.expand({list(shape)}))?")
     return msg
+
+
+def modified_message(node, t, expected) -> str:
+    """PyTorch's error for a saved tensor ``t`` of ``node`` found at another version than
+    ``expected`` when backward reads it, and where the in-place op ran."""
+    where = ""
+    if t._grad_fn is not None:
+        # PyTorch names a built-in op's node without its "Backward0" suffix here
+        name = t._grad_fn.name()
+        if node._forward_cls is not None and t._grad_fn._forward_cls is not None and \
+                t._grad_fn._forward_cls._builtin:
+            name = re.sub(r"Backward\d*$", "", name)
+        where = f", which is output {t._output_nr} of {name}"
+    return (
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{_fn._type_desc(t)}]{where}, is at version {t._vc[0]}; expected "
+        f"version {expected} instead. Hint: enable anomaly detection to find the operation "
+        "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
+        "check_nan=False)."
+    ) + inplace_hint(t, expected)
 
 
 def inplace_hint(t, expected) -> str:

@@ -241,9 +241,10 @@ def _custom_apply(cls, args, kwargs):
         else:
             tangents.append(None)
     saved_fwd = ctx.__dict__.get("saved_for_forward")
-    old = (ctx._saved, ctx.__dict__.get("_saved_ver"))
+    old = (ctx._saved, ctx.__dict__.get("_saved_ver"), ctx._saved_out_nr)
     if saved_fwd is not None:
         ctx._saved = saved_fwd
+        ctx._saved_out_nr = None  # (the positions of saved outputs in ``_saved``)
         ctx._saved_ver = [t._vc[0] if isinstance(t, _fn.Tensor) else None for t in saved_fwd]
     state.in_tangent = True
     try:
@@ -252,6 +253,7 @@ def _custom_apply(cls, args, kwargs):
         state.in_tangent = False
         if saved_fwd is not None:
             ctx._saved = old[0]
+            ctx._saved_out_nr = old[2]
             if old[1] is not None:
                 ctx._saved_ver = old[1]
     outs = out if isinstance(out, tuple) else (out,)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import re
 import warnings
 
 from .. import backend as _backend
@@ -27,6 +26,7 @@ _seq = itertools.count()
 _acc_seq = itertools.count()
 _new = object.__new__
 FREED = ("<freed>",)  # what ``_saved`` becomes once backward has released the saved tensors
+_OUT0 = (0,)  # ``_saved_out_nr`` of a node that saved only its output 0 (see _unown_outputs)
 Tensor = None  # set by ember.tensor once the class exists (import cycle)
 
 _FREED_MSG = (
@@ -36,12 +36,6 @@ _FREED_MSG = (
     "through the graph a second time or if you need to access saved tensors after calling "
     "backward."
 )
-
-
-def _inplace_hint(t, expected):
-    from .explain import inplace_hint  # explainability (E): where the in-place op ran
-
-    return inplace_hint(t, expected)
 
 
 def _type_desc(t):
@@ -67,7 +61,9 @@ class Node:
     materialize_grads = True
 
     _in_meta = None  # custom Functions: which forward inputs were tensors
-    _saves_output = False  # some saved tensor is an output of this node (see _versions)
+    # per saved tensor, its output number where it is an output of this node (kept without
+    # the node: see _versions), else None; None when no saved tensor is an output
+    _saved_out_nr = None
     _unpack = None  # set when saved_tensors_hooks packed the saved tensors
 
     def __init__(self):
@@ -115,8 +111,8 @@ class Node:
             # built-in ops may also keep Python scalars here (their version is None)
             if v is not None and t._vc[0] != v:
                 raise RuntimeError(self._modified_message(t, v))
-        if self._saves_output:
-            saved = tuple([_relink(s, self) for s in saved])
+        if self._saved_out_nr is not None:
+            saved = _relinked(self, saved)
         if _door.busy and _modes.engine:
             _door.saved_read(self, saved)
         return saved
@@ -137,21 +133,9 @@ class Node:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _modified_message(self, t, expected):
-        where = ""
-        if t._grad_fn is not None:
-            # PyTorch names a built-in op's node without its "Backward0" suffix here
-            name = t._grad_fn.name()
-            if self._forward_cls is not None and t._grad_fn._forward_cls is not None and \
-                    t._grad_fn._forward_cls._builtin:
-                name = re.sub(r"Backward\d*$", "", name)
-            where = f", which is output {t._output_nr} of {name}"
-        return (
-            "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [{_type_desc(t)}]{where}, is at version {t._vc[0]}; expected "
-            f"version {expected} instead. Hint: enable anomaly detection to find the operation "
-            "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
-            "check_nan=False)."
-        ) + _inplace_hint(t, expected)
+        from .explain import modified_message  # (built only when the error is raised)
+
+        return modified_message(self, t, expected)
 
     # ----- the node API ------------------------------------------------------------------
     def name(self) -> str:
@@ -435,22 +419,24 @@ def _apply(cls, *args):
             ctx._next = nxt
             ctx._saved = None
             ctx._seq = next(_seq)
-            try:
-                out = cls.forward(ctx, *args)
+            try:  # one or two arguments spelled out: a ``*args`` call goes through C (slower)
+                out = cls.forward(ctx, args[0], args[1]) if len(args) == 2 else \
+                    cls.forward(ctx, args[0]) if len(args) == 1 else cls.forward(ctx, *args)
             except (TypeError, ValueError) as e:  # zero-cost unless raised: maybe a device mix
                 return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
             if out.__class__ is tuple:
                 _link_builtin(ctx, out)
-            elif out._data.dtype.kind in "fc":  # one output (``_link_builtin``, inlined)
-                out._grad_fn = ctx
-                out._requires_grad = True
+            elif out._data.dtype.kind in "fc":  # one output: on the node if floating point
+                out._grad_fn, out._requires_grad = ctx, True
             saved = ctx._saved
             if saved is not None:
                 ctx._saved_ver = _builtin_versions(ctx, saved)
             return out
     if cls._builtin:
-        try:
-            return cls.forward(_NULL_CTX, *args)
+        fwd = cls.forward
+        try:  # (spelled out as above)
+            return fwd(_NULL_CTX, args[0], args[1]) if len(args) == 2 else \
+                fwd(_NULL_CTX, args[0]) if len(args) == 1 else fwd(_NULL_CTX, *args)
         except (TypeError, ValueError) as e:
             return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
     return _run_custom(cls, args, None)[1]
@@ -490,44 +476,36 @@ def _custom_forward(cls, ctx, args):
 
 
 def _link_builtin(ctx, out):
-    """A built-in op's outputs (floating point, not marked non-differentiable) join the node."""
-    if out.__class__ is tuple:
-        out_meta = []
-        non_diff = ctx._non_diff
-        for i, o in enumerate(out):
-            d = o._data
-            if d.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff)):
-                o._grad_fn = ctx
-                o._output_nr = i
-                o._requires_grad = True
-            out_meta.append((d.shape, d.dtype, d.__class__))
-        ctx._out_meta = out_meta
-    elif out._data.dtype.kind in "fc":
-        out._grad_fn = ctx
-        out._requires_grad = True
+    """A built-in op's tuple of outputs (those floating point and not marked
+    non-differentiable) join the node; ``_apply`` links a lone output itself."""
+    out_meta = []
+    non_diff = ctx._non_diff
+    for i, o in enumerate(out):
+        d = o._data
+        if d.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff)):
+            o._grad_fn = ctx
+            o._output_nr = i
+            o._requires_grad = True
+        out_meta.append((d.shape, d.dtype, d.__class__))
+    ctx._out_meta = out_meta
 
 
 def _builtin_versions(ctx, saved):
     """``_versions`` for a built-in op's node, whose saved tensors are plain Tensors (a
     subclass goes to ``_versions``), Python scalars or None."""
     vers = []
-    kept = None
-    k = -1
+    has_output = False
     for t in saved:
-        k += 1
         if t.__class__ is Tensor:
             vers.append(t._vc[0])
             if t._grad_fn is ctx:  # a saved output: kept without its node (see _versions)
-                if kept is None:
-                    kept = list(saved)
-                kept[k] = _unowned(t)
+                has_output = True
         elif t is None or not isinstance(t, Tensor):
             vers.append(None)
         else:
             return _versions(ctx, True)
-    if kept is not None:
-        ctx._saved = tuple(kept)
-        ctx._saves_output = True
+    if has_output:
+        _unown_outputs(ctx, saved)
     return vers
 
 
@@ -536,19 +514,17 @@ def _versions(ctx, builtin):
     keep Python scalars there: their version is None).
 
     A saved output of this very node is kept as PyTorch's SavedVariable keeps one: its data
-    and version counter, without a reference to the node (``_relink`` puts the node back when
+    and version counter, without a reference to the node (``_relinked`` puts the node back when
     backward reads it). Otherwise output -> node -> output would be a reference cycle, and a
     forward pass run without backward would wait for the cycle collector to be freed."""
     saved = ctx._saved
     vers = []
-    kept = None
+    has_output = False
     for k, t in enumerate(saved):
         if isinstance(t, Tensor):
             vers.append(t._vc[0])
             if t._grad_fn is ctx:
-                if kept is None:
-                    kept = list(saved)
-                kept[k] = _unowned(t)
+                has_output = True
         elif t is None or builtin:
             vers.append(None)
         else:
@@ -556,30 +532,56 @@ def _versions(ctx, builtin):
                 "save_for_backward can only save variables, but argument "
                 f"{k} is of type {type(t).__name__}"
             )
-    if kept is not None:
-        ctx._saved = tuple(kept)
-        ctx._saves_output = True
+    if has_output:
+        _unown_outputs(ctx, saved)
     return vers
 
 
-def _unowned(out):
-    """An output's data and version counter, on a tensor that does not point at its node."""
-    t = Tensor._make(out._data)
-    t._vc = out._vc
-    t.__dict__["_output_of"] = out._output_nr
-    return t
+def _unown_outputs(ctx, saved):
+    """The node's own outputs among its saved tensors become ``_unowned`` copies;
+    ``_saved_out_nr`` notes which entries they are and their output numbers."""
+    if len(saved) == 1:  # the output alone (exp, tanh, sigmoid, relu...): no lists
+        nr = saved[0]._output_nr
+        ctx._saved, ctx._saved_out_nr = (_unowned(saved[0]),), (_OUT0 if nr == 0 else (nr,))
+        return
+    mine = [isinstance(t, Tensor) and t._grad_fn is ctx for t in saved]
+    ctx._saved = tuple([_unowned(t) if m else t for t, m in zip(saved, mine)])
+    ctx._saved_out_nr = tuple([t._output_nr if m else None for t, m in zip(saved, mine)])
 
 
-def _relink(t, node):
-    """A saved output, back on its node (a fresh tensor each read, so no cycle outlives it)."""
-    if t is None or t.__class__ is not Tensor or "_output_of" not in t.__dict__:
-        return t
-    r = Tensor._make(t._data)
-    r._vc = t._vc
-    r._grad_fn = node
-    r._output_nr = t.__dict__["_output_of"]
-    r._requires_grad = True
-    return r
+def _unowned(t):
+    """A new tensor on ``t``'s data and version counter, on no node."""
+    u = _new(Tensor)  # ``Tensor._make(t._data)``, inlined (this is per op)
+    u._data = t._data
+    u._requires_grad = False
+    u._grad_fn = None
+    u._vc = t._vc
+    return u
+
+
+def _relinked(node, saved):
+    """The saved tensors with each saved output back on its node (a fresh tensor each read,
+    so no cycle outlives it)."""
+    out_nr = node._saved_out_nr
+    if out_nr is _OUT0:  # the op's only output alone (exp, tanh, sigmoid...): no list
+        r = _unowned(saved[0])
+        r._grad_fn, r._requires_grad = node, True
+        return (r,)
+    res = list(saved)
+    for k, nr in enumerate(out_nr):
+        if nr is not None:
+            r = res[k] = _unowned(saved[k])
+            r._grad_fn, r._requires_grad = node, True
+            if nr:
+                r._output_nr = nr
+    return tuple(res)
+
+
+def saved_output_nr(node, k):
+    """The output number of ``node``'s k-th saved tensor when it is one of the node's own
+    outputs (kept without the node: see ``_versions``), else None."""
+    out_nr = node._saved_out_nr
+    return None if out_nr is None or k >= len(out_nr) else out_nr[k]
 
 
 def _is_in(x, seq):

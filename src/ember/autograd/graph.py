@@ -91,8 +91,9 @@ def _saved_role(node, s):
         return "python scalar"
     if s._grad_fn is node:
         return f"output {s._output_nr}"
-    if "_output_of" in s.__dict__:  # an output kept without its node (function._versions)
-        return f"output {s.__dict__['_output_of']}"
+    nr = _kept_output_nr(node, s)
+    if nr is not None:  # an output kept without its node (function._versions)
+        return f"output {nr}"
     for i, e in enumerate(node._next):
         if e is None:
             continue
@@ -104,6 +105,16 @@ def _saved_role(node, s):
     if s._grad_fn is None and not s._requires_grad:
         return "constant"  # a tensor that needs no gradient (an input or made in forward)
     return "other"
+
+
+def _kept_output_nr(node, s):
+    """The output number of ``s`` when ``node`` saved it as one of its own outputs (kept
+    without the node: function._versions; maybe as a pack hook's value), else None."""
+    saved = node._saved
+    for k, x in enumerate(saved if saved is not None else ()):
+        if x is s or (_is_packed(x) and x.value is s):
+            return _fn.saved_output_nr(node, k)
+    return None
 
 
 def _is_packed(s) -> bool:

@@ -9,6 +9,7 @@ import numbers
 from .. import dtypes as _dt
 from ..autograd import dispatch as _door
 from ..autograd.function import _NULL_CTX, Function
+from ..autograd.function import saved_output_nr as _saved_output_nr
 from ..autograd.grad_mode import _state, check_inference_inplace
 from ..backend import guard_of, xp_of
 from ..backend import numpy as _np
@@ -140,11 +141,12 @@ def _take_tangent(self, res):
         _set_tangent(self, t)
 
 
-def _is_result(s, res):
-    """Whether saved entry ``s`` is the op's result ``res`` (kept unowned: see
+def _is_result(node, k, res):
+    """Whether ``node``'s k-th saved entry is the op's result ``res`` (kept unowned: see
     ``function._versions``)."""
+    s = node._saved[k]
     return s is res or (s is not None and s.__class__ is Tensor and s._data is res._data
-                        and "_output_of" in s.__dict__)
+                        and _saved_output_nr(node, k) is not None)
 
 
 def inplace(self, op, *args):
@@ -188,11 +190,16 @@ def inplace(self, op, *args):
     if _door.busy and _door.tls.apply:  # forward AD: self takes the result's tangent
         _take_tangent(self, res)
     saved = node._saved
-    if saved is not None and any(_is_result(s, res) for s in saved):
-        node._saved = tuple(self if _is_result(s, res) else s for s in saved)
-        node._saved_ver = tuple(
-            self._vc[0] if s is self else v for s, v in zip(node._saved, node._saved_ver)
-        )
+    if saved is not None:
+        results = [k for k in range(len(saved)) if _is_result(node, k, res)]
+        if results:  # the saved result is now ``self`` itself (not relinked when read)
+            node._saved = tuple(self if k in results else s for k, s in enumerate(saved))
+            node._saved_ver = tuple(
+                self._vc[0] if s is self else v for s, v in zip(node._saved, node._saved_ver)
+            )
+            if node._saved_out_nr is not None:
+                node._saved_out_nr = tuple(None if k in results else nr
+                                           for k, nr in enumerate(node._saved_out_nr))
     base = self._base
     if base is None:
         self._grad_fn = node

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import operator
 
+from ...autograd import dispatch as _door
 from ...autograd.function import _NULL_CTX, Function
 from ...backend import errstate as _be_errstate
 from ...autograd.grad_mode import _state
@@ -110,6 +111,17 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
+        if b.__class__ is float and not (_state.enabled or _door.busy):
+            # ``x * 2.5`` (so only x needs a gradient) with no graph to build and no mode to
+            # see the op: the array product itself, what ``grad_output * b`` computes (as
+            # Exp's backward does)
+            gd = grad_output._data
+            if gd.__class__ is _ndarray and gd.dtype.kind in "fc" and (
+                    gd.ndim < 2 or gd.flags.c_contiguous):
+                try:
+                    return make(gd * b), None
+                except RuntimeWarning:  # warnings are errors: the Tensor op redoes it quietly
+                    pass
         need_a, need_b = ctx.needs_input_grad
         return (grad_output * _c(b) if need_a else None), (grad_output * _c(a) if need_b else None)
 
