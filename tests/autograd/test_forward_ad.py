@@ -202,3 +202,35 @@ def test_inplace_ops_carry_tangents():
     if torch is not None:
         for a, b in zip(got, run(torch)):
             assert_close(a, b)
+
+
+def test_custom_jvp_keeps_the_backward_version_checks():
+    """After a custom Function's jvp read ``save_for_forward`` tensors, its node checks the
+    versions of what ``save_for_backward`` kept: a saved input changed in place is an error
+    at backward, as in PyTorch."""
+    libs = [ember] + ([torch] if torch is not None else [])
+    for L in libs:
+        class Sq(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, w):
+                ctx.save_for_backward(x, w)
+                ctx.save_for_forward(x)
+                return x * x * w
+
+            @staticmethod
+            def backward(ctx, g):
+                x, w = ctx.saved_tensors
+                return 2 * x * w * g, x * x * g
+
+            @staticmethod
+            def jvp(ctx, tx, tw):
+                (x,) = ctx.saved_tensors
+                return 2 * x * tx
+
+        fw = L.autograd.forward_ad
+        w = L.randn(3, requires_grad=True) * 1
+        with fw.dual_level():
+            y = Sq.apply(fw.make_dual(L.randn(3, requires_grad=True) * 1, L.ones(3)), w)
+        w.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()

@@ -241,7 +241,7 @@ def _custom_apply(cls, args, kwargs):
         else:
             tangents.append(None)
     saved_fwd = ctx.__dict__.get("saved_for_forward")
-    old = (ctx._saved, ctx.__dict__.get("_saved_ver"), ctx._saved_out_nr)
+    old = (ctx._saved, getattr(ctx, "_saved_ver", None), ctx._saved_out_nr)  # (a slot)
     if saved_fwd is not None:
         ctx._saved = saved_fwd
         ctx._saved_out_nr = None  # (the positions of saved outputs in ``_saved``)
