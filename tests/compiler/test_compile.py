@@ -397,7 +397,13 @@ def test_replaced_grads_are_released_not_reused(zero_first):
     for p, q in zip(m1.parameters(), m2.parameters()):
         assert np.array_equal(p._data, q._data, equal_nan=True)
         assert np.array_equal(p.grad._data, q.grad._data, equal_nan=True)
-    assert list(comp.entries.values())[-1].guard_failures == 1
+    # (ReLU's array backward reads whether the gradient is finite: that guard fails and the
+    # step runs eagerly. Once the process has seen a __torch_function__ type, the backward
+    # takes Tensor ops that read nothing, and the replay runs through the inf as eager does:
+    # either way the values above are eager's.)
+    from ember.autograd import dispatch
+
+    assert list(comp.entries.values())[-1].guard_failures == (0 if dispatch.busy else 1)
 
 
 def test_replay_frees_temporaries_as_it_goes():
