@@ -106,27 +106,3 @@ def test_gelu_chunks_equal_one_call(dtype, monkeypatch):
     assert calls == [3, 3, 3]
     assert np.array_equal(y1, y2) and np.array_equal(c1, c2) and np.array_equal(b1, b2)
     assert np.array_equal(y1, y3)
-
-
-def test_attention_batch_chunks_equal_one_call(monkeypatch):
-    """scaled_dot_product_attention's array kernels split over the batch on the intra-op
-    threads give exactly the one-call values (strided q as nanoGPT's transpose makes it)."""
-    from ember.ops.nn import attention as a
-
-    rng = np.random.default_rng(4)
-    q, k, v = (rng.standard_normal((5, 3, 16, 8)).astype(np.float32) for _ in range(3))
-    q = np.swapaxes(np.swapaxes(q, 1, 2).copy(), 1, 2)
-    g = rng.standard_normal(q.shape).astype(np.float32)
-    threads.set_num_threads(1)
-    o1, p1 = a.sdpa_forward(q, k, v, None, True, 0.3)
-    d1 = a.sdpa_backward(g, q, k, v, p1, 0.3)
-    threads.set_num_threads(2)
-    threads.MIN_ELEMENTS = 100
-    calls = []
-    run = threads._run
-    monkeypatch.setattr(threads, "_run", lambda tasks: (calls.append(len(tasks)), run(tasks)))
-    o2, p2 = a.sdpa_forward(q, k, v, None, True, 0.3)
-    d2 = a.sdpa_backward(g, q, k, v, p2, 0.3)
-    assert calls == [2, 2]
-    assert np.array_equal(o1, o2) and np.array_equal(p1, p2)
-    assert all(np.array_equal(x, y) for x, y in zip(d1, d2))

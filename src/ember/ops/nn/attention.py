@@ -24,9 +24,7 @@ import math
 from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state, enable_grad
 from ...backend import errstate as _be_errstate
-from ...backend import threads as _threads
 from ...backend import xp_of
-from ...tensor import _ndarray
 from .._util import broadcast_error, make, sum_last
 
 _CAUSAL = {}  # (L, S, dtype, xp) -> the additive causal bias
@@ -59,44 +57,13 @@ def _sum_to(g, shape):
     return g.sum(axis=axes, keepdims=True).reshape(shape) if axes else g
 
 
-def _batch_chunks(fn, outs, arrays, score_size):
-    """Run ``fn(*slices, *out_slices)`` over slices of the leading (batch) dim of ``arrays``
-    on the intra-op threads when the batch is large enough (each chunk is independent
-    attention), writing into the preallocated ``outs``; False when it should run as one call
-    (other backends, broadcast batch dims). The work counts as ~40 elementwise passes over
-    the scores (the two batched matmuls, softmax; measured: forward ~0.6 ms for 196,608
-    float32 scores at 1 thread, a plain pass over them ~15 us)."""
-    a0 = arrays[0]
-    if a0.__class__ is not _ndarray or a0.ndim < 3 or a0.shape[0] < 2 or \
-            _threads.chunks_for(score_size, 40) <= 1 or \
-            any(a.shape[:-2] != a0.shape[:-2] for a in arrays):
-        return False
-
-    def part(lo, hi):
-        fn(*[a[lo:hi] for a in arrays], *[o[lo:hi] for o in outs])
-
-    _threads.parallel_ranges(part, a0.shape[0], 1 << 30)  # split whenever chunks_for said so
-    return True
-
-
 def sdpa_forward(q, k, v, attn_mask=None, is_causal=False, scale=None, groups=1):
     """(out, probs) on arrays; probs is kept for backward."""
-    if attn_mask is None and groups == 1:
-        xp = xp_of(q)
-        out = xp.empty(q.shape[:-1] + v.shape[-1:], q.dtype)
-        probs = xp.empty(q.shape[:-1] + k.shape[-2:-1], q.dtype)
-        if _batch_chunks(lambda *a: _sdpa_forward(*a[:3], None, is_causal, scale, 1, *a[3:]),
-                         (out, probs), (q, k, v), probs.size):
-            return out, probs
-    return _sdpa_forward(q, k, v, attn_mask, is_causal, scale, groups)
-
-
-def _sdpa_forward(q, k, v, attn_mask, is_causal, scale, groups, out=None, probs=None):
     xp = xp_of(q)
     if groups > 1:
         k, v = k.repeat(groups, axis=-3), v.repeat(groups, axis=-3)
     t = q.dtype.type
-    s = xp.matmul(q, xp.swapaxes(k, -1, -2), out=probs)
+    s = xp.matmul(q, xp.swapaxes(k, -1, -2))
     s *= t(scale)
     if is_causal:
         s += _causal_bias(xp, q.shape[-2], k.shape[-2], q.dtype)
@@ -109,34 +76,22 @@ def _sdpa_forward(q, k, v, attn_mask, is_causal, scale, groups, out=None, probs=
         s -= s.max(axis=-1, keepdims=True)
         xp.exp(s, out=s)
         s /= sum_last(s)
-    return xp.matmul(s, v, out=out), s
+    return xp.matmul(s, v), s
 
 
 def sdpa_backward(grad_out, q, k, v, probs, scale, groups=1):
     """(dq, dk, dv) on arrays, from the saved probabilities."""
-    if groups == 1 and grad_out.shape == q.shape:
-        xp = xp_of(q)
-        outs = (xp.empty(q.shape, q.dtype), xp.empty(k.shape, q.dtype),
-                xp.empty(v.shape, q.dtype))
-        if _batch_chunks(lambda g, q_, k_, v_, p, *o: _sdpa_backward(g, q_, k_, v_, p, scale,
-                                                                     1, *o),
-                         outs, (grad_out, q, k, v, probs), probs.size):
-            return outs
-    return _sdpa_backward(grad_out, q, k, v, probs, scale, groups)
-
-
-def _sdpa_backward(grad_out, q, k, v, probs, scale, groups, dq=None, dk=None, dv=None):
     xp = xp_of(q)
     kr, vr = (k.repeat(groups, axis=-3), v.repeat(groups, axis=-3)) if groups > 1 else (k, v)
     t = q.dtype.type
-    dv = xp.matmul(xp.swapaxes(probs, -1, -2), grad_out, out=dv)
+    dv = xp.matmul(xp.swapaxes(probs, -1, -2), grad_out)
     dp = xp.matmul(grad_out, xp.swapaxes(vr, -1, -2))
     row = sum_last(dp * probs)
     dp -= row
     dp *= probs
     dp *= t(scale)
-    dq = xp.matmul(dp, kr, out=dq)
-    dk = xp.matmul(xp.swapaxes(dp, -1, -2), q, out=dk)
+    dq = xp.matmul(dp, kr)
+    dk = xp.matmul(xp.swapaxes(dp, -1, -2), q)
     if groups > 1:  # the query heads that shared one k/v head add up
         shape = dk.shape[:-3] + (dk.shape[-3] // groups, groups) + dk.shape[-2:]
         dk = dk.reshape(shape).sum(axis=-3)
