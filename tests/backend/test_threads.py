@@ -82,27 +82,3 @@ def test_parallel_rows_softmax():
     softmax(x, want)
     got = threads.parallel_rows(softmax, x, np.empty_like(x))
     assert np.array_equal(got, want)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_gelu_chunks_equal_one_call(dtype, monkeypatch):
-    """GELU's compound kernels (erf forward, the backward from the saved Phi) split over the
-    intra-op threads give exactly the one-call values, a ragged last chunk included."""
-    from ember.ops.pointwise import activation_kernels as k
-
-    x = np.random.default_rng(2).standard_normal((7, 1001)).astype(dtype)
-    g = np.random.default_rng(3).standard_normal(x.shape).astype(dtype)
-    threads.set_num_threads(1)
-    y1, c1 = k.gelu(x, return_cdf=True)
-    b1 = k.gelu_backward(g, x, cdf=c1)
-    threads.set_num_threads(3)
-    threads.MIN_ELEMENTS = 1000
-    calls = []
-    run = threads._run
-    monkeypatch.setattr(threads, "_run", lambda tasks: (calls.append(len(tasks)), run(tasks)))
-    y2, c2 = k.gelu(x, return_cdf=True)
-    b2 = k.gelu_backward(g, x, cdf=c2)
-    y3 = k.gelu(x)
-    assert calls == [3, 3, 3]
-    assert np.array_equal(y1, y2) and np.array_equal(c1, c2) and np.array_equal(b1, b2)
-    assert np.array_equal(y1, y3)

@@ -138,14 +138,12 @@ def _pool(workers):
     return pool
 
 
-def chunks_for(n_elements: int, passes: int = 1) -> int:
-    """How many chunks a kernel over ``n_elements`` should be split into (1: don't split).
-    ``passes``: how many elementwise passes the kernel makes over them (a compound kernel
-    such as GELU's erf makes ~28), so the work, not the size, decides."""
+def chunks_for(n_elements: int) -> int:
+    """How many chunks a kernel over ``n_elements`` should be split into (1: don't split)."""
     n = get_num_threads()
     if n <= 1:
         return 1
-    return max(1, min(n, n_elements * passes // MIN_ELEMENTS))
+    return max(1, min(n, n_elements // MIN_ELEMENTS))
 
 
 def _run(tasks):
@@ -212,22 +210,6 @@ def parallel_rows(fn, a, out):
 
     _run([task(bounds[i], bounds[i + 1]) for i in range(k)])
     return out
-
-
-def parallel_ranges(fn, n, passes):
-    """``fn(lo, hi)`` over ``[0, n)``: one call, or, when ``n`` elements times ``passes`` is
-    enough work for several threads, one call per chunk on the intra-op threads. For compound
-    kernels that write their results into preallocated arrays (each chunk its own slice)."""
-    k = min(chunks_for(n, passes), n)
-    if k <= 1:
-        fn(0, n)
-        return
-    bounds = np.linspace(0, n, k + 1).astype(np.int64)
-
-    def task(lo, hi):
-        return lambda: fn(lo, hi)
-
-    _run([task(int(bounds[i]), int(bounds[i + 1])) for i in range(k)])
 
 
 def unary(ufunc, x, out=None):

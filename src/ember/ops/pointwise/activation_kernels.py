@@ -17,7 +17,6 @@ import numpy as np
 
 from ...backend import threads as _threads
 from ...backend import xp_of
-from ...tensor import _ndarray as _np_ndarray
 from .special_kernels import erf_fast as _erf
 from .special_kernels import erfc_array as _erfc
 
@@ -96,41 +95,10 @@ def normal_cdf(x):
     return c
 
 
-# Elementwise passes over memory of the compound kernels (how much work a chunk is worth)
-_GELU_PASSES = 28  # the float32 rational erf and the products around it
-_GELU_BACKWARD_PASSES = 10
-
-
-def _chunked(kernel, passes, x, *more, n_out=1, **kwargs):
-    """``kernel(x, *more, **kwargs)`` for a large contiguous NumPy ``x`` (and ``more`` of its
-    shape) split over the intra-op threads: each chunk runs the whole compound kernel on its
-    slice (the same arithmetic, so the same values); None when it should run as one call."""
-    if x.__class__ is not _np_ndarray or _threads.chunks_for(x.size, passes) <= 1 or \
-            not x.flags.c_contiguous or any(
-                m.shape != x.shape or not m.flags.c_contiguous for m in more):
-        return None
-    flat = [a.reshape(-1) for a in (x, *more)]
-    outs = [xp_of(x).empty(x.shape, x.dtype) for _ in range(n_out)]
-    flat_out = [o.reshape(-1) for o in outs]
-
-    def part(lo, hi):
-        res = kernel(*[a[lo:hi] for a in flat], **kwargs)
-        for o, r in zip(flat_out, res if n_out > 1 else (res,)):
-            o[lo:hi] = r
-
-    _threads.parallel_ranges(part, x.size, passes)
-    return tuple(outs) if n_out > 1 else outs[0]
-
-
 @_quiet
 def gelu(x, approximate="none", return_cdf=False):
     """x Phi(x) (exact) or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ('tanh').
     ``return_cdf``: also return Phi(x) (exact form), for a backward that needs no second erf."""
-    if approximate != "tanh":
-        res = _chunked(_gelu_exact, _GELU_PASSES, x, n_out=2 if return_cdf else 1,
-                       return_cdf=return_cdf)
-        if res is not None:
-            return res
     t = x.dtype.type
     xp = xp_of(x)
     if approximate == "tanh":
@@ -144,10 +112,6 @@ def gelu(x, approximate="none", return_cdf=False):
         y *= x
         y *= t(0.5)
         return y
-    return _gelu_exact(x, return_cdf)
-
-
-def _gelu_exact(x, return_cdf=False):
     cdf = normal_cdf(x)
     y = x * cdf
     return (y, cdf) if return_cdf else y
@@ -178,17 +142,7 @@ def gelu_backward(grad_output, x, approximate="none", cdf=None):
         left += x2
         left *= grad_output
         return left
-    if cdf is not None:
-        res = _chunked(_gelu_exact_backward, _GELU_BACKWARD_PASSES, x, grad_output, cdf)
-        if res is not None:
-            return res
-    return _gelu_exact_backward(x, grad_output, cdf)
-
-
-def _gelu_exact_backward(x, grad_output, cdf):
-    """d/dx = Phi(x) + x phi(x), times ``grad_output``."""
-    t = x.dtype.type
-    xp = xp_of(x)
+    # d/dx = Phi(x) + x phi(x)
     pdf = x * x
     pdf *= t(-0.5)
     xp.exp(pdf, out=pdf)
