@@ -22,9 +22,10 @@ def batches(n, batch=8, seed=0):
              ember.tensor(rng.integers(0, 5, batch))) for _ in range(n)]
 
 
-def make_step(model, opt):
+def make_step(model, opt, zero_first=True):
     def step(x, y):
-        opt.zero_grad()
+        if zero_first:  # (False: the gradients accumulate across steps)
+            opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
@@ -35,6 +36,18 @@ def make_step(model, opt):
 
 def state_of(model):
     return [p._data.copy() for p in model.parameters()]
+
+
+def run_side_by_side(eager, comp, data, steps, models):
+    """``steps`` calls of the eager and the compiled step on the same batches (no fallback to
+    eager allowed), the same loss each time, the same parameters at the end."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to eager
+        for i in range(steps):
+            a, b = eager(*data[i % len(data)]), comp(*data[i % len(data)])
+            assert np.array_equal(a._data, b._data), i
+    for p, q in zip(*(m.parameters() for m in models)):
+        assert np.array_equal(p._data, q._data)
 
 
 def test_training_step_replays_bit_for_bit():
@@ -301,14 +314,7 @@ def test_adamw_step_with_clipping_replays_bit_for_bit(clip):
         return step
 
     eager, comp = make(m1, o1), compile(make(m2, o2))
-    data = batches(4)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no fallback to eager
-        for i in range(9):
-            a, b = eager(*data[i % 4]), comp(*data[i % 4])
-            assert np.array_equal(a._data, b._data), i
-    for p, q in zip(m1.parameters(), m2.parameters()):
-        assert np.array_equal(p._data, q._data)
+    run_side_by_side(eager, comp, batches(4), 9, (m1, m2))
     for st1, st2 in zip(o1.state.values(), o2.state.values()):
         for k in st1:
             assert np.array_equal(st1[k]._data, st2[k]._data), k
@@ -359,18 +365,8 @@ def test_replaced_grads_are_released_not_reused(zero_first):
     o1 = ember.optim.SGD(m1.parameters(), lr=0.05, momentum=0.9)
     o2 = ember.optim.SGD(m2.parameters(), lr=0.05, momentum=0.9)
 
-    def make(model, opt):
-        def step(x, y):
-            if zero_first:
-                opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-
-        return step
-
-    eager, comp = make(m1, o1), compile(make(m2, o2))
+    eager = make_step(m1, o1, zero_first)
+    comp = compile(make_step(m2, o2, zero_first))
     data = batches(3)
     kept = []
     with warnings.catch_warnings():
@@ -461,11 +457,5 @@ def test_embedding_split_layer_norm_step_replays_bit_for_bit():
     rng = np.random.default_rng(0)
     data = [(ember.tensor(rng.integers(0, 11, (4, 32))), ember.tensor(rng.integers(0, 11, (4, 32))))
             for _ in range(3)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no fallback to eager
-        for i in range(7):
-            a, b = eager(*data[i % 3]), comp(*data[i % 3])
-            assert np.array_equal(a._data, b._data), i
-    for p, q in zip(m1.parameters(), m2.parameters()):
-        assert np.array_equal(p._data, q._data)
+    run_side_by_side(eager, comp, data, 7, (m1, m2))
     assert "replaying" in comp.explain()

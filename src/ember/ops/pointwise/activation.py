@@ -48,7 +48,7 @@ class Sigmoid(Function):
         if _state.enabled or y._data.dtype.kind == "c":  # create_graph: differentiable
             return grad_output * _c(y * (1 - y))
         yd = y._data
-        d = _k.one_like(yd) - yd
+        d = _k.scalar_like(yd, 1) - yd
         d *= yd
         d *= grad_output._data
         return make(d)
@@ -68,7 +68,7 @@ class Relu(Function):
         # same values as where(x <= 0, 0, x), ~10x faster on NumPy (where is slow on random masks)
         if xd.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        y = make(xp_of(xd).maximum(xd, _k.zero_like(xd)))
+        y = make(xp_of(xd).maximum(xd, _k.scalar_like(xd, 0)))
         ctx.save_for_backward(y)
         return y
 

@@ -25,30 +25,21 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_PI = math.sqrt(2 / math.pi)
 
 
-# dtype -> 1 (or 0) as a read-only 0-d NumPy array: the cheapest second operand NumPy takes
-# (on a small array a NumPy or Python scalar costs ~0.2 us more per ufunc call); same values
-_ONES = {np.dtype(t): np.ones((), t) for t in (np.float16, np.float32, np.float64)}
-_ZEROS = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
-for _c in (*_ONES.values(), *_ZEROS.values()):
+# (dtype, 0 or 1) -> the value as a read-only 0-d NumPy array: the cheapest second operand
+# NumPy takes (on a small array a NumPy or Python scalar costs ~0.2 us more per ufunc call)
+_CONSTS = {(np.dtype(t), v): np.full((), v, t)
+           for t in (np.float16, np.float32, np.float64) for v in (0, 1)}
+for _c in _CONSTS.values():
     _c.flags.writeable = False
 
 
-def one_like(x):
-    """1 in the dtype of the array ``x``, as an operand of ``x``'s array module."""
+def scalar_like(x, v):
+    """``v`` (0 or 1) in the dtype of the array ``x``, as an operand of ``x``'s array module."""
     if x.__class__ is np.ndarray:
-        one = _ONES.get(x.dtype)
-        if one is not None:
-            return one
-    return x.dtype.type(1)
-
-
-def zero_like(x):
-    """0 in the dtype of the array ``x``, as an operand of ``x``'s array module."""
-    if x.__class__ is np.ndarray:
-        zero = _ZEROS.get(x.dtype)
-        if zero is not None:
-            return zero
-    return x.dtype.type(0)
+        c = _CONSTS.get((x.dtype, v))
+        if c is not None:
+            return c
+    return x.dtype.type(v)
 
 
 def _quiet(fn):
@@ -160,7 +151,7 @@ def sigmoid(x):
     xp = xp_of(x)
     y = xp.negative(x)
     _threads.unary(xp.exp, y, out=y)
-    y += one_like(x)
+    y += scalar_like(x, 1)
     xp.reciprocal(y, out=y)
     return y
 

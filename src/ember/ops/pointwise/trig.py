@@ -14,7 +14,7 @@ from .._util import (
     _binary, _c, _float, _kind, _quiet, _ret, _unary, _unary_fn, broadcast_error, make, pair,
     shape_of
 )
-from .activation_kernels import one_like
+from .activation_kernels import scalar_like
 from .clamp import where
 from .exp_log import rsqrt
 from .float_unary import FloatUnary
@@ -40,7 +40,7 @@ class Tanh(Function):
         if _state.enabled or _door.busy or yd.dtype.kind == "c":  # create_graph, or a mode
             # sees the ops: Tensor ops; else the arrays directly
             return grad_output * _c(1 - y * y)
-        d = one_like(yd) - yd * yd
+        d = scalar_like(yd, 1) - yd * yd
         try:
             d *= grad_output._data
         except RuntimeWarning:  # inf * 0 with warnings as errors: the product is written
