@@ -82,3 +82,32 @@ def test_parallel_rows_softmax():
     softmax(x, want)
     got = threads.parallel_rows(softmax, x, np.empty_like(x))
     assert np.array_equal(got, want)
+
+
+def test_batched_matmul_split_over_threads_equals_one_call(monkeypatch):
+    """Stacks of small matrices are multiplied on the intra-op threads, whole matrices per
+    thread: the same values as one NumPy call, forward and backward."""
+    import ember
+
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((5, 3, 8, 4)).astype(np.float32)
+    b = rng.standard_normal((5, 3, 4, 6)).astype(np.float32)
+    g = rng.standard_normal((5, 3, 8, 6)).astype(np.float32)
+
+    def run():
+        x, y = ember.tensor(a, requires_grad=True), ember.tensor(b, requires_grad=True)
+        out = x @ y
+        out.backward(ember.tensor(g))
+        return out._data, x.grad._data, y.grad._data
+
+    threads.set_num_threads(1)
+    want = run()
+    threads.set_num_threads(2)
+    threads.MIN_ELEMENTS = 10
+    calls = []
+    real = threads._run
+    monkeypatch.setattr(threads, "_run", lambda tasks: (calls.append(len(tasks)), real(tasks)))
+    got = run()
+    assert calls == [2, 2, 2]  # the product and both gradients
+    assert all(np.array_equal(w, x) for w, x in zip(want, got))
+    assert np.array_equal(want[0], a @ b)

@@ -212,6 +212,21 @@ def parallel_rows(fn, a, out):
     return out
 
 
+def parallel_ranges(fn, n):
+    """``fn(lo, hi)`` over ``[0, n)`` in one chunk per intra-op thread (the caller decided the
+    work is worth it: ``chunks_for``), for kernels that write into preallocated results."""
+    k = min(get_num_threads(), n)
+    if k <= 1:
+        fn(0, n)
+        return
+    bounds = np.linspace(0, n, k + 1).astype(np.int64)
+
+    def task(lo, hi):
+        return lambda: fn(lo, hi)
+
+    _run([task(int(bounds[i]), int(bounds[i + 1])) for i in range(k)])
+
+
 def unary(ufunc, x, out=None):
     """``ufunc(x, out=out)`` for the kernels: a plain call below :data:`MIN_ELEMENTS`
     elements or for non-NumPy arrays (one size check of overhead), chunked over the intra-op
