@@ -3,6 +3,7 @@ helpers are shared with nn.functional's channel and alpha dropouts."""
 
 from __future__ import annotations
 
+from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import make
 from ..random import _rng_like
@@ -24,9 +25,9 @@ def _keep_mask(input, p, shape):
     if d.dtype.kind != "f":
         return ((rng.random(shape) >= p) / (1.0 - p)).astype(d.dtype)
     u = rng.random(shape, dtype="float32" if d.dtype.itemsize <= 4 else "float64")
-    mask = (u >= p).astype(d.dtype)
-    mask *= d.dtype.type(1.0 / (1.0 - p))
-    return mask
+    keep = u >= p
+    # the scaled mask in one pass: bool times the scale, computed in the input's dtype
+    return xp_of(d).multiply(keep, d.dtype.type(1.0 / (1.0 - p)), dtype=d.dtype)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,
