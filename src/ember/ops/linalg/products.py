@@ -61,7 +61,7 @@ def _batched_on_threads(a, b):
     GEMMs that small; each thread takes whole matrices, so the values are one call's): None
     when it should be one call. ~1.7x on minGPT's attention products at 2 threads."""
     if a.__class__ is not _ndarray or b.__class__ is not _ndarray or \
-            a.shape[:-2] != b.shape[:-2] or a.shape[0] < 2:
+            a.shape[:-2] != b.shape[:-2] or a.shape[0] < 2 or not a.size or not b.size:
         return None
     n = a.shape[0]
     work = (a.size // a.shape[-1]) * b.shape[-1] * a.shape[-1] // 8  # multiply-adds / 8
