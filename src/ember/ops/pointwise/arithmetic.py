@@ -31,6 +31,13 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        if a.__class__ is Tensor and b.__class__ is Tensor:  # the common case inline: two
+            ad, bd = a._data, b._data  # tensors of one dtype, the first contiguous
+            if ad.dtype == bd.dtype and (ad.ndim < 2 or ad.flags.c_contiguous):
+                try:
+                    return make(ad + bd)
+                except (ValueError, OverflowError, RuntimeWarning):
+                    pass  # the shared path below says what went wrong (or retries quietly)
         return make(_binary(_add, a, b))
 
     @staticmethod
@@ -88,7 +95,11 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ad, bd = pair(a, b)
+        if a.__class__ is Tensor and b.__class__ is Tensor and \
+                a._data.dtype == b._data.dtype:  # pair()'s common case, inline
+            ad, bd = a._data, b._data
+        else:
+            ad, bd = pair(a, b)
         try:
             out = ad * bd
         except ValueError:
