@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...backend import xp_of
 from ...tensor import Tensor
 from .._util import make
-from ..random import _rng_like
+from ..random import _rng_like, uniform
 
 
 def _check_p(p):
@@ -24,7 +24,7 @@ def _keep_mask(input, p, shape):
     rng = _rng_like(None, input)
     if d.dtype.kind != "f":
         return ((rng.random(shape) >= p) / (1.0 - p)).astype(d.dtype)
-    u = rng.random(shape, dtype="float32" if d.dtype.itemsize <= 4 else "float64")
+    u = uniform(rng, shape, "float32" if d.dtype.itemsize <= 4 else "float64")
     keep = u >= p
     # the scaled mask in one pass: bool times the scale, computed in the input's dtype
     return xp_of(d).multiply(keep, d.dtype.type(1.0 / (1.0 - p)), dtype=d.dtype)
