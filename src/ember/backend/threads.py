@@ -22,6 +22,7 @@ PyTorch's default is its physical cores.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -178,14 +179,9 @@ def parallel_ufunc(ufunc, *inputs, out=None, dtype=None):
         out = np.empty(shape, probe.dtype)
     flat_out = out.reshape(-1)
     flat_in = [a.reshape(-1) if isinstance(a, np.ndarray) else a for a in inputs]
-    bounds = np.linspace(0, size, k + 1).astype(np.int64)
     kw = {"dtype": dtype} if dtype else {}
-
-    def task(lo, hi):
-        return lambda: ufunc(*[a[lo:hi] if isinstance(a, np.ndarray) else a for a in flat_in],
-                             out=flat_out[lo:hi], **kw)
-
-    _run([task(bounds[i], bounds[i + 1]) for i in range(k)])
+    _in_chunks(lambda lo, hi: ufunc(*[a[lo:hi] if isinstance(a, np.ndarray) else a
+                                      for a in flat_in], out=flat_out[lo:hi], **kw), size, k)
     return out
 
 
@@ -203,28 +199,24 @@ def parallel_rows(fn, a, out):
     if k <= 1:
         fn(a, out)
         return out
-    bounds = np.linspace(0, rows, k + 1).astype(np.int64)
-
-    def task(lo, hi):
-        return lambda: fn(a[lo:hi], out[lo:hi])
-
-    _run([task(bounds[i], bounds[i + 1]) for i in range(k)])
+    _in_chunks(lambda lo, hi: fn(a[lo:hi], out[lo:hi]), rows, k)
     return out
 
 
 def parallel_ranges(fn, n):
     """``fn(lo, hi)`` over ``[0, n)`` in one chunk per intra-op thread (the caller decided the
     work is worth it: ``chunks_for``), for kernels that write into preallocated results."""
-    k = min(get_num_threads(), n)
+    _in_chunks(fn, n, min(get_num_threads(), n))
+
+
+def _in_chunks(fn, n, k):
+    """``fn(lo, hi)`` over ``[0, n)`` in ``k`` near-equal chunks: the first on this thread,
+    the others on the pool (one call when ``k`` is 1)."""
     if k <= 1:
         fn(0, n)
         return
-    bounds = np.linspace(0, n, k + 1).astype(np.int64)
-
-    def task(lo, hi):
-        return lambda: fn(lo, hi)
-
-    _run([task(int(bounds[i]), int(bounds[i + 1])) for i in range(k)])
+    bounds = np.linspace(0, n, k + 1).astype(np.int64).tolist()
+    _run([functools.partial(fn, bounds[i], bounds[i + 1]) for i in range(k)])
 
 
 def unary(ufunc, x, out=None):

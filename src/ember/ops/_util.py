@@ -340,21 +340,14 @@ def keep_or_zero(g, keep):
     return out if xp.isfinite(out).all() else None
 
 
-def sum_last(a, k=1):
-    """The sum over the last ``k`` axes of ``a``, kept as size 1: the row sums of layer norm,
-    softmax and attention (``sum_axes`` below)."""
-    if k == 0:
-        return a.copy()
-    return sum_axes(a, tuple(range(a.ndim - k, a.ndim)), True)
-
-
 def sum_axes(a, axes, keepdims):
-    """``a.sum(axis=axes, keepdims=keepdims)``. When ``axes`` are a leading or a trailing
-    block of a C-contiguous float32/float64 NumPy array (bias gradients, broadcast gradients,
-    row sums), one BLAS matrix-vector product with ones: NumPy's ``add.reduce`` walks short
-    rows one by one and column sums row by row (768 x 128 float32: ~55 / ~18 us against
-    ~10 / ~5 us). Infinities and NaN propagate as in a sum; the order of the additions is
-    BLAS's (within float rounding of NumPy's)."""
+    """``a.sum(axis=axes, keepdims=keepdims)`` (``axes`` sorted, non-negative). When they are
+    a leading or a trailing block of a C-contiguous float32/float64 NumPy array (bias and
+    broadcast gradients, the row sums of layer norm, softmax and attention), one BLAS
+    matrix-vector product with ones: NumPy's ``add.reduce`` walks short rows one by one and
+    column sums row by row (768 x 128 float32: ~55 / ~18 us against ~10 / ~5 us).
+    Infinities and NaN propagate as in a sum; the order of the additions is BLAS's (within
+    float rounding of NumPy's)."""
     nd = a.ndim
     if isinstance(a, _ndarray) and 0 < len(axes) < nd and a.dtype.kind == "f" and \
             a.dtype.itemsize >= 4 and a.size >= 4096 and a.flags.c_contiguous:

@@ -149,15 +149,14 @@ def uniform(rng, shape, dtype):
 
     key = int(rng.integers(0, 1 << 63))
     out = _np.empty(n, dtype)
-    blocks = range(0, n, SPLIT_DRAWS)
-    gens = [_np.random.Generator(_np.random.PCG64(_np.random.SeedSequence([key, i])))
-            for i in range(len(blocks))]
+    b = SPLIT_DRAWS
 
-    def fill(lo, hi):
-        for i in range(lo, hi):  # (each stream releases the GIL while it fills its block)
-            gens[i].random(out=out[blocks[i]:blocks[i] + SPLIT_DRAWS], dtype=dtype)
+    def fill(lo, hi):  # blocks lo..hi-1 (each stream releases the GIL while it fills)
+        for i in range(lo, hi):
+            block = _np.random.Generator(_np.random.PCG64(_np.random.SeedSequence([key, i])))
+            block.random(out=out[i * b:(i + 1) * b], dtype=dtype)
 
-    threads.parallel_ranges(fill, len(gens))
+    threads.parallel_ranges(fill, -(-n // b))
     return out.reshape(shape)
 
 

@@ -25,7 +25,7 @@ from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state, enable_grad
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
-from .._util import broadcast_error, make, sum_last
+from .._util import broadcast_error, make, sum_axes
 
 _CAUSAL = {}  # (L, S, dtype, xp) -> the additive causal bias
 
@@ -75,7 +75,7 @@ def sdpa_forward(q, k, v, attn_mask=None, is_causal=False, scale=None, groups=1)
     with _be_errstate(xp, invalid="ignore"):  # a row with every key masked gives NaN
         s -= s.max(axis=-1, keepdims=True)
         xp.exp(s, out=s)
-        s /= sum_last(s)
+        s /= sum_axes(s, (s.ndim - 1,), True)
     return xp.matmul(s, v), s
 
 
@@ -86,7 +86,7 @@ def sdpa_backward(grad_out, q, k, v, probs, scale, groups=1):
     t = q.dtype.type
     dv = xp.matmul(xp.swapaxes(probs, -1, -2), grad_out)
     dp = xp.matmul(grad_out, xp.swapaxes(vr, -1, -2))
-    row = sum_last(dp * probs)
+    row = sum_axes(dp * probs, (dp.ndim - 1,), True)
     dp -= row
     dp *= probs
     dp *= t(scale)

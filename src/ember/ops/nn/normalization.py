@@ -6,7 +6,7 @@ from ...autograd.function import _NULL_CTX, Function
 from ...autograd.grad_mode import _state
 from ...backend import xp_of
 from .._util import make_dense as make
-from .._util import sum_axes, sum_last
+from .._util import sum_axes
 from .._util import _quiet as quiet
 
 
@@ -16,12 +16,11 @@ def _mean(a, axes):
     for i in axes:
         n *= a.shape[i]
     if n:
-        k = len(axes)
-        if axes == tuple(range(a.ndim - k, a.ndim)):  # the last axes (layer and group norm)
-            m = sum_last(a, k)
-            m /= n
-            return m
-        return a.mean(axes, keepdims=True)
+        if a.dtype.itemsize < 4:  # NumPy's mean sums float16 in float32
+            return a.mean(axes, keepdims=True)
+        m = sum_axes(a, tuple(axes), True)
+        m /= n
+        return m
     shape = tuple(1 if i in axes else v for i, v in enumerate(a.shape))
     return xp_of(a).full(shape, float("nan"), a.dtype)
 

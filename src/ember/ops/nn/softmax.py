@@ -6,7 +6,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import _scalar_type_name as _type_name
-from .._util import make_dense as make, sum_last, wrap_dim
+from .._util import make_dense as make, sum_axes, wrap_dim
 
 
 # ---------------------------------------------------------------------------- softmax family
@@ -34,8 +34,7 @@ class LogSoftmax(Function):
             with _be_errstate(xp, invalid="ignore", over="ignore", divide="ignore"):
                 s = d - m
                 e = xp.exp(s)
-                out = s - xp.log(sum_last(e) if dim in (-1, d.ndim - 1) else
-                                 e.sum(axis=dim, keepdims=True))
+                out = s - xp.log(sum_axes(e, (dim,), True))
         y = make(out)
         ctx.save_for_backward(y)
         ctx.dim = dim
@@ -67,7 +66,7 @@ class Softmax(Function):
         else:
             with _be_errstate(xp, invalid="ignore", over="ignore"):
                 e = xp.exp(d - d.max(axis=dim, keepdims=True))
-                e /= sum_last(e) if dim in (-1, d.ndim - 1) else e.sum(axis=dim, keepdims=True)
+                e /= sum_axes(e, (dim,), True)
             out = e
         y = make(out)
         ctx.save_for_backward(y)
