@@ -12,7 +12,7 @@ from ...autograd.grad_mode import _state
 from ...tensor import Tensor
 from .._util import (
     _binary, _c, _kind, _ret, _wrapped, _xp, broadcast_error, follow_first, make, pair, quiet_retry,
-    shape_of
+    scalar_operand, shape_of
 )
 from ...tensor import _ndarray
 from .clamp import where
@@ -130,7 +130,7 @@ class Mul(Function):
             if gd.__class__ is _ndarray and gd.dtype.kind in "fc" and (
                     gd.ndim < 2 or gd.flags.c_contiguous):
                 try:
-                    return make(gd * b), None
+                    return make(gd * scalar_operand(gd, b)), None
                 except RuntimeWarning:  # warnings are errors: the Tensor op redoes it quietly
                     pass
         need_a, need_b = ctx.needs_input_grad
@@ -217,9 +217,9 @@ class Pow(Function):
                 if not isinstance(b, Tensor):
                     raise RuntimeError("Integers to negative integer powers are not allowed.")
                 out = make(_int_pow_negative(xp, ad, bd))
-            elif ka in "fc" and bd.__class__ in (float, int):
+            elif ka in "fc" and b.__class__ in (float, int):  # (pair may give b as an array)
                 with _be_errstate(xp, over="ignore", invalid="ignore", divide="ignore"):
-                    out = make(pow_scalar(xp, ad, bd))
+                    out = make(pow_scalar(xp, ad, b))
             else:
                 out = make(xp.power(ad, bd))
         except ValueError:
