@@ -163,6 +163,19 @@ def test_builtin_node_saved_attributes():
     same(fn, [True, True, [math.e, math.e**2], 3, True])
 
 
+def test_builtin_node_saved_attribute_not_kept_is_none():
+    def fn(t):
+        g = (leaf(t, [1.0, 2.0]) * 2.0).grad_fn  # x's gradient reads only the scalar
+        r = [g._saved_self is None, hasattr(g, "_saved_foo")]
+        try:
+            g._saved_foo
+        except AttributeError as e:
+            r.append(str(e))
+        return r
+
+    same(fn, [True, False, "'MulBackward0' object has no attribute '_saved_foo'"])
+
+
 def test_accumulate_grad_node_name():
     def fn(t):
         acc = (leaf(t, [1.0]) * 2).grad_fn.next_functions[0][0]

@@ -117,21 +117,6 @@ class Node:
             _door.saved_read(self, saved)
         return saved
 
-    def __getattr__(self, name):
-        """PyTorch's saved-variable attributes on built-in nodes: ``y.grad_fn._saved_self``,
-        ``_saved_other``, ``_saved_result``, ``_saved_exponent``... (named by the op's
-        ``_saved_names``, in ``save_for_backward`` order). Only missing attributes get here."""
-        if name.startswith("_saved_"):
-            names = type(self).__dict__.get("_saved_names") or getattr(
-                self._forward_cls, "_saved_names", None)
-            if names and name[7:] in names:
-                i = names.index(name[7:])
-                if self._saved is not None:
-                    saved = self.saved_tensors  # checks freed and modified, like PyTorch
-                    if i < len(saved) and saved[i] is not None:
-                        return saved[i]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
     def _modified_message(self, t, expected):
         from .explain import modified_message  # (built only when the error is raised)
 
@@ -249,13 +234,30 @@ class FunctionMeta(type):
         node_name = attrs.get("_node_name", name + "Backward")
         base = BuiltinNode if attrs.get("_builtin", any(getattr(b, "_builtin", False)
                                                         for b in bases)) else BackwardCFunction
-        cls._backward_cls = type(node_name, (base,), {"_forward_cls": cls, "__slots__": ()})
+        body = {"_forward_cls": cls, "__slots__": ()}
+        for i, saved in enumerate(getattr(cls, "_saved_names", ())):
+            body["_saved_" + saved] = _saved_attribute(i, "_saved_" + saved)  # as PyTorch
+        cls._backward_cls = type(node_name, (base,), body)
         cls._new_style = "setup_context" in attrs or any(
             getattr(b, "_new_style", False) for b in bases if b is not Function
         )
         super().__init__(name, bases, attrs)
         if getattr(cls, "_builtin", False) and "apply" not in attrs:
             cls.apply = classmethod(_apply)
+
+
+def _saved_attribute(i, name):
+    """``_saved_self``, ``_saved_result``...: the i-th saved tensor, checked (None where not
+    kept). A property per name: a ``__getattr__`` would slow every attribute read of every
+    node."""
+
+    def get(node):
+        saved = node.saved_tensors if node._saved is not None else ()  # checked, as PyTorch
+        if i >= len(saved):
+            raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
+        return saved[i]
+
+    return property(get)
 
 
 class BackwardCFunction(Node):
@@ -585,10 +587,7 @@ def saved_output_nr(node, k):
 
 
 def _is_in(x, seq):
-    for y in seq:
-        if x is y:
-            return True
-    return False
+    return any(x is y for y in seq)
 
 
 def _link_custom(ctx, args, out):
