@@ -345,6 +345,8 @@ class Tensor:
     @data.setter
     def data(self, value):
         self._data = value._data
+        if self._acc is not None:  # its cached edge (function._apply) lets the old array go
+            self._acc._edge_of = None
 
     def __hash__(self):
         return id(self)

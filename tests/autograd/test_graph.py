@@ -182,3 +182,40 @@ def test_accumulate_grad_node_name():
         return [type(acc).__name__, acc.name()]
 
     same(fn, ["AccumulateGrad", "torch::autograd::AccumulateGrad"])
+
+
+def test_leaf_edge_follows_data_replacement_and_keeps_no_old_array():
+    """A leaf's edge is cached on its AccumulateGrad for the array it describes: replacing
+    the leaf's data (``.data =``, ``module.to``) gives the next op a new edge (new shape and
+    dtype, right gradient) and leaves the old array to be freed."""
+    def fn(t):
+        x = t.ones(3, requires_grad=True)
+        (x * 2).sum().backward()
+        x.data = t.ones(2, 2)
+        x.grad = None
+        (x * 3).sum().backward()
+        r = [x.grad.tolist()]
+        x.data = t.ones(2, 2, dtype=t.float64)
+        x.grad = None
+        (x * 3).sum().backward()
+        return r + [str(x.grad.dtype)]
+
+    same(fn, [[[3.0, 3.0], [3.0, 3.0]], "torch.float64"])
+
+    import gc
+    import weakref
+
+    import ember
+
+    x = ember.ones(3, requires_grad=True)
+    (x * 2).sum().backward()
+    old = weakref.ref(x._data)
+    x.data = ember.ones(2, 2)
+    gc.collect()
+    assert old() is None
+    lin = ember.nn.Linear(2, 2)
+    lin(ember.ones(1, 2)).sum().backward()
+    old_w = weakref.ref(lin.weight._data)
+    lin.double()
+    gc.collect()
+    assert old_w() is None

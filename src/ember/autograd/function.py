@@ -189,11 +189,14 @@ class Node:
 class AccumulateGrad(Node):
     """The node for a leaf tensor: the engine adds the incoming gradient into ``variable.grad``."""
 
-    __slots__ = ("variable",)
+    # ``_edge``: the edge to this node, ``_edge_of``: the leaf's array it describes (the
+    # cache of ``_apply``: a leaf used again with the same array reuses its edge)
+    __slots__ = ("variable", "_edge", "_edge_of")
 
     def __init__(self, variable):
         Node.__init__(self)
         self.variable = variable
+        self._edge_of = None
         # PyTorch gives AccumulateGrad the highest sequence number: a ready leaf accumulates
         # before any other ready node runs (unique values keep the ready heap's order total)
         self._seq = (1 << 62) - next(_acc_seq)
@@ -390,7 +393,9 @@ def _apply(cls, *args):
                     fn = a._acc
                     if fn is None:
                         fn = a._acc = AccumulateGrad(a)
-                    nxt.append((fn, 0, d.shape, d.dtype))
+                    if fn._edge_of is not d:  # (an array's shape and dtype never change)
+                        fn._edge, fn._edge_of = (fn, 0, d.shape, d.dtype), d
+                    nxt.append(fn._edge)
                 else:
                     nxt.append((fn, a._output_nr, d.shape, d.dtype))
                 record = True
@@ -413,8 +418,17 @@ def _apply(cls, *args):
             elif out._data.dtype.kind in "fc":  # one output: on the node if floating point
                 out._grad_fn, out._requires_grad = ctx, True
             saved = ctx._saved
-            if saved is not None:
-                ctx._saved_ver = _builtin_versions(ctx, saved)
+            if saved is not None:  # _builtin_versions' common case inline: inputs, numbers
+                vers = []
+                for t in saved:
+                    if t.__class__ is Tensor and t._grad_fn is not ctx:
+                        vers.append(t._vc[0])
+                    elif t is None or t.__class__ is float or t.__class__ is int:
+                        vers.append(None)
+                    else:  # an output of this node, a subclass
+                        vers = _builtin_versions(ctx, saved)
+                        break
+                ctx._saved_ver = vers
             return out
     if cls._builtin:
         fwd = cls.forward

@@ -597,7 +597,7 @@ class Module:
                 param_applied = fn(param)
             if param_applied is not param:
                 # the Parameter object is kept (optimizers hold it); its data is replaced
-                param._data = param_applied._data
+                param.data = param_applied
             g = param._grad
             if g is not None:
                 with no_grad():
