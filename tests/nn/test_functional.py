@@ -573,3 +573,35 @@ def test_feature_dropout_drops_whole_channels():
     per_channel = out._data.reshape(8, 16, 5)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     assert 0 < (per_channel == 0).mean() < 1
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", ["plain", "masked", "nan", "all_masked", "large", "very_negative"])
+def test_softmax_large_rows_against_float64_and_pytorch(dtype, case):
+    """Large softmaxes over the last dim may skip the row maxima (exp(x) / sum(exp(x)) where
+    no exp overflows and no row sum is tiny): values within float rounding of the shifted
+    formula, NaN / inf / fully masked / extreme rows as PyTorch gives them."""
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((4, 3, 64, 128)) * 4).astype(dtype)
+    if case == "masked":
+        x[..., 70:] = -np.inf
+    elif case == "nan":
+        x[1, 2, 5, 7] = np.nan
+    elif case == "all_masked":
+        x[..., :] = np.where(np.arange(128) < 100, x, -np.inf)
+        x[0, 0, 3, :] = -np.inf
+    elif case == "large":
+        x[2, 1, 0, 0] = 500.0
+    elif case == "very_negative":
+        x[3, 0, 9, :] -= 1000.0
+    got = ember.nn.functional.softmax(ember.tensor(x), dim=-1).numpy()
+    with np.errstate(invalid="ignore"):
+        x64 = x.astype(np.float64)
+        e = np.exp(x64 - x64.max(axis=-1, keepdims=True))
+        want = e / e.sum(axis=-1, keepdims=True)
+    tol = 2e-6 if dtype == "float32" else 1e-13
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    assert got.dtype == np.dtype(dtype)
+    if torch is not None:
+        t = torch.softmax(torch.tensor(x), dim=-1).numpy()
+        np.testing.assert_allclose(got, t, rtol=tol, atol=tol)
