@@ -113,7 +113,7 @@ def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, obser
         for slot, (e, t) in enumerate(inputs):
             captures.setdefault(e[0], []).append((e[1], slot, t))
         # needed: the targets and every node with a path to one; only those run
-        frontier = [n for n in captures if n in deps]
+        frontier = list(filter(deps.__contains__, captures))  # (no closure: see _on_device)
         needed = set(frontier)
         while frontier:
             for p in parents.get(frontier.pop(), ()):
@@ -150,7 +150,7 @@ def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, obser
                         try:
                             _accumulate(node, grads[0], create_graph)
                         except (TypeError, ValueError) as e:  # zero-cost unless raised
-                            _on_device(lambda gs: _accumulate(node, gs[0], create_graph),
+                            _on_device(_accumulating(node, create_graph),
                                        (grads[0], node.variable), e)
                     else:
                         _observed_leaf(observers, node, grads[0], create_graph, True)
@@ -172,7 +172,7 @@ def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, obser
                     results[slot] = g
                     if store and g is not None:
                         _add_to_grad(t, g, create_graph)
-                if not any(e is not None and e[0] in needed for e in node._next):
+                if not _leads_to(node, needed):
                     continue  # a target that leads to no other target: it need not run
             if node._prehooks is not None:
                 for hook in tuple(node._prehooks.values()):
@@ -190,8 +190,7 @@ def _execute(roots, grad_roots, retain_graph, create_graph, inputs, store, obser
                     try:
                         out = node._forward_cls.backward(node, *grads)
                     except (TypeError, ValueError) as e:  # zero-cost unless raised
-                        out = _on_device(lambda gs: node._forward_cls.backward(node, *gs),
-                                         tuple(grads), e)
+                        out = _on_device(_backward_of(node), tuple(grads), e)
                 else:
                     out = _observed_backward(observers, node, grads)
             if out.__class__ is Tensor and len(edges) == 1:
@@ -370,6 +369,20 @@ def _hook_values(hook, new, old):
 
 def _hook_name(hook):
     return getattr(hook, "__name__", None) or type(hook).__name__
+
+
+# (The lambdas for ``_on_device`` and the test of ``needed`` are made in these helpers, not in
+# ``_execute``: a closure there would turn its hot locals into cells, read slower on every node.)
+def _accumulating(node, create_graph):
+    return lambda gs: _accumulate(node, gs[0], create_graph)
+
+
+def _backward_of(node):
+    return lambda gs: node._forward_cls.backward(node, *gs)
+
+
+def _leads_to(node, needed):
+    return any(e is not None and e[0] in needed for e in node._next)
 
 
 def _on_device(run, grads, exc):

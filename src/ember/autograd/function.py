@@ -412,7 +412,7 @@ def _apply(cls, *args):
                 out = cls.forward(ctx, args[0], args[1]) if len(args) == 2 else \
                     cls.forward(ctx, args[0]) if len(args) == 1 else cls.forward(ctx, *args)
             except (TypeError, ValueError) as e:  # zero-cost unless raised: maybe a device mix
-                return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
+                return _retry(cls, args, e)
             if out.__class__ is tuple:
                 _link_builtin(ctx, out)
             elif out._data.dtype.kind in "fc":  # one output: on the node if floating point
@@ -436,8 +436,14 @@ def _apply(cls, *args):
             return fwd(_NULL_CTX, args[0], args[1]) if len(args) == 2 else \
                 fwd(_NULL_CTX, args[0]) if len(args) == 1 else fwd(_NULL_CTX, *args)
         except (TypeError, ValueError) as e:
-            return _backend.retry_on_device(lambda a: _apply(cls, *a), args, e)
+            return _retry(cls, args, e)
     return _run_custom(cls, args, None)[1]
+
+
+def _retry(cls, args, exc):
+    """``_apply`` once more where forward raised ``exc``: maybe a mix of devices (a lambda
+    made in ``_apply`` itself would cost every call a cell for ``cls``)."""
+    return _backend.retry_on_device(lambda a: _apply(cls, *a), args, exc)
 
 
 def _link_builtin(ctx, out):
