@@ -605,3 +605,17 @@ def test_softmax_large_rows_against_float64_and_pytorch(dtype, case):
     if torch is not None:
         t = torch.softmax(torch.tensor(x), dim=-1).numpy()
         np.testing.assert_allclose(got, t, rtol=tol, atol=tol)
+
+
+def test_softmax_large_rows_same_bits_at_any_thread_count():
+    rng = np.random.default_rng(1)
+    x = ember.tensor((rng.standard_normal((8, 3, 128, 256)) * 3).astype(np.float32))
+    before = ember.get_num_threads()
+    try:
+        ember.set_num_threads(1)
+        one = ember.nn.functional.softmax(x, dim=-1).numpy()
+        ember.set_num_threads(2)
+        two = ember.nn.functional.softmax(x, dim=-1).numpy()
+    finally:
+        ember.set_num_threads(before)
+    assert np.array_equal(one, two)
