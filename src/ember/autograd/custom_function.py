@@ -115,7 +115,9 @@ def _link_custom(ctx, args, out):
         for o in wrapped:
             if o.__class__ is _fn.Tensor and o._base is not None and o._grad_fn is ctx \
                     and _is_in(o, dirty):
-                _rebase_dirty_view(o)
+                from ..ops.inplace import rebase_view  # (a view modified in place, as for
+
+                rebase_view(o, o)  # built-in in-place ops)
     if single:
         return wrapped[0]
     return tuple(wrapped)
@@ -128,24 +130,6 @@ def _check_dirty_returned(dirty, outs):
                 "Some elements marked as dirty during the forward method were not returned as "
                 "output. The inputs that are modified inplace must all be outputs of the Function."
             )
-
-
-def _rebase_dirty_view(view):
-    """A custom Function modified a view in place (``mark_dirty``): its base takes the new
-    history through CopySlices and the view is re-derived from the base, as for built-in
-    in-place ops on views."""
-    from ..ops.inplace import CopySlices
-    from ..ops.shape.aliasing import as_strided_node
-
-    base = view._base
-    new_base = CopySlices.apply(base, view, view._view_fn)
-    base._grad_fn = new_base._grad_fn
-    base._output_nr = 0
-    base._requires_grad = True
-    again = view._view_fn(base)
-    view._grad_fn = again._grad_fn
-    view._output_nr = again._output_nr
-    as_strided_node(view)
 
 
 def _finish_unrecorded(ctx, args, out):

@@ -208,19 +208,26 @@ def inplace(self, op, *args):
         if "_views" in self.__dict__:  # its views now derive from the new history
             refresh_views(self)
         return self
-    # self is a view: the base gets the new history, and self is re-derived from it
-    out = CopySlices.apply(base, res, self._view_fn)
-    base._grad_fn = out._grad_fn
-    base._output_nr = 0
-    base._requires_grad = True
-    view = self._view_fn(base)
-    self._grad_fn = view._grad_fn
-    self._output_nr = view._output_nr
-    self._requires_grad = True
-    as_strided_node(self)
+    rebase_view(self, res)
     if "_views" in base.__dict__:  # sibling views now derive from the new history
         refresh_views(base, self)
     return self
+
+
+def rebase_view(view, value):
+    """``view`` was changed in place to ``value``: its base takes the new history through
+    CopySlices, and the view is re-derived from the base (built-in in-place ops, and custom
+    Functions' ``mark_dirty`` outputs that are views)."""
+    base = view._base
+    out = CopySlices.apply(base, value, view._view_fn)
+    base._grad_fn = out._grad_fn
+    base._output_nr = 0
+    base._requires_grad = True
+    again = view._view_fn(base)
+    view._grad_fn = again._grad_fn
+    view._output_nr = again._output_nr
+    view._requires_grad = True
+    as_strided_node(view)
 
 
 # ------------------------------------------------------------------------------- in-place
