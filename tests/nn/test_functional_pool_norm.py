@@ -74,12 +74,12 @@ def test_adaptive_max_pool3d_errors():
 
 
 LRN_CASES = [
-    ((2, 5, 4), dict(size=3)),
-    ((2, 4, 5), dict(size=2, alpha=0.5, beta=0.6, k=2.0)),
-    ((2, 5, 3, 2), dict(size=4, alpha=1.0, beta=0.75, k=1.5)),
-    ((1, 6, 2, 3, 2), dict(size=5, alpha=2.0, beta=1.2, k=0.5)),
-    ((3, 3, 2), dict(size=1, alpha=0.3)),
-    ((1, 3, 2), dict(size=7, alpha=0.9, beta=0.5)),  # a window wider than the channels
+    ((2, 5, 4), {"size": 3}),
+    ((2, 4, 5), {"size": 2, "alpha": 0.5, "beta": 0.6, "k": 2.0}),
+    ((2, 5, 3, 2), {"size": 4, "alpha": 1.0, "beta": 0.75, "k": 1.5}),
+    ((1, 6, 2, 3, 2), {"size": 5, "alpha": 2.0, "beta": 1.2, "k": 0.5}),
+    ((3, 3, 2), {"size": 1, "alpha": 0.3}),
+    ((1, 3, 2), {"size": 7, "alpha": 0.9, "beta": 0.5}),  # a window wider than the channels
 ]
 
 

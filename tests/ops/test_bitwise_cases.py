@@ -69,5 +69,5 @@ def test_python_int_beside_integer_tensor_wraps_to_its_dtype(dtype, op, scalar):
                lambda lib, t: f(t.to(getattr(lib, dtype)), scalar)):
         check(fn, np.array([64, 1, 0, 3, 100]))
     for name in ("bitwise_left_shift", "bitwise_right_shift", "bitwise_and"):
-        check(lambda lib, t: getattr(lib, name)(scalar, t.to(getattr(lib, dtype))),
+        check(lambda lib, t, name=name: getattr(lib, name)(scalar, t.to(getattr(lib, dtype))),
               np.array([64, 1, 0, 3, 100]))

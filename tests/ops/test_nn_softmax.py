@@ -3,7 +3,6 @@ float32 and rounded once), complex refused with PyTorch's NotImplementedError.""
 
 import numpy as np
 import pytest
-
 from oracle import check, raises, same
 
 import ember

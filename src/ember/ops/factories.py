@@ -361,7 +361,7 @@ def _arange_integral(start, end, step, dtype):
         n = abs(num) // abs(st)  # C's division, truncating toward zero
         n = n if (num >= 0) == (st > 0) else -n
     else:
-        n = int(math.ceil((float(end) - float(start)) / float(step)))
+        n = math.ceil((float(end) - float(start)) / float(step))
     return (s + _np.arange(max(0, n), dtype=_np.int64) * st).astype(dtype.np)
 
 
