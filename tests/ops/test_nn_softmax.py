@@ -27,14 +27,14 @@ def test_reduced_precision_values_and_gradients(fname, dtype, dim):
     for fn in (lambda L, x: getattr(L.nn.functional, fname)(x.to(getattr(L, dt)), dim),
                lambda L, x: getattr(x.to(getattr(L, dt)), fname)(dim),
                lambda L, x: getattr(L, fname)(x, dim, dtype=getattr(L, dt))):
-        same(lambda L: str(fn(L, L.tensor(X)).dtype), f"torch.{dt}")
+        same(lambda L, fn=fn: str(fn(L, L.tensor(X)).dtype), f"torch.{dt}")
         # compared in float32 (the oracle reads no bfloat16 from PyTorch); bfloat16 values
         # only, on the cpu (CuPy has no bfloat16)
         if dt == "float16":
-            check(lambda L, x: fn(L, x).float(), X, rtol=2e-2, atol=2e-2, numeric=False,
+            check(lambda L, x, fn=fn: fn(L, x).float(), X, rtol=2e-2, atol=2e-2, numeric=False,
                   gradgrad=False)
         else:
-            same_values(lambda L, x: fn(L, x).float(), X, rtol=2e-2, atol=2e-2)
+            same_values(lambda L, x, fn=fn: fn(L, x).float(), X, rtol=2e-2, atol=2e-2)
 
 
 @pytest.mark.parametrize("fname", ["softmax", "log_softmax"])
