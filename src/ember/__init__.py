@@ -161,8 +161,10 @@ from .ops.reduce.scans import cumulative_trapezoid, diff, trapezoid, trapz  # no
 from .ops.shape.join import block_diag, cartesian_prod, combinations, vander  # noqa: E402,F401,F403
 from .ops.shape.views import as_strided  # noqa: E402,F401,F403
 from .ops.factories import (  # noqa: E402,F401,F403
-    asarray, bartlett_window, blackman_window, empty_permuted, empty_strided, from_dlpack,
-    frombuffer, hamming_window, hann_window, kaiser_window, range
+    asarray, empty_permuted, empty_strided, from_dlpack, frombuffer, range
+)
+from .ops.windows import (  # noqa: E402,F401,F403
+    bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window
 )
 from .ops.pointwise.complex import complex, polar, view_as_complex, view_as_real  # noqa: E402,F401,F403
 from .ops.random import binomial  # noqa: E402,F401,F403

@@ -335,3 +335,34 @@ def test_range_binomial_complex():
     check(lambda L, a, b: L.complex(a, b).abs(), uniform(3), uniform(3))
     check(lambda L, a, b: L.view_as_real(L.polar(a, b)), positive(3), uniform(3), gradgrad=False)
     check(lambda L, a: L.view_as_complex(a).abs(), uniform(3, 2), gradgrad=False)
+
+
+@requires_torch
+@pytest.mark.parametrize("args,dtype", [
+    ((0.5, 5.5, 1.5), "int64"), ((0.5, 5.5, 1.5), "int32"), ((-3.7, 4.2, 1.9), "int64"),
+    ((-3.7, 4.2, 1.9), "int16"), ((-3.7, 4.2, 1.9), "uint8"), ((0.0, 300.0, 1.5), "int8"),
+    ((0.0, 5.0, 0.5), "int32"), ((5.0, 0.0, -0.5), "int32"), ((0, 5.5), "int64"),
+    ((0.9, 0.5, -1), "int64"), ((2**40 + 0.5, 2**40 + 10.0, 2.5), "int64"),
+])
+def test_arange_integer_dtype_from_float_bounds(args, dtype):
+    # bounds and step truncate toward zero; the length comes from the truncated values for
+    # int64 and from the float ones for the other integer dtypes (a step of 0 repeats start)
+    def fn(L):
+        return L.arange(*args, dtype=getattr(L, dtype)).tolist()
+
+    assert fn(ember) == fn(torch)
+
+
+def test_arange_range_errors():
+    # int64 with a step that truncates to 0: PyTorch's ValueError; the double-precision checks
+    # (RuntimeError) come first
+    raises(lambda L: L.arange(0.0, 5.0, 0.5, dtype=L.int64), ValueError, "step must be nonzero")
+    raises(lambda L: L.arange(0, 5, 0.5, dtype=L.int64), ValueError, "step must be nonzero")
+    raises(lambda L: L.arange(0.0, 5.0, -0.5, dtype=L.int64), RuntimeError,
+           "upper bound and lower bound inconsistent with step sign")
+    raises(lambda L: L.arange(0.0, 5.0, 0.0, dtype=L.int64), RuntimeError,
+           "step must be nonzero")
+    raises(lambda L: L.arange(0.0, float("inf"), 0.5), RuntimeError, "unsupported range: 0 -> inf")
+    raises(lambda L: L.arange(float("-inf"), 5.5), RuntimeError, "unsupported range: -inf -> 5.5")
+    raises(lambda L: L.arange(0.0, 5.0, float("nan")), RuntimeError, "step must be nonzero")
+    raises(lambda L: L.arange(0.0, 1e20, 1.0), RuntimeError, "invalid size, possible overflow?")

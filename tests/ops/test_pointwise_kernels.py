@@ -206,3 +206,35 @@ def test_mul_by_float_backward_array_path():
     g2 = np.arange(6, dtype=np.float64).reshape(3, 2).T
     np.testing.assert_array_equal(_grad_of(ember, lambda t: t * 1.5, x2, g2),
                                   _grad_of(torch, lambda t: t * 1.5, x2, g2))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("n", [2049, 40000])  # the large-array (masked bits) path
+def test_relu_backward_keeps_a_kept_negative_zero(dtype, n):
+    # all gradients finite (the path without a fallback): a -0. gradient where the input is
+    # positive stays -0.; where the input is <= 0 the gradient is +0. whatever its sign
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal(n).astype(dtype)
+    g = rng.standard_normal(n).astype(dtype)
+    x[:6] = [1.0, 2.0, -1.0, 0.0, -0.0, 3.0]
+    g[:6] = [-0.0, 0.0, -0.0, -0.0, -2.0, -5.0]
+    g[6::3] = -0.0
+    got, want = _grad_of(ember, ember.relu, x, g), _grad_of(torch, torch.relu, x, g)
+    np.testing.assert_array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+    assert got.dtype == want.dtype
+
+
+@pytest.mark.parametrize("other", [0.0, -0.0])
+def test_where_with_a_zero_keeps_signed_zeros(other):
+    # where(mask, g, 0.) on a large float array (the masked-gradient path): a kept -0. stays,
+    # the filled zero has the sign of the scalar, as PyTorch
+    n = 6000
+    rng = np.random.default_rng(7)
+    c = rng.random(n) < 0.5
+    g = rng.standard_normal(n)
+    g[::2] = -0.0
+    got = ember.where(ember.tensor(c), ember.tensor(g), other).numpy()
+    want = torch.where(torch.tensor(c), torch.tensor(g), other).numpy()
+    np.testing.assert_array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(want))

@@ -8,7 +8,7 @@ per example and the results are stacked: correct, but a Python loop over the bat
   shape the statistics are taken over as one more leading dim.
 * ``ConstantPad`` (pads trailing dims), ``Glu`` (a dim argument to shift), ``Embedding``
   with batched indices (one gather for the whole batch).
-* ``Convolution``, ``MaxPool``, ``AvgPool``, ``BatchNormEval``: ops with their own batch dim N:
+* ``Convolution``, ``MaxPool``, ``AvgPool``, ``AdaptiveMaxPool``, ``BatchNormEval``: ops with their own batch dim N:
   the vmap dim is merged into N (``(B, N, C, ...) -> (B*N, C, ...)``) and split out again;
   an unbatched per-example input ``(C, ...)`` simply gets the vmap dim as its N.
 
@@ -29,7 +29,7 @@ from ..ops.nn.conv import Col2Im, Convolution, Im2Col
 from ..ops.nn.loss import NllLoss
 from ..ops.nn.embedding import Embedding
 from ..ops.nn.normalization import BatchNormEval, Normalize
-from ..ops.nn.pool import AvgPool, MaxPool
+from ..ops.nn.pool import AdaptiveMaxPool, AvgPool, MaxPool
 from ..ops.nn.resample import ConstantPad, SeparableLinear
 from ..ops.nn.rnn_cell import GruCellStep, LstmCellStep, gru_step_ops, lstm_step_ops
 from ._batched import _expand_batch, _loop, _wrap_out, register_rule, unwrap, wrap
@@ -134,6 +134,7 @@ register_rule(Embedding, _embedding)
 register_rule(Convolution, _merged_batch(lambda a: a[1].dim()))  # the kernel: (O, I, *k)
 register_rule(MaxPool, _merged_batch(lambda a: len(a[1]) + 2))  # K: the spatial dims
 register_rule(AvgPool, _merged_batch(lambda a: len(a[1]) + 2))
+register_rule(AdaptiveMaxPool, _merged_batch(lambda a: len(a[1]) + 2))  # O: the spatial dims
 register_rule(BatchNormEval, _merged_batch(lambda a: len(a[6])))  # wshape: (1, C, 1...)
 
 

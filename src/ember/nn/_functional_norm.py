@@ -1,5 +1,6 @@
 """Functional normalisation: batch_norm, layer_norm, group_norm, instance_norm, rms_norm
-(ops in ``ember.ops.nn.normalization``)."""
+(ops in ``ember.ops.nn.normalization``), and local_response_norm (composed of differentiable
+ops)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ __all__ = [
     "group_norm",
     "instance_norm",
     "rms_norm",
+    "local_response_norm",
 ]
 
 
@@ -169,3 +171,29 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     dims = tuple(range(input.dim() - nd, input.dim()))
     out = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
     return out if weight is None else out * weight
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """``input / (k + alpha * mean of input**2 over the ``size`` neighbouring channels) **
+    beta``: the channel window (dim 1) is zero-padded by ``size // 2`` before and
+    ``(size - 1) // 2`` after, and the mean always divides by ``size``, as PyTorch (an average
+    pool of the padded squares). Differentiable through the ops it is made of."""
+    from ._functional_pooling import avg_pool2d, avg_pool3d
+    from ._functional_resample import pad
+
+    nd = input.dim()
+    if nd < 3:
+        raise ValueError("Expected 3D or higher dimensionality                          input "
+                         f"(got {nd} dimensions)")
+    if input.numel() == 0:
+        return input
+    before, after = size // 2, (size - 1) // 2
+    sq = (input * input).unsqueeze(1)  # (N, 1, C, ...): the channels become a pooled dim
+    if nd == 3:
+        mean = avg_pool2d(pad(sq, (0, 0, before, after)), (size, 1), stride=1).squeeze(1)
+    else:
+        n, c = input.shape[0], input.shape[1]
+        sq = sq.reshape(n, 1, c, input.shape[2], -1)
+        mean = avg_pool3d(pad(sq, (0, 0, 0, 0, before, after)), (size, 1, 1), stride=1)
+        mean = mean.squeeze(1).reshape(input.shape)
+    return input / (mean * alpha + k) ** beta

@@ -26,8 +26,10 @@ __all__ = [
     "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
     "lp_pool1d",
     "lp_pool2d",
     "max_unpool1d",
@@ -255,16 +257,26 @@ def adaptive_avg_pool3d(input, output_size):
 
 def _adaptive_max(nd, input, output_size, return_indices):
     x = input
+    name = f"adaptive_max_pool{nd}d"
     if x.dim() not in (nd + 1, nd + 2):
-        raise RuntimeError(
-            f"adaptive_max_pool{nd}d(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
-            f"{list(x.shape)}"
-        )
+        if nd == 1:
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.dim()}-dimensional "
+                               f"tensor for argument #1 'self' (while checking arguments for "
+                               f"{name})")
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: "
+                           f"{list(x.shape)}")
     unbatched = x.dim() == nd + 1
+    for i in range(1, x.dim()):  # dim 0 (the batch, or the channels unbatched) may be empty
+        if x.shape[i] == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {list(x.shape)} with dimension "
+                               f"{i} being empty")
     if unbatched:
         x = x.unsqueeze(0)
     O = _adaptive_size(output_size, x.shape[2:])
-    out, idx = AdaptiveMaxPool.apply(x, O)
+    # one op for every dimensionality; 1-d and 2-d are PyTorch's 2-d kernel, 3-d its own node
+    op = AdaptiveMaxPool if nd < 3 else named(AdaptiveMaxPool, "AdaptiveMaxPool3DBackward0")
+    out, idx = op.apply(x, O)
     if unbatched:
         out, idx = out.squeeze(0), idx.squeeze(0)
     return (out, idx) if return_indices else out
@@ -279,12 +291,22 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return _adaptive_max(2, input, output_size, return_indices)
 
 
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``(D_out, H_out, W_out)`` (``None`` keeps that input size); with
+    ``return_indices`` also the flat index of each maximum in its ``D*H*W`` plane."""
+    return _adaptive_max(3, input, output_size, return_indices)
+
+
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
     return _adaptive_max(1, input, output_size, True)
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
     return _adaptive_max(2, input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    return _adaptive_max(3, input, output_size, True)
 
 
 def _lp_finish(out, norm_type, window):

@@ -19,7 +19,7 @@ from .reduce import (  # noqa: F401
 from .index import (  # noqa: F401
     subscript, gather_scatter, masked, index_add, take_put, sort, view_scatter,
 )
-from . import factories, random  # noqa: F401
+from . import factories, windows, random  # noqa: F401
 from .linalg import products, diagonal, triangles, solve, decompositions, norms  # noqa: F401
 from . import storage  # noqa: F401
 from .nn import (  # noqa: F401

@@ -336,6 +336,35 @@ def _no_bool(dtype, name):
         raise NotImplementedError(f'"{name}_cpu" not implemented for \'Bool\'')
 
 
+def _arange_check(start, end, step):
+    """PyTorch's checks of a real range, in double precision (RuntimeError)."""
+    if not (step > 0 or step < 0):
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if (end - start) / step > 9.223372036854775807e18:
+        raise RuntimeError("invalid size, possible overflow?")
+
+
+def _arange_integral(start, end, step, dtype):
+    """arange of an integer dtype from bounds of which one at least is a float, as PyTorch:
+    the bounds and step are truncated toward zero (int64 arithmetic, wrapping into ``dtype``);
+    the length comes from the truncated values for int64 (a step truncated to 0 is a
+    ValueError) and from the float ones, ``ceil((end - start) / step)``, for the others."""
+    s, e, st = int(start), int(end), int(step)
+    if dtype is _dt.int64:
+        if st == 0:
+            raise ValueError("step must be nonzero")
+        num = e - s + st - (1 if st > 0 else -1)
+        n = abs(num) // abs(st)  # C's division, truncating toward zero
+        n = n if (num >= 0) == (st > 0) else -n
+    else:
+        n = math.ceil((float(end) - float(start)) / float(step))
+    return (s + _np.arange(max(0, n), dtype=_np.int64) * st).astype(dtype.np)
+
+
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
     """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
     if dtype is not None and dtype.__class__ is not _dt.dtype:
@@ -346,16 +375,21 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = vals
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) / step < 0 and end != start:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if any(isinstance(v, complex) for v in vals):
+        if step == 0:
+            raise RuntimeError("step must be nonzero")
+    else:
+        _arange_check(*(float(v) for v in vals))
     _no_bool(dtype, "arange")
     if dtype is None:
         dtype = _dt.int64 if all(isinstance(v, numbers.Integral) for v in vals) else \
             _dt.get_default_dtype()
-    n = max(0, -(-(end - start) // step)) if all(isinstance(v, int) for v in vals) else \
-        max(0, int(_np.ceil((end - start) / step)))
+    if all(isinstance(v, int) for v in vals):
+        n = max(0, -(-(end - start) // step))
+    elif not (dtype.is_floating_point or dtype.is_complex):
+        return _finish(_arange_integral(start, end, step, dtype), requires_grad, device)
+    else:
+        n = max(0, int(_np.ceil((end - start) / step)))
     arr = (start + _np.arange(n, dtype=_np.float64 if dtype.is_floating_point else _np.int64)
            * step).astype(dtype.np)
     return _finish(arr, requires_grad, device)
@@ -579,64 +613,6 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     return _pinned(make(arr, requires_grad), pin_memory)
 
 
-# ------------------------------------------------------------------------------------ windows
-def _window(name, window_length, periodic, dtype, requires_grad, fn):
-
-    dtype = dtype or _dt.get_default_dtype()
-    if not dtype.is_floating_point:
-        raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
-    if window_length < 0:
-        raise RuntimeError(f"{name} requires non-negative window_length, got window_length="
-                           f"{window_length}")
-    if window_length == 0:
-        return tensor([], dtype=dtype, requires_grad=requires_grad)
-    if window_length == 1:
-        return tensor([1.0], dtype=dtype, requires_grad=requires_grad)
-    n = window_length + 1 if periodic else window_length
-    k = __np.arange(n, dtype=__np.float64)
-    w = fn(k, n - 1)
-    if periodic:
-        w = w[:-1]
-    return tensor(w.astype(dtype.np), dtype=dtype, requires_grad=requires_grad)
-
-
-def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
-                requires_grad=False):
-    """``0.5 - 0.5 cos(2 pi n / (N - 1))``; ``periodic`` drops the last of N + 1 points."""
-    return _placed(_window("hann_window", window_length, periodic, dtype, requires_grad,
-                   lambda k, m: 0.5 - 0.5 * __np.cos(2 * math.pi * k / m)), device)
-
-
-def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
-                   layout=None, device=None, requires_grad=False):
-    """``alpha - beta cos(2 pi n / (N - 1))``."""
-    return _placed(_window("hamming_window", window_length, periodic, dtype, requires_grad,
-                   lambda k, m: alpha - beta * __np.cos(2 * math.pi * k / m)), device)
-
-
-def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
-                    requires_grad=False):
-    """``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
-    return _placed(_window("blackman_window", window_length, periodic, dtype, requires_grad,
-                   lambda k, m: 0.42 - 0.5 * __np.cos(2 * math.pi * k / m)
-                   + 0.08 * __np.cos(4 * math.pi * k / m)), device)
-
-
-def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
-                    requires_grad=False):
-    """The triangular window ``1 - |2 n / (N - 1) - 1|``."""
-    return _placed(_window("bartlett_window", window_length, periodic, dtype, requires_grad,
-                   lambda k, m: 1 - __np.abs(2 * k / m - 1)), device)
-
-
-def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None,
-                  device=None, requires_grad=False):
-    """``I0(beta sqrt(1 - (2 n / (N - 1) - 1)**2)) / I0(beta)``."""
-    return _placed(_window("kaiser_window", window_length, periodic, dtype, requires_grad,
-                   lambda k, m: __np.i0(beta * __np.sqrt(__np.clip(1 - (2 * k / m - 1) ** 2, 0,
-                                                                None))) / __np.i0(beta)), device)
-
-
 # ------------------------------------------------------------------------------- misc makers
 def range(start=0, end=None, step=1, *, dtype=None, layout=None, device=None,
           requires_grad=False, out=None):
@@ -653,7 +629,7 @@ def range(start=0, end=None, step=1, *, dtype=None, layout=None, device=None,
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int(math.floor((end - start) / step)) + 1
     dtype = dtype or _dt.get_default_dtype()
     vals = start + step * __np.arange(n, dtype=__np.float64)

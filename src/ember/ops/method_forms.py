@@ -248,10 +248,8 @@ def shift(fn):
 
 
 def rshift(fn):
-    def r(self, other):
-        from .factories import tensor
-
-        return fn(tensor(other, dtype=self.dtype, device=self.device), self)
+    def r(self, other):  # the functional takes the Python number first, as PyTorch's does
+        return fn(other, self)
 
     return r
 

@@ -351,19 +351,7 @@ class LocalResponseNorm(Module):
         self.k = k
 
     def forward(self, input):
-        x = input
-        sq = (x * x).unsqueeze(1)
-        n = self.size
-        if x.dim() == 3:
-            sq = F.pad(sq, (0, 0, n // 2, (n - 1) // 2))
-            div = F.avg_pool2d(sq, (n, 1), stride=1).squeeze(1)
-        else:
-            shp = x.shape
-            sq = sq.reshape(shp[0], 1, shp[1], shp[2], -1)
-            sq = F.pad(sq, (0, 0, 0, 0, n // 2, (n - 1) // 2))
-            div = F.avg_pool3d(sq, (n, 1, 1), stride=1).squeeze(1).reshape(*shp)
-        div = (div * self.alpha + self.k) ** self.beta
-        return x / div
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)

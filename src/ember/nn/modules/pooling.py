@@ -1,5 +1,5 @@
 """Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d,
-AdaptiveMaxPool1d/2d, with PyTorch's arguments and ``repr``."""
+AdaptiveMaxPool1d/2d/3d, with PyTorch's arguments and ``repr``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ __all__ = [
     "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "LPPool1d",
     "LPPool2d",
     "MaxUnpool1d",
@@ -212,6 +213,13 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max pooling to a fixed ``(H_out, W_out)``."""
 
     _fn = staticmethod(F.adaptive_max_pool2d)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed ``(D_out, H_out, W_out)``; ``return_indices`` also gives the
+    flat index of each maximum."""
+
+    _fn = staticmethod(F.adaptive_max_pool3d)
 
 
 class _LPPoolNd(Module):

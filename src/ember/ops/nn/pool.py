@@ -289,7 +289,7 @@ def _adaptive_max_pool(x, O):
     for cell in itertools.product(*[range(o) for o in O]):
         box = [bounds[i][cell[i]] for i in range(nd)]
         sl = (slice(None), slice(None)) + tuple(slice(a, b) for a, b in box)
-        win = x[sl].reshape(x.shape[:2] + (-1,))
+        win = x[sl].reshape(x.shape[:2] + (_prod(b - a for a, b in box),))  # N or C may be 0
         j = win.argmax(-1)
         val[(slice(None), slice(None)) + cell] = xp.take_along_axis(win, j[..., None], -1)[..., 0]
         flat = 0

@@ -11,8 +11,14 @@ from ...backend import errstate as _be_errstate
 from ...backend import threads as _threads
 from ...backend import xp_of
 from ...tensor import _ndarray
-from .._util import _scalar_type_name as _type_name
 from .._util import make_dense as make, sum_axes, wrap_dim
+from ..inplace import _dtype_name
+
+
+def _low(d):
+    """float16 and bfloat16 compute in float32 and round once, as PyTorch's kernels (which
+    accumulate in float): the dtype to return to, or None."""
+    return d.dtype if d.dtype.name in ("float16", "bfloat16") else None
 
 
 # ---------------------------------------------------------------------------- softmax family
@@ -30,6 +36,9 @@ class LogSoftmax(Function):
     def forward(ctx, x, dim):
         d = x._data
         xp = xp_of(d)
+        low = _low(d)
+        if low is not None:
+            d = d.astype("float32")
         if d.ndim == 0:
             with _be_errstate(xp, invalid="ignore"):
                 out = d - d  # NaN for inf, as PyTorch
@@ -41,7 +50,7 @@ class LogSoftmax(Function):
                 s = d - m
                 e = xp.exp(s)
                 out = s - xp.log(sum_axes(e, (dim,), True))
-        y = make(out)
+        y = make(out if low is None else out.astype(low))
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -49,9 +58,14 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
+        low = y.dtype if _low(y._data) is not None else None
+        if low is not None:
+            y, grad_output = y.float(), grad_output.float()
         if ctx.dim is None:  # a 0-d input: the sum over the dim is the element itself
-            return grad_output - y.exp() * grad_output, None
-        return grad_output - y.exp() * grad_output.sum(ctx.dim, keepdim=True), None
+            g = grad_output - y.exp() * grad_output
+        else:
+            g = grad_output - y.exp() * grad_output.sum(ctx.dim, keepdim=True)
+        return (g if low is None else g.to(low)), None
 
 
 class Softmax(Function):
@@ -64,6 +78,9 @@ class Softmax(Function):
     def forward(ctx, x, dim):
         d = x._data
         xp = xp_of(d)
+        low = _low(d)
+        if low is not None:
+            d = d.astype("float32")
         if d.ndim == 0:
             with _be_errstate(xp, invalid="ignore"):
                 out = xp.exp(d - d)  # 1 (nan for inf or nan), as PyTorch
@@ -75,7 +92,7 @@ class Softmax(Function):
                 with _be_errstate(xp, invalid="ignore", over="ignore"):
                     out = xp.exp(d - d.max(axis=dim, keepdims=True))
                     out /= sum_axes(out, (dim,), True)
-        y = make(out)
+        y = make(out if low is None else out.astype(low))
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -83,18 +100,19 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        if ctx.dim is None:  # 0 for a finite 0-d input, NaN for inf or NaN, as PyTorch
-            gy = grad_output * y
-            return gy - y * gy, None
+        low = y.dtype if _low(y._data) is not None else None
+        if low is not None:
+            y, grad_output = y.float(), grad_output.float()
         yd, gd = y._data, grad_output._data
-        if _state.enabled or _door.busy or yd.__class__ is not _ndarray or \
-                gd.__class__ is not _ndarray or gd.shape != yd.shape:  # a graph or a mode:
-            gy = grad_output * y  # Tensor ops
-            return gy - y * gy.sum(ctx.dim, keepdim=True), None
+        if ctx.dim is None or _state.enabled or _door.busy or yd.__class__ is not _ndarray \
+                or gd.__class__ is not _ndarray or gd.shape != yd.shape:  # 0-d, a graph, a
+            gy = grad_output * y  # mode: Tensor ops (0-d: 0 for a finite input, NaN for
+            g = gy - y * (gy if ctx.dim is None else gy.sum(ctx.dim, keepdim=True))  # NaN/inf)
+            return (g if low is None else g.to(low)), None
         gy = gd * yd  # y * (g - sum(g * y)), PyTorch's formula, in three passes
         _np.subtract(gd, sum_axes(gy, (ctx.dim,), True), out=gy)
         gy *= yd
-        return make(gy), None
+        return make(gy if low is None else gy.astype(low.np)), None
 
 
 def _unshifted(d, dim):
@@ -129,11 +147,12 @@ def _unshifted(d, dim):
 
 
 def _check_float(input, dim, name):
+    """Real floating dtypes only (bfloat16 included, complex refused), as PyTorch's kernels."""
     d = input._data
-    if d.dtype.kind not in "fc":
+    if d.dtype.kind != "f" and d.dtype.name != "bfloat16":
         last = d.ndim == 0 or wrap_dim(dim, d.ndim) == d.ndim - 1
         kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(input)}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(d.dtype)}\'')
 
 
 def log_softmax(input, dim, dtype=None):

@@ -14,11 +14,11 @@ from ...autograd.grad_mode import _state
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import _c, _float, _unary_fn, keep_or_zero, make
+from .._util import _c, _float, _unary_fn, make
 from .._util import _scalar_type_name as _type_name
 from ..inplace import inplace as _inplace_op
 from . import activation_kernels as _k
-from .clamp import clamp, where
+from .clamp import clamp, keep_where, where
 from .trig import tanh
 
 
@@ -84,7 +84,7 @@ class Relu(Function):
                 out = gd.copy(order="K")  # NumPy calls (the multiply wins on large ones)
                 _np.putmask(out, yd <= 0, 0)  # NaN inputs keep their gradient
                 return make(out)
-            out = keep_or_zero(gd, xp.logical_not(yd <= 0))  # NaN inputs keep their gradient
+            out = keep_where(gd, xp.logical_not(yd <= 0))  # NaN inputs keep their gradient
             if out is not None:
                 return make(out)
         return make(xp.where(yd <= 0, 0.0, gd))

@@ -22,6 +22,28 @@ def _int_only(name, ad, bd=None):
             raise NotImplementedError(f'"{name}_cpu" not implemented for \'{t}\'')
 
 
+def _is_int(v):
+    return v.__class__ is int
+
+
+def _wrapped(input, other, ad, bd, xp):
+    """``ad, bd`` with a Python int beside an integer tensor cast to the tensor's dtype as
+    PyTorch casts it, wrapping (300 -> 44 in int8, -2 -> 254 in uint8), so the result keeps
+    the tensor's dtype (NumPy would refuse the out-of-range int). Beside a bool tensor the int
+    stays (the result is int64)."""
+    for s, t, first in ((input, other, True), (other, input, False)):
+        if _is_int(s) and isinstance(t, Tensor) and t._data.dtype.kind in "iu" \
+                and -2**63 <= s < 2**64:
+            dt = t._data.dtype
+            bits = dt.itemsize * 8
+            v = s & ((1 << bits) - 1)
+            if dt.kind == "i" and v >= 1 << (bits - 1):
+                v -= 1 << bits
+            v = xp.asarray(v, dtype=dt)
+            return (v, bd) if first else (ad, v)
+    return ad, bd
+
+
 def _bitwise(name, ufunc_name, doc):
     def f(input, other, *, out=None):
         if not isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -29,6 +51,7 @@ def _bitwise(name, ufunc_name, doc):
         ad, bd = pair(input, other)
         _int_only(name, ad, bd)
         xp = _xp(input, other)
+        ad, bd = _wrapped(input, other, ad, bd, xp)
         try:
             res = make(xp.asarray(getattr(xp, ufunc_name)(ad, bd)))
         except ValueError:
@@ -58,15 +81,13 @@ def _shift(name, left):
         kernel = "lshift" if left else "rshift"  # PyTorch's kernel names in its messages
         _int_only(kernel, ad, bd)
         xp = _xp(input, other)
+        ad, bd = _wrapped(input, other, ad, bd, xp)
         a = xp.asarray(ad)
         b = xp.asarray(bd)
-        def _int(v):
-            return isinstance(v, int) and not isinstance(v, bool)
-
-        scalar = _int(other)
+        scalar = _is_int(other)
         dt = a.dtype if scalar else xp.result_type(a, b)
         if dt.kind == "b":
-            if not (scalar or _int(input)):
+            if not (scalar or _is_int(input)):
                 raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'Bool\'')
             dt = xp.dtype("int64")  # bool << int: the int scalar promotes bool to int64
         a = a.astype(dt)

