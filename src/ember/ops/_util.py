@@ -357,18 +357,6 @@ def _quiet(xp):
     return _be_quiet(xp)
 
 
-def keep_or_zero(g, keep):
-    """``where(keep, g, +0.)`` on arrays as one multiply (NumPy's where is 4-10x slower on a
-    random mask): the masked gradients of relu, clamp, where. ``g * keep + 0.`` equals it
-    exactly (the ``+ 0.`` turns -0. into +0.) while ``g`` is finite; None where it is not, so
-    the caller takes where."""
-    xp = xp_of(g)
-    with _be_quiet(xp):
-        out = g * keep
-    out += 0.0
-    return out if xp.isfinite(out).all() else None
-
-
 def sum_axes(a, axes, keepdims):
     """``a.sum(axis=axes, keepdims=keepdims)`` (``axes`` sorted, non-negative). When they are
     a leading or a trailing block of a C-contiguous float32/float64 NumPy array (bias and
