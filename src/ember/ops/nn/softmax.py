@@ -109,8 +109,15 @@ class Softmax(Function):
             gy = grad_output * y  # mode: Tensor ops (0-d: 0 for a finite input, NaN for
             g = gy - y * (gy if ctx.dim is None else gy.sum(ctx.dim, keepdim=True))  # NaN/inf)
             return (g if low is None else g.to(low)), None
-        gy = gd * yd  # y * (g - sum(g * y)), PyTorch's formula, in three passes
-        _np.subtract(gd, sum_axes(gy, (ctx.dim,), True), out=gy)
+        # y * (g - sum(g * y)), PyTorch's formula: the row sums of g * y without making it
+        # (einsum) where the dim is the last, then two passes
+        if ctx.dim == yd.ndim - 1 and yd.flags.c_contiguous and gd.flags.c_contiguous:
+            n = yd.shape[-1]
+            s = _np.einsum("ij,ij->i", gd.reshape(-1, n), yd.reshape(-1, n))
+            gy = _np.subtract(gd, s.reshape(yd.shape[:-1] + (1,)))
+        else:
+            gy = gd * yd
+            _np.subtract(gd, sum_axes(gy, (ctx.dim,), True), out=gy)
         gy *= yd
         return make(gy if low is None else gy.astype(low.np)), None
 
