@@ -364,7 +364,8 @@ class Function(metaclass=FunctionMeta):
 
 def _edge(t):
     """The edge to ``t``'s producer: ``(node, output_nr, shape, dtype)``; for a leaf its
-    AccumulateGrad node (made once and cached on the leaf)."""
+    AccumulateGrad node (made once and kept on the leaf), whose edge is kept too, for the
+    array it describes. (``_apply`` has this inline.)"""
     fn = t._grad_fn
     d = t._data
     if fn is not None:
@@ -372,7 +373,9 @@ def _edge(t):
     acc = t._acc
     if acc is None:
         acc = t._acc = AccumulateGrad(t)
-    return (acc, 0, d.shape, d.dtype)
+    if acc._edge_of is not d:  # (an array's shape and dtype never change)
+        acc._edge, acc._edge_of = (acc, 0, d.shape, d.dtype), d
+    return acc._edge
 
 
 def _apply(cls, *args):
@@ -385,7 +388,7 @@ def _apply(cls, *args):
     if _state.enabled:
         nxt = []
         record = False
-        for a in args:
+        for a in args:  # (``_edge`` inline)
             if (a.__class__ is Tensor or isinstance(a, Tensor)) and a._requires_grad:
                 d = a._data
                 fn = a._grad_fn
@@ -393,7 +396,7 @@ def _apply(cls, *args):
                     fn = a._acc
                     if fn is None:
                         fn = a._acc = AccumulateGrad(a)
-                    if fn._edge_of is not d:  # (an array's shape and dtype never change)
+                    if fn._edge_of is not d:
                         fn._edge, fn._edge_of = (fn, 0, d.shape, d.dtype), d
                     nxt.append(fn._edge)
                 else:
