@@ -219,3 +219,22 @@ def test_leaf_edge_follows_data_replacement_and_keeps_no_old_array():
     lin.double()
     gc.collect()
     assert old_w() is None
+
+
+def test_bfloat16_results_join_the_graph():
+    """bfloat16 (ml_dtypes' type, NumPy kind 'V') takes part in autograd like the other
+    floating dtypes: its results record, gradients arrive in bfloat16 (values exact here)."""
+    import ember
+
+    if ember.bfloat16 is None:
+        pytest.skip("bfloat16 needs ml_dtypes")
+
+    def fn(t):
+        x = t.tensor([1.5, -2.0, 0.25]).to(t.bfloat16).requires_grad_()
+        y = (x * 2 + x * x - x).sum()
+        y.backward()
+        z = x.float() * 3  # back to float32: the gradient returns to bfloat16
+        z.sum().backward()
+        return [str(y.dtype), y.requires_grad, str(x.grad.dtype), x.grad.float().tolist()]
+
+    same(fn, ["torch.bfloat16", True, "torch.bfloat16", [7.0, 0.0, 4.5]])

@@ -22,7 +22,8 @@ def _low(name):
 def test_reduced_precision_values_and_gradients(fname, dtype, dim):
     # the output keeps the dtype; values (and float16's gradients) within the dtype's rounding
     # of PyTorch's (finite differences mean nothing in 8 bits: numeric=False). bfloat16 values
-    # only: ember's autograd does not yet connect bfloat16 outputs (Function.apply).
+    # only: the oracle's gradient check also runs on the simulated cuda device, which (as
+    # CuPy) has no bfloat16; tests/autograd/test_graph.py checks bfloat16 gradients.
     dt = _low(dtype)
     for fn in (lambda L, x: getattr(L.nn.functional, fname)(x.to(getattr(L, dt)), dim),
                lambda L, x: getattr(x.to(getattr(L, dt)), fname)(dim),

@@ -34,7 +34,7 @@ def _make_grads(outputs, grads, is_grads_batched=False):
             if out._requires_grad or out._grad_fn is not None:
                 if out._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if out._data.dtype.kind not in "fc":
+                if not _fn.grads_flow(out._data.dtype):
                     raise RuntimeError(
                         "grad can be implicitly created only for real scalar outputs but got "
                         f"{out.dtype}"
@@ -90,7 +90,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         # the everyday ``loss.backward()``: a scalar with a grad_fn, seeded with one
         fn = tensors._grad_fn
         d = tensors._data
-        if fn is not None and d.ndim == 0 and d.dtype.kind in "fc":
+        if fn is not None and d.ndim == 0 and _fn.grads_flow(d.dtype):
             if d.__class__ is not _ndarray:  # a cuda loss: the backward runs on its device
                 with guard_of(d):
                     return _backward([tensors], None, create_graph if retain_graph is None

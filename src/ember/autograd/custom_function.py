@@ -94,7 +94,7 @@ def _link_custom(ctx, args, out):
                     o = o._alias()
                     break
         d = o._data
-        if (non_diff is not None and _is_in(o, non_diff)) or d.dtype.kind not in "fc":
+        if (non_diff is not None and _is_in(o, non_diff)) or not _fn.grads_flow(d.dtype):
             o._requires_grad = False
             if is_dirty:
                 o._grad_fn = None

@@ -481,7 +481,7 @@ def _fit(node, i, g, shape, dtype):
                 + _shape_hint(node, i, g._data.shape, shape)
             )
         g = g.sum_to_size(shape)
-    if g._data.dtype != dtype and dtype.kind in "fc":
+    if g._data.dtype != dtype and _fn.grads_flow(dtype):
         g = g.to(_fn.Tensor._dtype_of_np(dtype))
     return g
 

@@ -418,8 +418,8 @@ def _apply(cls, *args):
                 return _retry(cls, args, e)
             if out.__class__ is tuple:
                 _link_builtin(ctx, out)
-            elif out._data.dtype.kind in "fc":  # one output: on the node if floating point
-                out._grad_fn, out._requires_grad = ctx, True
+            elif out._data.dtype.kind in "fc" or grads_flow(out._data.dtype):  # one output:
+                out._grad_fn, out._requires_grad = ctx, True  # on the node if floating point
             saved = ctx._saved
             if saved is not None:  # _builtin_versions' common case inline: inputs, numbers
                 vers = []
@@ -443,6 +443,12 @@ def _apply(cls, *args):
     return _run_custom(cls, args, None)[1]
 
 
+def grads_flow(dtype):
+    """Whether tensors of this NumPy dtype take part in autograd: floating point and complex,
+    bfloat16 included (ml_dtypes' type, whose NumPy kind is 'V')."""
+    return dtype.kind in "fc" or dtype.name == "bfloat16"
+
+
 def _retry(cls, args, exc):
     """``_apply`` once more where forward raised ``exc``: maybe a mix of devices (a lambda
     made in ``_apply`` itself would cost every call a cell for ``cls``)."""
@@ -456,7 +462,7 @@ def _link_builtin(ctx, out):
     non_diff = ctx._non_diff
     for i, o in enumerate(out):
         d = o._data
-        if d.dtype.kind in "fc" and not (non_diff and any(o is n for n in non_diff)):
+        if grads_flow(d.dtype) and not (non_diff and any(o is n for n in non_diff)):
             o._grad_fn = ctx
             o._output_nr = i
             o._requires_grad = True
