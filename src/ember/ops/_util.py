@@ -284,9 +284,10 @@ def _kind(x):
 
 
 def _float(x):
-    """The array of x, as the default float dtype when it is an integer or bool array."""
+    """The array of x, as the default float dtype when it is an integer or bool array
+    (bfloat16, NumPy kind 'V', is floating: ml_dtypes gives it NumPy's math ufuncs)."""
     d = x._data
-    if d.dtype.kind in "fc":
+    if d.dtype.kind in "fc" or d.dtype.name == "bfloat16":
         return d
     from ..dtypes import get_default_dtype
 

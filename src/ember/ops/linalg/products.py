@@ -40,9 +40,12 @@ class MatMul(Function):
                 out = _batched_on_threads(ad, bd)
                 if out is not None:
                     return make(out)
-            return make(xp_of(ad).matmul(ad, bd))
+            out = xp_of(ad).matmul(ad, bd)
         except RuntimeWarning:  # inf * 0 with warnings as errors (free otherwise)
-            return make(quiet_retry(xp_of(ad).matmul, ad, bd))
+            out = quiet_retry(xp_of(ad).matmul, ad, bd)
+        if out.dtype != ad.dtype and ad.dtype.name == "bfloat16":  # ml_dtypes' matmul gives
+            out = out.astype(ad.dtype)  # float32: PyTorch rounds its float32 sums once
+        return make(out)
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -25,6 +25,9 @@ class Sum(Function):
         d = x._data
         if dtype is None and d.dtype.kind in _INT_KINDS:
             dtype = "int64"  # PyTorch sums integers and bools as int64
+        elif dtype is None and d.dtype.name == "bfloat16":  # summed in float32, rounded once
+            return make(xp_of(d).asarray(Sum.forward(ctx, x, dims, keepdim, "float32")._data)
+                        .astype(d.dtype))
         ctx.shape = d.shape
         ctx.dims = dims
         ctx.keepdim = keepdim
@@ -82,7 +85,8 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
         d = x._data
-        if d.dtype.kind not in "fc" and dtype is None:
+        low = d.dtype if d.dtype.name == "bfloat16" and dtype is None else None
+        if d.dtype.kind not in "fc" and low is None and dtype is None:
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {_title(x)}"
@@ -102,6 +106,8 @@ class Mean(Function):
         ctx.n = n
         xp = xp_of(d)
         out_dtype = dtype or d.dtype
+        if low is not None:  # bfloat16: summed in float32, rounded once (as PyTorch)
+            d = d.astype("float32")
         if n == 0:
             out = xp.full(_reduced_shape(d.shape, dims, keepdim), xp.nan, out_dtype)
         else:
