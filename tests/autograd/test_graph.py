@@ -279,3 +279,22 @@ def test_bfloat16_ops_keep_bfloat16_and_match(name):
         want = [t.detach().float().numpy() for t in run(ember, ember.float32)]
     for got, exp in zip((y, gx, gw), want):
         np.testing.assert_allclose(got.detach().float().numpy(), exp, rtol=3e-2, atol=3e-2)
+
+
+def test_number_operand_saved_as_wrapped_tensor():
+    """PyTorch wraps a number operand of mul/div in a 0-d tensor (float64, int64 or bool), and
+    its node's ``_saved_other`` reads that tensor; pow's exponent stays a number."""
+    def fn(t):
+        x = leaf(t, [1.0, 2.0])
+        r = []
+        for y in (x * 2.0, x * 3, x / 4, 2.5 * x, x * True):
+            o = y.grad_fn._saved_other
+            r.append([type(y.grad_fn).__name__, str(o.dtype), o.item(), y.grad_fn._saved_self])
+        r.append(x.pow(3).grad_fn._saved_exponent)
+        return r
+
+    same(fn, [["MulBackward0", "torch.float64", 2.0, None],
+              ["MulBackward0", "torch.int64", 3, None],
+              ["DivBackward0", "torch.int64", 4, None],
+              ["MulBackward0", "torch.float64", 2.5, None],
+              ["MulBackward0", "torch.bool", True, None], 3])

@@ -250,14 +250,18 @@ class FunctionMeta(type):
 
 def _saved_attribute(i, name):
     """``_saved_self``, ``_saved_result``...: the i-th saved tensor, checked (None where not
-    kept). A property per name: a ``__getattr__`` would slow every attribute read of every
-    node."""
+    kept; a Python number as the 0-d tensor PyTorch wraps it in, for ops whose
+    ``_wrapped_numbers`` say so: ``(x * 2.0).grad_fn._saved_other``). A property per name: a
+    ``__getattr__`` would slow every attribute read of every node."""
 
     def get(node):
         saved = node.saved_tensors if node._saved is not None else ()  # checked, as PyTorch
         if i >= len(saved):
             raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")
-        return saved[i]
+        v = saved[i]
+        if node._forward_cls._wrapped_numbers and v.__class__ in (bool, int, float, complex):
+            return Tensor._make(_backend.np.asarray(v))
+        return v
 
     return property(get)
 
@@ -307,6 +311,7 @@ class Function(metaclass=FunctionMeta):
     """
 
     _builtin = False
+    _wrapped_numbers = False  # _saved_attribute: numbers read back as 0-d tensors
     generate_vmap_rule = False
     # positions (a tuple, or a slice) of the forward arguments PyTorch's node has edges for,
     # as listed by ``grad_fn.next_functions``; None: see ``Node.next_functions``

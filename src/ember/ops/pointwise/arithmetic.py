@@ -90,6 +90,7 @@ class Mul(Function):
 
     _builtin = True
     _saved_names = ('self', 'other')
+    _wrapped_numbers = True  # a number operand is PyTorch's wrapped 0-d tensor
     _edges = (0, 1)
     _node_name = "MulBackward0"
 
@@ -142,6 +143,7 @@ class Div(Function):
 
     _builtin = True
     _saved_names = ('self', 'other')
+    _wrapped_numbers = True
     _edges = (0, 1)
     _node_name = "DivBackward0"
 
@@ -293,6 +295,9 @@ def pow_scalar(xp, x, e):
             return xp.reciprocal(x)
         y = xp.sqrt(x) if e == -0.5 else x * x
         return xp.divide(t(1), y, out=y)
+    if e.__class__ is int and x.dtype.itemsize < 8 and x.dtype.kind == "f" and \
+            not -2**24 <= e <= 2**24:  # an exponent past float32's integers keeps its parity
+        return xp.power(x.astype("float64"), float(e)).astype(x.dtype)  # (PyTorch: double)
     return xp.power(x, x.dtype.type(e) if x.dtype.kind in "fc" else e)
 
 
