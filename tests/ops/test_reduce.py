@@ -339,3 +339,28 @@ def test_sum_mean_dims(dim, keepdim):
     check(lambda L, t: t.sum(dim=dim, keepdim=keepdim), x)
     check(lambda L, t: t.mean(dim, keepdim), x)
     check(lambda L, t: L.sum(t, dim) * 2, x)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", ["sum", "sum1", "mean", "mean1", "nansum", "cumsum", "norm",
+                                  "vector_norm"])
+def test_low_precision_reductions_accumulate_in_float32(dtype, name):
+    """float16 and bfloat16 reductions sum in float32 and round once, as PyTorch: a float16
+    mean of 100,000 values whose sum passes 65504 is their mean, not 0 (the sum divided by
+    the count cast to float16, inf) nor inf."""
+    if dtype == "bfloat16" and ember.bfloat16 is None:
+        pytest.skip("bfloat16 needs ml_dtypes")
+    x = (np.random.default_rng(0).random((40, 2500)) * 2).astype(np.float32)
+    fns = {"sum": lambda L, t: t.sum(), "sum1": lambda L, t: t.sum(1),
+           "mean": lambda L, t: t.mean(), "mean1": lambda L, t: t.mean(1),
+           "nansum": lambda L, t: L.nansum(t, 1), "cumsum": lambda L, t: t.cumsum(1)[:, -5:],
+           "norm": lambda L, t: t.norm(), "vector_norm": lambda L, t: L.linalg.vector_norm(t, 3)}
+    got = fns[name](ember, ember.tensor(x).to(getattr(ember, dtype)))
+    assert got.dtype is getattr(ember, dtype)
+    # the float64 result rounded once to the dtype (PyTorch's, within its float32 sums)
+    want = fns[name](ember, ember.tensor(x.astype(np.float64))).to(getattr(ember, dtype))
+    tol = 1e-3 if dtype == "float16" else 8e-3
+    np.testing.assert_allclose(got.float().numpy(), want.float().numpy(), rtol=tol)
+    if torch is not None:
+        t = fns[name](torch, torch.tensor(x).to(getattr(torch, dtype)))
+        np.testing.assert_allclose(got.float().numpy(), t.float().numpy(), rtol=tol)

@@ -110,9 +110,11 @@ def _annotate(node):
 
 
 def _nan_check(node):
+    from .function import grads_flow
+
     def hook(grad_inputs, grad_outputs):
         for i, g in enumerate(grad_inputs):
-            if g is not None and g._data.dtype.kind in "fc" and bool(
+            if g is not None and grads_flow(g._data.dtype) and bool(
                     (g._data != g._data).any()):
                 raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
                                    "output.")

@@ -120,7 +120,7 @@ def _saved_intermediates(ctx, args, out):
     outs = out if isinstance(out, tuple) else (out,)
     bad = []
     for i, s in enumerate(saved):
-        if not isinstance(s, _fn.Tensor) or s._data.dtype.kind not in "fc":
+        if not isinstance(s, _fn.Tensor) or not _fn.grads_flow(s._data.dtype):
             continue
         if any(s is a for a in args) or any(s is o for o in outs) or s._grad_fn is ctx \
                 or _fn.saved_output_nr(ctx, i) is not None:  # an output, kept without its node

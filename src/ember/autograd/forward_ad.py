@@ -162,7 +162,7 @@ def apply_with_tangents(cls, args, kwargs):
         st.in_tangent = False
     outs = out if out.__class__ is tuple else (out,)
     for o, t in zip(outs, tangents):
-        if t is not None and isinstance(o, _fn.Tensor) and o._data.dtype.kind in "fc":
+        if t is not None and isinstance(o, _fn.Tensor) and _fn.grads_flow(o._data.dtype):
             _set_tangent(o, t)
     return out
 

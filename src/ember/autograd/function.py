@@ -423,8 +423,9 @@ def _apply(cls, *args):
                 return _retry(cls, args, e)
             if out.__class__ is tuple:
                 _link_builtin(ctx, out)
-            elif out._data.dtype.kind in "fc" or grads_flow(out._data.dtype):  # one output:
-                out._grad_fn, out._requires_grad = ctx, True  # on the node if floating point
+            # one output: on the node if floating point (grads_flow, its common case first)
+            elif out._data.dtype.kind in "fc" or grads_flow(out._data.dtype):
+                out._grad_fn, out._requires_grad = ctx, True
             saved = ctx._saved
             if saved is not None:  # _builtin_versions' common case inline: inputs, numbers
                 vers = []

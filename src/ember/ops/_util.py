@@ -7,6 +7,7 @@ import numpy as _np
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import _state
+from ..autograd.function import grads_flow
 from ..backend import quiet as _be_quiet
 from ..backend import as_strided as _as_strided
 from ..backend import NUMPY as _NUMPY
@@ -283,11 +284,25 @@ def _kind(x):
     return "i" if isinstance(x, int) else "c" if isinstance(x, complex) else "f"
 
 
+def low_precision(d):
+    """The dtype of the array ``d`` when it is float16 or bfloat16, which PyTorch's
+    reductions and softmax compute in float32 and round to once; else None."""
+    return d.dtype if d.dtype.name in ("float16", "bfloat16") else None
+
+
+def round_to(out, low):
+    """A float32 result ``out`` rounded once to ``low`` (see ``low_precision``; overflow gives
+    inf quietly, as PyTorch's cast)."""
+    xp = xp_of(out)
+    with _be_quiet(xp):
+        return xp.asarray(out).astype(low)
+
+
 def _float(x):
     """The array of x, as the default float dtype when it is an integer or bool array
     (bfloat16, NumPy kind 'V', is floating: ml_dtypes gives it NumPy's math ufuncs)."""
     d = x._data
-    if d.dtype.kind in "fc" or d.dtype.name == "bfloat16":
+    if grads_flow(d.dtype):
         return d
     from ..dtypes import get_default_dtype
 

@@ -2,83 +2,20 @@
 
 from __future__ import annotations
 
-from ...autograd.function import Function
-from ...backend import xp_of
-from .._util import make, wrap_dim
-from .._util import _quiet as quiet
+from ...autograd.function import grads_flow
+from .._util import wrap_dim
 from ..pointwise.clamp import where
+from ..reduce.norm import VectorNorm  # (one node for torch.norm and linalg.vector_norm)
 from .decompositions import svdvals
 from .solve import _TYPE
 
 
 # ------------------------------------------------------------------------------- norms
-class VectorNorm(Function):
-    """y = (sum |x|^p)^(1/p) over dims;  PyTorch's norm_backward (0 where the norm is 0)"""
-
-    _builtin = True
-    _node_name = "LinalgVectorNormBackward0"
-
-    @staticmethod
-    def forward(ctx, x, ord, dims, keepdim):
-        d = x._data
-        xp = xp_of(d)
-        a = xp.abs(d)
-        ax = dims
-        with quiet(xp):
-            if ord == float("inf"):
-                out = a.max(axis=ax, keepdims=keepdim)
-            elif ord == float("-inf"):
-                out = a.min(axis=ax, keepdims=keepdim)
-            elif ord == 0:
-                out = (a != 0).sum(axis=ax, keepdims=keepdim).astype(a.dtype)
-            elif ord == 1:
-                out = a.sum(axis=ax, keepdims=keepdim)
-            elif ord == 2:
-                out = xp.sqrt((a * a).sum(axis=ax, keepdims=keepdim))
-            else:
-                out = ((a ** ord).sum(axis=ax, keepdims=keepdim)) ** (1.0 / ord)
-            res = make(xp.asarray(out, dtype=a.dtype))
-        ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
-        ctx.save_for_backward(x, res)
-        return res
-
-    @staticmethod
-    def backward(ctx, grad):
-        from ..pointwise.clamp import where
-
-        x, norm = ctx.saved_tensors
-        p = ctx.ord
-        if not ctx.keepdim and x._data.ndim:
-            for dd in sorted(ctx.dims):
-                grad = grad.unsqueeze(dd)
-                norm = norm.unsqueeze(dd)
-        if p == 0:
-            return x * 0, None, None, None
-        if p == 1:
-            return x.sign() * grad, None, None, None
-        if p == 2:
-            return grad * where(norm == 0, 0.0, x / norm), None, None, None
-        if p in (float("inf"), float("-inf")):
-            xa = x.abs()
-            mask = ((xa == norm) | xa.isnan()).to(x.dtype)
-            return x.sign() * ((grad / mask.sum(ctx.dims, keepdim=True)) * mask), None, None, \
-                None
-        if p < 1:
-            scaled = x.sign() * where(x == 0, 0.0, where(x == 0, 1.0, x.abs()) ** (p - 1))
-            return scaled * grad * norm ** (1 - p), None, None, None
-        if p < 2:
-            scaled = x.sign() * x.abs() ** (p - 1)
-        else:
-            scaled = x * x.abs() ** (p - 2)
-        scale = where(norm == 0, 0.0, grad / norm ** (p - 1))
-        return scaled * scale, None, None, None
-
-
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The ``ord``-norm of ``x`` over ``dim`` (all elements when None) as a vector norm."""
     if isinstance(ord, str):
         raise TypeError("linalg_vector_norm(): argument 'ord' must be Number, not str")
-    if x._data.dtype.kind not in "fc":
+    if not grads_flow(x._data.dtype):  # floating or complex, bfloat16 included
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
             f"{_TYPE.get(x._data.dtype.name, x._data.dtype.name)}"

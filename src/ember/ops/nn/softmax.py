@@ -11,14 +11,8 @@ from ...backend import errstate as _be_errstate
 from ...backend import threads as _threads
 from ...backend import xp_of
 from ...tensor import _ndarray
-from .._util import make_dense as make, sum_axes, wrap_dim
+from .._util import low_precision, make_dense as make, sum_axes, wrap_dim
 from ..inplace import _dtype_name
-
-
-def _low(d):
-    """float16 and bfloat16 compute in float32 and round once, as PyTorch's kernels (which
-    accumulate in float): the dtype to return to, or None."""
-    return d.dtype if d.dtype.name in ("float16", "bfloat16") else None
 
 
 # ---------------------------------------------------------------------------- softmax family
@@ -36,7 +30,7 @@ class LogSoftmax(Function):
     def forward(ctx, x, dim):
         d = x._data
         xp = xp_of(d)
-        low = _low(d)
+        low = low_precision(d)
         if low is not None:
             d = d.astype("float32")
         if d.ndim == 0:
@@ -58,7 +52,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        low = y.dtype if _low(y._data) is not None else None
+        low = y.dtype if low_precision(y._data) is not None else None
         if low is not None:
             y, grad_output = y.float(), grad_output.float()
         if ctx.dim is None:  # a 0-d input: the sum over the dim is the element itself
@@ -78,7 +72,7 @@ class Softmax(Function):
     def forward(ctx, x, dim):
         d = x._data
         xp = xp_of(d)
-        low = _low(d)
+        low = low_precision(d)
         if low is not None:
             d = d.astype("float32")
         if d.ndim == 0:
@@ -100,7 +94,7 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (y,) = ctx.saved_tensors
-        low = y.dtype if _low(y._data) is not None else None
+        low = y.dtype if low_precision(y._data) is not None else None
         if low is not None:
             y, grad_output = y.float(), grad_output.float()
         yd, gd = y._data, grad_output._data

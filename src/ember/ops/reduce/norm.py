@@ -1,13 +1,14 @@
-"""``torch.norm`` and the vector norm it uses (``ember.linalg`` has its own norms in
-``linalg/norms.py``)."""
+"""``torch.norm`` and the vector norm node it and ``linalg.vector_norm`` (``linalg/norms.py``)
+share."""
 
 from __future__ import annotations
 
 import math as _math
 
-from ...autograd.function import Function
+from ...autograd.function import Function, grads_flow
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
+from .._util import low_precision
 from .._util import make_dense as make
 from .dims import _kept, dims_of
 from .sum_prod import _title, _write, sum
@@ -25,11 +26,14 @@ class VectorNorm(Function):
     def forward(ctx, x, ord, dims, keepdim):
         d = x._data
         xp = xp_of(d)
-        if d.dtype.kind not in "fc":
+        if not grads_flow(d.dtype):  # floating or complex, bfloat16 included
             raise RuntimeError(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                 f"{_title(x)}")
         a = xp.abs(d)
+        low = low_precision(d)  # float16, bfloat16: computed in float32, rounded once
+        if low is not None:
+            a = a.astype("float32")
         with _be_errstate(xp, over="ignore", invalid="ignore", divide="ignore"):
             if ord == 2:
                 y = xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
@@ -51,7 +55,8 @@ class VectorNorm(Function):
                 y = (a != 0).sum(axis=dims, keepdims=keepdim).astype(a.dtype)
             else:
                 y = ((a ** ord).sum(axis=dims, keepdims=keepdim)) ** (1.0 / ord)
-        out = make(xp.asarray(y).astype(a.dtype, copy=False))
+            y = xp.asarray(y).astype(low or a.dtype, copy=False)
+        out = make(y)
         ctx.save_for_backward(x, out)
         ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
         return out

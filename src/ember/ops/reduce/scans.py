@@ -7,7 +7,7 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from ...tensor import Tensor
-from .._util import make_dense as make, wrap_dim
+from .._util import low_precision, make_dense as make, round_to, wrap_dim
 from ..pointwise.compare import logical_xor
 from ..shape.join import cat
 from ..shape.views import narrow, select
@@ -41,8 +41,10 @@ class Cumsum(Function):
         ctx.dtype = x.dtype
         if d.ndim == 0:
             return make(d.astype(dtype or d.dtype))
+        low = low_precision(d) if dtype is None else None  # float32 sums, each rounded once
         with _be_errstate(xp, over="ignore", invalid="ignore"):
-            return make(xp.cumsum(d, axis=dim, dtype=dtype))
+            out = xp.cumsum(d, axis=dim, dtype=dtype if low is None else "float32")
+        return make(out if low is None else round_to(out, low))
 
     @staticmethod
     def backward(ctx, grad_output):

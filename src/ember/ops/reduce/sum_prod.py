@@ -8,12 +8,23 @@ from ...autograd.function import Function
 from ...backend import errstate as _be_errstate
 from ...backend import xp_of
 from .._util import make_dense as make, wrap_dim
-from .._util import quiet_retry, sum_axes
+from .._util import low_precision, quiet_retry, round_to, sum_axes
 from ..shape.views import Expand
 from .dims import _INT_KINDS, _kept, _reduced_shape, _unsqueeze_to, dims_of, max_
 
 
 # ----------------------------------------------------------------------------------- sum, mean
+def _sum_dtype(d, dtype):
+    """(the dtype to sum the array ``d`` in, the dtype to round the result to or None), as
+    PyTorch: integers and bools as int64, float16 and bfloat16 in float32 rounded once."""
+    if dtype is not None:
+        return dtype, None
+    if d.dtype.kind in _INT_KINDS:
+        return "int64", None
+    low = low_precision(d)
+    return (None, None) if low is None else ("float32", low)
+
+
 class Sum(Function):
     """y = sum(x, dims);  dy/dx = 1 (the gradient is broadcast back)"""
 
@@ -23,20 +34,19 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
         d = x._data
-        if dtype is None and d.dtype.kind in _INT_KINDS:
-            dtype = "int64"  # PyTorch sums integers and bools as int64
-        elif dtype is None and d.dtype.name == "bfloat16":  # summed in float32, rounded once
-            return make(xp_of(d).asarray(Sum.forward(ctx, x, dims, keepdim, "float32")._data)
-                        .astype(d.dtype))
+        dtype, low = _sum_dtype(d, dtype)
         ctx.shape = d.shape
         ctx.dims = dims
         ctx.keepdim = keepdim
         try:
             if dtype is None and dims is not None and dims.__class__ is tuple:
-                return make(sum_axes(d, dims, keepdim))
-            return make(d.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+                out = sum_axes(d, dims, keepdim)
+            else:
+                out = d.sum(axis=dims, keepdims=keepdim, dtype=dtype)
         except RuntimeWarning:  # inf + -inf with warnings as errors (free otherwise)
-            return make(quiet_retry(lambda: d.sum(axis=dims, keepdims=keepdim, dtype=dtype)))
+            with _be_errstate(xp_of(d), invalid="ignore", over="ignore"):
+                out = d.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+        return make(out if low is None else round_to(out, low))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -59,12 +69,12 @@ class Nansum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
         d = x._data
-        if dtype is None and d.dtype.kind in _INT_KINDS:
-            dtype = "int64"
+        dtype, low = _sum_dtype(d, dtype)
         ctx.save_for_backward(x)
         ctx.dims, ctx.keepdim = dims, keepdim
         with _be_errstate(xp_of(d), invalid="ignore", over="ignore"):
-            return make(xp_of(d).nansum(d, axis=dims, keepdims=keepdim, dtype=dtype))
+            out = xp_of(d).nansum(d, axis=dims, keepdims=keepdim, dtype=dtype)
+        return make(out if low is None else round_to(out, low))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -85,7 +95,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
         d = x._data
-        low = d.dtype if d.dtype.name == "bfloat16" and dtype is None else None
+        low = low_precision(d) if dtype is None else None
         if d.dtype.kind not in "fc" and low is None and dtype is None:
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
@@ -106,7 +116,7 @@ class Mean(Function):
         ctx.n = n
         xp = xp_of(d)
         out_dtype = dtype or d.dtype
-        if low is not None:  # bfloat16: summed in float32, rounded once (as PyTorch)
+        if low is not None:  # float16, bfloat16: summed in float32, rounded once (as PyTorch)
             d = d.astype("float32")
         if n == 0:
             out = xp.full(_reduced_shape(d.shape, dims, keepdim), xp.nan, out_dtype)
