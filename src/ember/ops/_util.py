@@ -3,6 +3,8 @@ pairs for binary ops, broadcasting errors with PyTorch's messages, and ``out=`` 
 
 from __future__ import annotations
 
+from math import copysign as _copysign
+
 import numpy as _np
 
 from .. import dtypes as _dt
@@ -66,30 +68,32 @@ def _weak_ok(kind, s):
     return False
 
 
-_F32, _F64 = _np.dtype("float32"), _np.dtype("float64")
-_SCALAR_ARRAYS = {_F32: {}, _F64: {}}
+_F16, _F32, _F64 = _np.dtype("float16"), _np.dtype("float32"), _np.dtype("float64")
+_SCALAR_ARRAYS = {_F16: {}, _F32: {}, _F64: {}}
 
 
 def scalar_operand(arr, s):
     """The Python float or int ``s`` as the operand of a binary kernel on the array ``arr``:
-    for a float32/float64 NumPy array, a cached 0-d array of its dtype. NumPy gives the same
-    result for it as for ``s`` (NEP 50 casts a Python scalar to the array's dtype), but its
-    Python-scalar path costs ~0.3 us more per call. Zero (whose sign a dict key loses), NaN,
-    integers past 2**53 and other arrays keep ``s``."""
+    for a float16/32/64 NumPy array, a cached read-only 0-d array of its dtype. NumPy gives
+    the same result for it as for ``s`` (NEP 50 casts a Python scalar to the array's dtype),
+    but its Python-scalar path costs ~0.3 us more per call. NaN, -0. (the table's zero is +0.)
+    and integers past 2**53 stay Python numbers, as does ``s`` beside any other array."""
     dt = arr.dtype
-    if (dt is not _F32 and dt is not _F64) or arr.__class__ is not _ndarray:
+    if (dt is not _F32 and dt is not _F64 and dt is not _F16) or arr.__class__ is not _ndarray:
         return s
     table = _SCALAR_ARRAYS[dt]
     c = table.get(s)
-    if c is None:
-        if s == 0 or s != s or (s.__class__ is int and not -2**53 <= s <= 2**53):
-            return s
-        if len(table) >= 4096:  # e.g. a new learning rate every step: bounded, not a leak
-            table.clear()
-        with _be_quiet():  # 1e300 in float32 is inf, as NumPy's cast of the scalar gives
-            c = _np.array(s, dt)
-        c.flags.writeable = False
-        table[s] = c
+    if c is not None and (s or _copysign(1.0, s) > 0):
+        return c
+    if s != s or (s.__class__ is int and not -2**53 <= s <= 2**53) or \
+            (not s and _copysign(1.0, s) < 0):
+        return s
+    if len(table) >= 4096:  # e.g. a new learning rate every step: bounded, not a leak
+        table.clear()
+    with _be_quiet():  # 1e300 in float32 is inf, as NumPy's cast of the scalar gives
+        c = _np.array(s, dt)
+    c.flags.writeable = False
+    table[s] = c
     return c
 
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 import functools
 import math
 
-import numpy as np
-
 from ...backend import threads as _threads
 from ...backend import xp_of
+from .._util import scalar_operand
 from .special_kernels import erf_fast as _erf
 from .special_kernels import erfc_array as _erfc
 
@@ -25,21 +24,11 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_PI = math.sqrt(2 / math.pi)
 
 
-# (dtype, 0 or 1) -> the value as a read-only 0-d NumPy array: the cheapest second operand
-# NumPy takes (on a small array a NumPy or Python scalar costs ~0.2 us more per ufunc call)
-_CONSTS = {(np.dtype(t), v): np.full((), v, t)
-           for t in (np.float16, np.float32, np.float64) for v in (0, 1)}
-for _c in _CONSTS.values():
-    _c.flags.writeable = False
-
-
 def scalar_like(x, v):
-    """``v`` (0 or 1) in the dtype of the array ``x``, as an operand of ``x``'s array module."""
-    if x.__class__ is np.ndarray:
-        c = _CONSTS.get((x.dtype, v))
-        if c is not None:
-            return c
-    return x.dtype.type(v)
+    """``v`` (0 or 1) in the dtype of the array ``x``, as an operand of ``x``'s array module:
+    the cached 0-d array of ``_util.scalar_operand`` where there is one."""
+    c = scalar_operand(x, v)
+    return x.dtype.type(v) if c is v else c
 
 
 def _quiet(fn):

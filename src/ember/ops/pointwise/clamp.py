@@ -4,6 +4,7 @@ where, nan_to_num."""
 from __future__ import annotations
 
 import operator
+from math import copysign as _copysign
 
 from ...autograd.function import Function
 from ...backend import xp_of
@@ -193,7 +194,7 @@ class Where(Function):
         c = cond._data
         ctx.save_for_backward(cond)
         if bd.__class__ is float and bd == 0.0 and getattr(ad, "shape", None) == c.shape \
-                and c.dtype.kind == "b" and str(bd)[0] != "-":  # +0. (-0. takes copyto)
+                and c.dtype.kind == "b" and _copysign(1.0, bd) > 0:  # +0. (-0.: copyto)
             out = keep_where(ad, c)  # where(mask, g, 0.): the masked gradients
             if out is not None:
                 return make(out)
